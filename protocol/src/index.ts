@@ -1,0 +1,66 @@
+export { type ErrorCode, ErrorCodes, errorCodeList, isErrorCode } from './errors/errorCodes.js';
+export { FramewayError, isFramewayError } from './errors/FramewayError.js';
+export { type EventMap, TypedEmitter } from './events/TypedEmitter.js';
+export {
+  AGENT_FRAME_HEADER_BYTES,
+  AgentFrameKind,
+  decodeAgentFrame,
+  encodeAgentInputFrame,
+} from './input/agentInputFrame.js';
+export {
+  clampInt16,
+  decodeInputEvents,
+  encodedEventSize,
+  encodeInputEvents,
+  type InputEvent,
+  InputEventType,
+  isReliableInputEvent,
+  MAX_EVENTS_PER_MESSAGE,
+  MAX_INPUT_MESSAGE_BYTES,
+  Modifier,
+  PointerButton,
+  toNormalizedCoordinate,
+} from './input/inputCodec.js';
+export { CodeByHidUsage, HidUsageByCode, hidUsageFromCode } from './input/keyCodes.js';
+export {
+  DefaultVideo,
+  encodePlayoutDelay,
+  H264_FMTP,
+  InputChannelLabel,
+  PLAYOUT_DELAY_EXTENSION_URI,
+  VIDEO_CLOCK_RATE,
+} from './media/mediaConstants.js';
+export {
+  type AnyMessage,
+  decodeMessage,
+  type Envelope,
+  encodeMessage,
+  MAX_SIGNALING_MESSAGE_BYTES,
+} from './signaling/envelope.js';
+export {
+  AgentToGateway,
+  GatewayToAgent,
+  GatewayToPlayer,
+  isMessageType,
+  isReplyType,
+  MessageType,
+  type MessageTypeName,
+  messageTypeName,
+  PlayerToGateway,
+  type ReplyType,
+  ReplyTypeOf,
+  type RequestType,
+} from './signaling/messageTypes.js';
+export {
+  type EncoderInfo,
+  type GpuInfo,
+  type IceServer,
+  type PayloadOf,
+  payloadSchemas,
+  RuntimeKind,
+  SessionEndReason,
+  SessionStateName,
+  VideoCodec,
+  type VideoParams,
+} from './signaling/payloads.js';
+export { type ReplyPayloadOf, SignalingChannel, type SignalingChannelOptions } from './signaling/SignalingChannel.js';

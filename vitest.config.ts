@@ -1,0 +1,35 @@
+import { defineConfig } from 'vitest/config';
+
+// Unit tests import workspace packages from their TypeScript sources (the
+// "source" export condition), so they never run against a stale build.
+// End-to-end tests spawn the built CLIs, so `npm test` builds first.
+const sourceFirst = { conditions: ['source', 'module', 'node', 'import', 'default'] };
+
+export default defineConfig({
+  resolve: sourceFirst,
+  ssr: { resolve: { conditions: sourceFirst.conditions, externalConditions: ['source'] } },
+  test: {
+    reporters: process.env.CI ? ['default'] : ['default'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['{protocol,gateway,edge-agent,client-sdk}/src/**/*.test.ts'],
+          testTimeout: 20_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/bench/**'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
