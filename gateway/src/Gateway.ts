@@ -1,0 +1,220 @@
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { FramewayError, MAX_SIGNALING_MESSAGE_BYTES, SessionEndReason } from '@frameway/protocol';
+import { AgentLink, type AgentRegistration } from './agents/AgentLink.js';
+import { PlayerTokens } from './auth/PlayerTokens.js';
+import { secretsEqual } from './auth/secretsEqual.js';
+import type { GatewayConfig } from './config.js';
+import { staticFiles } from './http/staticFiles.js';
+import { createLogger } from './logging/logger.js';
+import type { MediaRouter } from './media/MediaRouter.js';
+import { WeriftMediaRouter } from './media/werift/WeriftMediaRouter.js';
+import { PlayerLink } from './players/PlayerLink.js';
+import { NodeRegistry } from './registry/NodeRegistry.js';
+import { createSocketServer } from './server/createSocketServer.js';
+import { errorResponse, jsonResponse } from './server/httpResponses.js';
+import type { HttpRequest, SocketServer, WsConnection } from './server/SocketServer.js';
+import { SessionManager } from './sessions/SessionManager.js';
+
+const log = createLogger('gateway');
+
+export const AGENT_SOCKET_PATH = '/ws/agent';
+export const PLAYER_SOCKET_PATH = '/ws/player';
+
+/** One gateway process: control plane, media plane and the public listener. */
+export class Gateway {
+  readonly config: GatewayConfig;
+  readonly registry: NodeRegistry;
+  readonly sessions: SessionManager;
+  readonly media: MediaRouter;
+  readonly tokens: PlayerTokens;
+  readonly #server: SocketServer;
+  readonly #agents = new Map<string, AgentLink>();
+  readonly #agentLinks = new Map<WsConnection, AgentLink>();
+  readonly #playerLinks = new Map<WsConnection, PlayerLink>();
+  #sweepTimer: ReturnType<typeof setInterval> | undefined;
+  #port = 0;
+  #closed = false;
+
+  constructor(config: GatewayConfig) {
+    this.config = config;
+    this.tokens = new PlayerTokens({
+      secret: config.tokenSecret ? Buffer.from(config.tokenSecret) : PlayerTokens.randomSecret(),
+    });
+    this.registry = new NodeRegistry({ heartbeatTimeoutMs: config.registry.heartbeatTimeoutMs });
+    this.media = new WeriftMediaRouter({
+      rtpHost: config.media.rtpHost,
+      iceServers: config.media.iceServers.map((s) => ({ ...s })),
+      additionalHostAddresses: [...config.media.additionalHostAddresses],
+      inputRatePerSecond: config.media.inputRatePerSecond,
+      disconnectGraceMs: config.media.disconnectGraceMs,
+    });
+    const s = config.session;
+    this.sessions = new SessionManager({
+      registry: this.registry,
+      media: this.media,
+      agentFor: (nodeId) => this.#agents.get(nodeId),
+      defaults: {
+        runtime: s.runtime,
+        video: { width: s.width, height: s.height, fps: s.fps, codec: s.codec, bitrateKbps: s.bitrateKbps, gop: s.gop },
+      },
+      playerReconnectGraceMs: s.playerReconnectGraceMs,
+      keyframeRequestIntervalMs: s.keyframeRequestIntervalMs,
+    });
+    this.registry.on('nodeDown', (node, reason) => {
+      log.info({ nodeId: node.nodeId, reason }, 'node down');
+      this.sessions.nodeDown(node.nodeId, reason);
+      const link = this.#agents.get(node.nodeId);
+      if (link) {
+        this.#agents.delete(node.nodeId);
+        link.close(4002, reason);
+      }
+      this.registry.forget(node.nodeId);
+    });
+    this.registry.on('nodeUp', (node) => log.info({ nodeId: node.nodeId, slots: node.slots }, 'node up'));
+    this.#server = createSocketServer(config.server.engine);
+    this.#routes();
+  }
+
+  /** The origin players use, e.g. http://127.0.0.1:8080 */
+  get url(): string {
+    return this.config.publicUrl ?? `http://${formatHost(this.config.host)}:${this.#port}`;
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  get engine(): SocketServer['engine'] {
+    return this.#server.engine;
+  }
+
+  async start(): Promise<void> {
+    this.#port = await this.#server.listen(this.config.host, this.config.port);
+    this.#sweepTimer = setInterval(() => this.registry.sweep(), Math.min(1000, this.config.registry.heartbeatTimeoutMs / 2));
+    this.#sweepTimer.unref();
+    log.info({ url: this.url, engine: this.#server.engine, media: this.media.backend, demo: this.config.demo }, 'gateway listening');
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#sweepTimer);
+    this.sessions.closeAll(SessionEndReason.GatewayShutdown);
+    for (const link of this.#agentLinks.values()) link.close(1001, 'gateway shutting down');
+    for (const link of this.#playerLinks.values()) link.close(1001, 'gateway shutting down');
+    await this.media.close();
+    await this.#server.close();
+    log.info('gateway closed');
+  }
+
+  /** Mints a demo session token (demo mode only). */
+  createDemoSession(): { sessionId: string; token: string } {
+    const sessionId = `ses_${randomBytes(9).toString('base64url')}`;
+    const token = this.tokens.issue({
+      sid: sessionId,
+      sub: `demo_${randomBytes(6).toString('base64url')}`,
+      ttlSeconds: this.config.session.tokenTtlSeconds,
+    });
+    return { sessionId, token };
+  }
+
+  #routes(): void {
+    const server = this.#server;
+    server.route('GET', '/healthz', () =>
+      jsonResponse(200, {
+        status: 'ok',
+        engine: server.engine,
+        media: this.media.backend,
+        nodes: this.registry.list().filter((n) => n.status === 'up').length,
+        sessions: this.sessions.list().length,
+      }),
+    );
+    server.route('POST', '/v1/demo/session', (request) => {
+      if (!this.config.demo) return errorResponse(new FramewayError('FW_ERR_FORBIDDEN', 'demo mode is off'));
+      const { sessionId, token } = this.createDemoSession();
+      return jsonResponse(201, { sessionId, token, signalingUrl: this.#signalingUrl(request) });
+    });
+    server.websocket(AGENT_SOCKET_PATH, {
+      maxPayloadBytes: MAX_SIGNALING_MESSAGE_BYTES,
+      idleTimeoutSeconds: 30,
+      open: (connection) => this.#agentLinks.set(connection, this.#createAgentLink(connection)),
+      message: (connection, data, isBinary) => this.#agentLinks.get(connection)?.receive(data, isBinary),
+      close: (connection, code, reason) => {
+        const link = this.#agentLinks.get(connection);
+        this.#agentLinks.delete(connection);
+        link?.socketClosed(code, reason);
+      },
+    });
+    server.websocket(PLAYER_SOCKET_PATH, {
+      maxPayloadBytes: MAX_SIGNALING_MESSAGE_BYTES,
+      idleTimeoutSeconds: 30,
+      open: (connection) =>
+        this.#playerLinks.set(
+          connection,
+          new PlayerLink({
+            connection,
+            context: { tokens: this.tokens, sessions: this.sessions },
+            joinTimeoutMs: this.config.session.playerJoinTimeoutMs,
+          }),
+        ),
+      message: (connection, data, isBinary) => this.#playerLinks.get(connection)?.receive(data, isBinary),
+      close: (connection, code) => {
+        const link = this.#playerLinks.get(connection);
+        this.#playerLinks.delete(connection);
+        link?.socketClosed(code);
+      },
+    });
+    server.fallback(staticFiles(this.config.webRoot ?? defaultWebRoot(), { '/': 'index.html', '/phone': 'phone.html' }));
+  }
+
+  #createAgentLink(connection: WsConnection): AgentLink {
+    const link = new AgentLink({
+      connection,
+      registerTimeoutMs: this.config.registry.registerTimeoutMs,
+      startTimeoutMs: this.config.session.startTimeoutMs,
+      onRegister: (agentLink, registration) => this.#registerAgent(agentLink, registration),
+      onHeartbeat: (agentLink, heartbeat) => {
+        if (agentLink.nodeId) this.registry.heartbeat(agentLink.nodeId, heartbeat);
+      },
+    });
+    link.on('sessionEnded', (sessionId, reason, message) => {
+      if (link.nodeId) this.sessions.agentSessionEnded(link.nodeId, sessionId, reason, message);
+    });
+    link.on('closed', (reason) => {
+      const nodeId = link.nodeId;
+      if (nodeId && this.#agents.get(nodeId) === link) {
+        this.#agents.delete(nodeId);
+        this.registry.markDown(nodeId, `agent link closed: ${reason}`);
+      }
+    });
+    return link;
+  }
+
+  #registerAgent(link: AgentLink, registration: AgentRegistration): { nodeId: string; heartbeatIntervalMs: number } {
+    if (!secretsEqual(registration.secret, this.config.agentSecret)) {
+      log.warn({ agentId: registration.agentId, remote: link.options.connection.remoteAddress }, 'agent secret rejected');
+      throw new FramewayError('FW_ERR_UNAUTHORIZED', 'agent secret rejected');
+    }
+    const node = this.registry.register(registration);
+    this.#agents.set(node.nodeId, link);
+    return { nodeId: node.nodeId, heartbeatIntervalMs: this.config.registry.heartbeatIntervalMs };
+  }
+
+  #signalingUrl(request: HttpRequest): string {
+    const base = this.config.publicUrl ?? (request.headers.host ? `http://${request.headers.host}` : this.url);
+    const url = new URL(PLAYER_SOCKET_PATH, base);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    return url.toString();
+  }
+}
+
+function defaultWebRoot(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('@frameway/client-sdk/package.json')), 'dist', 'web');
+}
+
+function formatHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}

@@ -1,0 +1,38 @@
+import {
+  encodeAgentInputFrame,
+  MessageType,
+  type PayloadOf,
+  type SessionEndReason,
+  type SignalingChannel,
+} from '@frameway/protocol';
+import type { WsConnection } from '../server/SocketServer.js';
+
+/** Outgoing calls to one edge agent: `request()`s await the agent's reply, notifications do not. */
+export class AgentApi {
+  readonly #channel: SignalingChannel;
+  readonly #connection: WsConnection;
+  readonly #startTimeoutMs: number;
+
+  constructor(channel: SignalingChannel, connection: WsConnection, startTimeoutMs: number) {
+    this.#channel = channel;
+    this.#connection = connection;
+    this.#startTimeoutMs = startTimeoutMs;
+  }
+
+  startSession(start: PayloadOf<typeof MessageType.SessionStart>): Promise<PayloadOf<typeof MessageType.SessionStarted>> {
+    return this.#channel.request(MessageType.SessionStart, start, this.#startTimeoutMs);
+  }
+
+  async stopSession(sessionId: string, reason: SessionEndReason): Promise<void> {
+    await this.#channel.request(MessageType.SessionStop, { sessionId, reason });
+  }
+
+  requestKeyframe(sessionId: string): void {
+    this.#channel.notify(MessageType.KeyframeRequest, { sessionId });
+  }
+
+  /** Forwards one validated input message on the binary lane; false when the socket dropped it. */
+  sendInput(channel: number, input: Uint8Array): boolean {
+    return this.#connection.send(encodeAgentInputFrame(channel, input));
+  }
+}

@@ -1,0 +1,57 @@
+import { type AnyMessage, FramewayError, MessageType, SessionEndReason } from '@frameway/protocol';
+import type { PlayerTokens } from '../auth/PlayerTokens.js';
+import type { SessionManager } from '../sessions/SessionManager.js';
+import type { PlayerLink } from './PlayerLink.js';
+
+export interface PlayerContext {
+  tokens: PlayerTokens;
+  sessions: SessionManager;
+}
+
+/** Incoming messages from one player, already validated. Throws FramewayErrors that become Error replies. */
+export async function handlePlayerMessage(link: PlayerLink, message: AnyMessage): Promise<void> {
+  const { sessions, tokens } = link.context;
+  switch (message.t) {
+    case MessageType.PlayerJoin: {
+      if (link.session) throw new FramewayError('FW_ERR_INVALID_STATE', 'already joined');
+      const claims = tokens.verify(message.p.token);
+      const session = await sessions.join(link, claims);
+      link.channel.reply(message, MessageType.PlayerJoined, {
+        sessionId: session.id,
+        iceServers: sessions.iceServers,
+        video: { width: session.video.width, height: session.video.height, fps: session.video.fps },
+      });
+      link.api.sessionState(session.id, session.state, session.nodeId);
+      return;
+    }
+    case MessageType.PlayerOffer: {
+      const sdp = await sessions.answer(requireSession(link), message.p.sdp);
+      link.channel.reply(message, MessageType.PlayerAnswer, { sdp });
+      return;
+    }
+    case MessageType.IceCandidate:
+      await sessions.addPlayerCandidate(requireSession(link), message.p);
+      return;
+    case MessageType.PlayerLeave: {
+      const session = requireSession(link);
+      link.channel.reply(message, MessageType.Ack, {});
+      sessions.end(session.id, { reason: SessionEndReason.PlayerLeft });
+      return;
+    }
+    case MessageType.Ping:
+      link.channel.reply(message, MessageType.Pong, { ts: message.p.ts });
+      return;
+    case MessageType.Error:
+      link.log.debug({ code: message.p.code, msg: message.p.message }, 'player reported an error');
+      return;
+    default:
+      throw new FramewayError('FW_ERR_UNEXPECTED_MESSAGE', `message type ${message.t} is not handled from players`);
+  }
+}
+
+function requireSession(link: PlayerLink) {
+  const session = link.session;
+  if (!session) throw new FramewayError('FW_ERR_INVALID_STATE', 'join first');
+  if (session.ended) throw new FramewayError('FW_ERR_SESSION_ENDED', 'the session has ended');
+  return session;
+}

@@ -1,0 +1,441 @@
+/// <reference lib="dom" />
+/**
+ * Input-to-photon probe: page-side sampling of the input marker (the flat
+ * 64×64 square at the top-left of the stream) on every presented video frame,
+ * plus the Node-side drivers that press keys and turn what the page saw into
+ * latencies. Used by `test/bench/latency` and by the end-to-end tests.
+ *
+ * Timing model (all in the page's `performance.now()` clock, so no cross-clock
+ * error):
+ * - start: `performance.now()` in a capture-phase `keydown` listener on
+ *   `window`, the first script that sees the key; `event.timeStamp` is kept
+ *   beside it for comparison.
+ * - end ("photon"): `expectedDisplayTime` from `requestVideoFrameCallback`
+ *   metadata, i.e. the vsync at which the compositor shows the frame. It is the
+ *   closest a page can get to light leaving the screen; `presentationTime` (frame
+ *   handed to the compositor) and `receiveTime` (last RTP packet of the frame
+ *   arrived, WebRTC only) are recorded too, which splits the latency into
+ *   "server + encode + network" and "jitter buffer + decode + render".
+ */
+import type { Page } from 'playwright-core';
+import { MARKER_CHANGE_THRESHOLD, type Rgb } from './markerColor.js';
+import { type Summary, summarize } from './summarize.js';
+
+export interface MarkerProbeOptions {
+  /** CSS selector of the `<video>` that plays the stream. */
+  videoSelector: string;
+  /** Marker square edge, in pixels of a `referenceWidth`-wide frame. */
+  markerSize: number;
+  /** Edge of the centred square inside the marker that is averaged (keeps clear of block edges). */
+  sampleSize: number;
+  /** Frame width the marker size refers to; a downscaled stream scales the region with it. */
+  referenceWidth: number;
+  /** RGB distance above which a sample counts as a marker change (see markerColor.ts). */
+  changeThreshold: number;
+  /** Frame records kept in the page (a ring; older ones are dropped). */
+  maxFrames: number;
+}
+
+export const DEFAULT_MARKER_PROBE_OPTIONS: Readonly<MarkerProbeOptions> = {
+  videoSelector: '#video',
+  markerSize: 64,
+  sampleSize: 32,
+  referenceWidth: 1280,
+  changeThreshold: MARKER_CHANGE_THRESHOLD,
+  maxFrames: 2048,
+};
+
+/** One presented frame as the page saw it. Times are page `performance.now()` ms. */
+export interface ProbeFrame {
+  /** `expectedDisplayTime`: the "photon" end of input-to-photon. */
+  presentedAt: number;
+  presentationTime: number;
+  /** The `now` argument of the callback (start of the rendering step). */
+  callbackAt: number;
+  /** When the last packet of this frame arrived (WebRTC sources only). */
+  receivedAt: number | null;
+  rtpTimestamp: number | null;
+  processingDuration: number | null;
+  /** Mean colour of the sampled marker area; null when the frame could not be read. */
+  rgb: Rgb | null;
+  width: number;
+  height: number;
+  presentedFrames: number;
+}
+
+/** One key-down and the first frame that showed its marker change. */
+export interface ProbeKeyDown {
+  index: number;
+  code: string;
+  /** `performance.now()` in the capture-phase listener on window. */
+  at: number;
+  eventTimeStamp: number;
+  /** Marker colour of the last frame presented before the key-down. */
+  reference: Rgb | null;
+  /** First frame after the key-down whose marker differs from `reference`; null until then. */
+  frame: ProbeFrame | null;
+}
+
+export interface FpsSample {
+  windowMs: number;
+  /** `requestVideoFrameCallback` invocations per second (what the page could observe). */
+  callbackFps: number;
+  /** Frames the compositor presented (`metadata.presentedFrames` delta) per second. */
+  presentedFps: number;
+  /** Frames the media pipeline decoded (`getVideoPlaybackQuality().totalVideoFrames`) per second. */
+  decodedFps: number;
+  droppedFrames: number;
+  width: number;
+  height: number;
+}
+
+interface PageProbe {
+  frameCount(): number;
+  lastFrame(): ProbeFrame | null;
+  keyCount(): number;
+  waitForFrames(arg: { count: number; minWidth: number; minHeight: number; timeoutMs: number }): Promise<ProbeFrame>;
+  measureFps(arg: { windowMs: number }): Promise<FpsSample>;
+  waitForChange(arg: { index: number; timeoutMs: number }): Promise<ProbeKeyDown | null>;
+}
+
+type ProbeMethod = keyof PageProbe;
+type ProbeArg<M extends ProbeMethod> = Parameters<PageProbe[M]>[0];
+type ProbeResult<M extends ProbeMethod> = Awaited<ReturnType<PageProbe[M]>>;
+
+const PROBE_GLOBAL = '__framewayMarkerProbe';
+
+/**
+ * Runs in the page. Self-contained on purpose: it is shipped as source text,
+ * so it may not reference anything outside its own body.
+ */
+function installProbeInPage(options: MarkerProbeOptions, globalName: string): void {
+  const scope = globalThis as unknown as Record<string, unknown>;
+  if (scope[globalName]) return;
+
+  const frames: ProbeFrame[] = [];
+  const keys: ProbeKeyDown[] = [];
+  let frameCount = 0;
+  let lastFrame: ProbeFrame | null = null;
+  let video: HTMLVideoElement | null = null;
+
+  // Everything that waits (frames, changes) is re-checked on every frame and key.
+  const wakers = new Set<() => void>();
+  const wake = (): void => {
+    for (const waker of [...wakers]) waker();
+  };
+  const waitUntil = <T>(check: () => T | undefined, timeoutMs: number): Promise<T | undefined> =>
+    new Promise((resolve) => {
+      const finish = (value: T | undefined): void => {
+        wakers.delete(poll);
+        clearTimeout(timer);
+        resolve(value);
+      };
+      const poll = (): void => {
+        const value = check();
+        if (value !== undefined) finish(value);
+      };
+      const timer = setTimeout(() => finish(undefined), timeoutMs);
+      wakers.add(poll);
+      poll();
+    });
+
+  // A small software canvas: a 64×64 drawImage and a 32×32 read per frame cost
+  // well under a millisecond, so sampling does not disturb what it measures.
+  const canvas = new OffscreenCanvas(options.markerSize, options.markerSize);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+
+  const sampleMarker = (source: HTMLVideoElement, width: number): Rgb | null => {
+    if (!ctx || width === 0) return null;
+    const scale = width / options.referenceWidth;
+    const edge = options.markerSize * scale;
+    ctx.drawImage(source, 0, 0, edge, edge, 0, 0, options.markerSize, options.markerSize);
+    const offset = Math.floor((options.markerSize - options.sampleSize) / 2);
+    const { data } = ctx.getImageData(offset, offset, options.sampleSize, options.sampleSize);
+    let r = 0;
+    let g = 0;
+    let b = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      r += data[i]!;
+      g += data[i + 1]!;
+      b += data[i + 2]!;
+    }
+    const n = data.length / 4;
+    return [Math.round(r / n), Math.round(g / n), Math.round(b / n)];
+  };
+
+  const distance = (a: Rgb, b: Rgb): number => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+
+  const onFrame = (element: HTMLVideoElement, now: number, meta: VideoFrameCallbackMetadata): void => {
+    if (element !== video) return; // replaced by a newer element: let this loop end
+    let rgb: Rgb | null = null;
+    try {
+      rgb = sampleMarker(element, meta.width);
+    } catch {
+      rgb = null; // e.g. a frame torn down mid-draw; counted as unreadable, not as a change
+    }
+    const frame: ProbeFrame = {
+      presentedAt: meta.expectedDisplayTime,
+      presentationTime: meta.presentationTime,
+      callbackAt: now,
+      receivedAt: meta.receiveTime ?? null,
+      rtpTimestamp: meta.rtpTimestamp ?? null,
+      processingDuration: meta.processingDuration ?? null,
+      rgb,
+      width: meta.width,
+      height: meta.height,
+      presentedFrames: meta.presentedFrames,
+    };
+    frameCount += 1;
+    frames.push(frame);
+    if (frames.length > options.maxFrames) frames.shift();
+    if (rgb) {
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const key = keys[i]!;
+        if (key.frame) break; // older keys were resolved before this one
+        if (now < key.at) continue;
+        if (!key.reference) {
+          // Key pressed before any readable frame: the first one is the "before" colour.
+          key.reference = rgb;
+        } else if (distance(key.reference, rgb) > options.changeThreshold) {
+          key.frame = frame;
+        }
+      }
+      lastFrame = frame;
+    }
+    wake();
+    element.requestVideoFrameCallback((t, m) => onFrame(element, t, m));
+  };
+
+  // The player may create or replace its <video> at any time; follow the selector.
+  const attach = (): void => {
+    const element = document.querySelector<HTMLVideoElement>(options.videoSelector);
+    if (element && element !== video && typeof element.requestVideoFrameCallback === 'function') {
+      video = element;
+      element.requestVideoFrameCallback((t, m) => onFrame(element, t, m));
+    }
+  };
+  setInterval(attach, 50);
+
+  addEventListener(
+    'keydown',
+    (event: KeyboardEvent) => {
+      if (event.repeat) return;
+      keys.push({
+        index: keys.length,
+        code: event.code,
+        at: performance.now(),
+        eventTimeStamp: event.timeStamp,
+        reference: lastFrame?.rgb ?? null,
+        frame: null,
+      });
+      wake();
+    },
+    { capture: true },
+  );
+
+  const probe: PageProbe = {
+    frameCount: () => frameCount,
+    lastFrame: () => lastFrame,
+    keyCount: () => keys.length,
+    async waitForFrames({ count, minWidth, minHeight, timeoutMs }) {
+      let seen = 0;
+      let counted = frameCount;
+      const found = await waitUntil(() => {
+        for (; counted < frameCount; counted++) {
+          const frame = frames[frames.length - (frameCount - counted)];
+          if (frame?.rgb && frame.width >= minWidth && frame.height >= minHeight) seen += 1;
+        }
+        return seen >= count ? lastFrame : undefined;
+      }, timeoutMs);
+      if (!found) {
+        const last = frames[frames.length - 1];
+        const size = last ? `${last.width}x${last.height}` : 'none';
+        throw new Error(`saw ${seen}/${count} frames ≥ ${minWidth}x${minHeight} in ${timeoutMs} ms (last: ${size})`);
+      }
+      return found;
+    },
+    async measureFps({ windowMs }) {
+      const quality = (): VideoPlaybackQuality | null => video?.getVideoPlaybackQuality() ?? null;
+      const q0 = quality();
+      const f0 = frameCount;
+      const p0 = lastFrame?.presentedFrames ?? 0;
+      const t0 = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, windowMs));
+      const elapsed = performance.now() - t0;
+      const q1 = quality();
+      const perSecond = (n: number): number => (n * 1000) / elapsed;
+      return {
+        windowMs: elapsed,
+        callbackFps: perSecond(frameCount - f0),
+        presentedFps: perSecond((lastFrame?.presentedFrames ?? 0) - p0),
+        decodedFps: q0 && q1 ? perSecond(q1.totalVideoFrames - q0.totalVideoFrames) : Number.NaN,
+        droppedFrames: q0 && q1 ? q1.droppedVideoFrames - q0.droppedVideoFrames : Number.NaN,
+        width: lastFrame?.width ?? 0,
+        height: lastFrame?.height ?? 0,
+      };
+    },
+    async waitForChange({ index, timeoutMs }) {
+      // Times out relative to the key-down itself, not to when this call arrived.
+      const deadline = performance.now() + timeoutMs;
+      const key = await waitUntil(() => {
+        const entry = keys[index];
+        if (!entry) return performance.now() > deadline ? null : undefined;
+        if (entry.frame || performance.now() - entry.at > timeoutMs) return entry;
+        return undefined;
+      }, timeoutMs + 250);
+      return key ?? keys[index] ?? null;
+    },
+  };
+  scope[globalName] = probe;
+  attach();
+}
+
+/** The probe as page source, with `__name` stubbed for transpilers that emit keepNames helpers (tsx, vite). */
+function probeSource(options: MarkerProbeOptions): string {
+  const args = `${JSON.stringify(options)}, ${JSON.stringify(PROBE_GLOBAL)}`;
+  return `(() => { const __name = (f) => f; (${installProbeInPage.toString()})(${args}); })();`;
+}
+
+/**
+ * Installs the probe in the current document and in every later navigation of
+ * `page`. Install before pressing keys; the probe attaches to the video
+ * element as soon as `videoSelector` matches.
+ */
+export async function installMarkerProbe(page: Page, options: Partial<MarkerProbeOptions> = {}): Promise<void> {
+  const source = probeSource({ ...DEFAULT_MARKER_PROBE_OPTIONS, ...options });
+  await page.addInitScript({ content: source });
+  await page.evaluate(source);
+}
+
+async function callProbe<M extends ProbeMethod>(page: Page, method: M, arg?: ProbeArg<M>): Promise<ProbeResult<M>> {
+  return (await page.evaluate(
+    ([name, m, a]) => {
+      const probe = (globalThis as unknown as Record<string, Record<string, (x: unknown) => unknown>>)[name];
+      if (!probe) throw new Error('marker probe not installed (call installMarkerProbe first)');
+      return probe[m]!(a);
+    },
+    [PROBE_GLOBAL, method, arg] as const,
+  )) as ProbeResult<M>;
+}
+
+/** Waits until `count` readable frames of at least `minWidth`×`minHeight` have been presented. */
+export function waitForFrames(
+  page: Page,
+  { count = 30, minWidth = 0, minHeight = 0, timeoutMs = 15_000 } = {},
+): Promise<ProbeFrame> {
+  return callProbe(page, 'waitForFrames', { count, minWidth, minHeight, timeoutMs });
+}
+
+/** Presented, callback and decoded frame rates over a `windowMs` window. */
+export function measureFps(page: Page, windowMs = 2_000): Promise<FpsSample> {
+  return callProbe(page, 'measureFps', { windowMs });
+}
+
+/** The most recent readable frame, or null before the first. */
+export function lastProbeFrame(page: Page): Promise<ProbeFrame | null> {
+  return callProbe(page, 'lastFrame');
+}
+
+export interface InputToPhotonOptions {
+  /** Measured key presses. */
+  samples: number;
+  /** Presses before the measured ones, discarded (encoder and jitter buffer settle). */
+  warmup?: number;
+  /**
+   * Time from one key-down to the next, drawn uniformly from this range so the
+   * presses do not phase-lock with the 60 Hz frame clock (that would bias the
+   * sub-frame part of every sample the same way).
+   */
+  intervalMs?: readonly [min: number, max: number];
+  /** Minimum pause after a change was shown before the next press. */
+  settleMs?: number;
+  /** Key codes pressed in turn. */
+  keys?: readonly string[];
+  /** A press with no visible change after this long counts as missed. */
+  timeoutMs?: number;
+  /** Injected for reproducible intervals. */
+  random?: () => number;
+}
+
+/** One measured press. Times are page `performance.now()` ms. */
+export interface InputSample {
+  code: string;
+  keydownAt: number;
+  eventTimeStamp: number;
+  /** keydown → first frame showing the change (expectedDisplayTime); null when missed. */
+  latencyMs: number | null;
+  /** keydown → arrival of that frame's last packet; null when missed or unknown. */
+  receiveMs: number | null;
+  /** keydown → that frame's presentationTime. */
+  presentationMs: number | null;
+  before: Rgb | null;
+  after: Rgb | null;
+}
+
+export interface InputToPhotonResult {
+  samples: InputSample[];
+  latencies: number[];
+  summary: Summary;
+  /** keydown → frame received; what the sender side and the network contribute. */
+  receiveSummary: Summary;
+  missed: number;
+  durationMs: number;
+}
+
+/**
+ * Presses keys in `page` and measures input-to-photon for each press.
+ * @example const r = await measureInputToPhoton(page, { samples: 200, warmup: 20 });
+ */
+export async function measureInputToPhoton(page: Page, options: InputToPhotonOptions): Promise<InputToPhotonResult> {
+  const {
+    samples,
+    warmup = 0,
+    intervalMs = [120, 250],
+    settleMs = 40,
+    keys = ['KeyA'],
+    timeoutMs = 1_000,
+    random = Math.random,
+  } = options;
+  const [minInterval, maxInterval] = intervalMs;
+  const measured: InputSample[] = [];
+  const startedAt = performance.now();
+  for (let i = 0; i < warmup + samples; i++) {
+    const code = keys[i % keys.length]!;
+    const index = await callProbe(page, 'keyCount');
+    const pressedAt = performance.now();
+    await page.keyboard.down(code);
+    const key = await callProbe(page, 'waitForChange', { index, timeoutMs });
+    await page.keyboard.up(code);
+    if (i >= warmup) measured.push(toSample(code, key));
+    const interval = minInterval + random() * (maxInterval - minInterval);
+    const elapsed = performance.now() - pressedAt;
+    await sleep(Math.max(settleMs, interval - elapsed));
+  }
+  const latencies = measured.flatMap((s) => (s.latencyMs === null ? [] : [s.latencyMs]));
+  return {
+    samples: measured,
+    latencies,
+    summary: summarize(latencies),
+    receiveSummary: summarize(measured.flatMap((s) => (s.receiveMs === null ? [] : [s.receiveMs]))),
+    missed: measured.length - latencies.length,
+    durationMs: performance.now() - startedAt,
+  };
+}
+
+function toSample(code: string, key: ProbeKeyDown | null): InputSample {
+  const frame = key?.frame ?? null;
+  return {
+    code,
+    keydownAt: key?.at ?? Number.NaN,
+    eventTimeStamp: key?.eventTimeStamp ?? Number.NaN,
+    latencyMs: key && frame ? frame.presentedAt - key.at : null,
+    receiveMs: key && frame?.receivedAt != null ? frame.receivedAt - key.at : null,
+    presentationMs: key && frame ? frame.presentationTime - key.at : null,
+    before: key?.reference ?? null,
+    after: frame?.rgb ?? null,
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
