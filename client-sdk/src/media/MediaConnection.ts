@@ -1,4 +1,4 @@
-import { type IceServer, InputChannelLabel, TypedEmitter } from '@frameway/protocol';
+import { FramewayError, type IceServer, InputChannelLabel, TypedEmitter } from '@frameway/protocol';
 import { InputChannels } from '../input/InputChannels.js';
 import { tuneReceiverForLowLatency } from './tuneReceiverForLowLatency.js';
 
@@ -66,7 +66,7 @@ export class MediaConnection extends TypedEmitter<MediaConnectionEvents> {
     const offer = await this.peer.createOffer();
     await this.peer.setLocalDescription(offer);
     const sdp = this.peer.localDescription?.sdp ?? offer.sdp;
-    if (!sdp) throw new Error('the browser produced an empty offer');
+    if (!sdp) throw new FramewayError('FW_ERR_MEDIA_NEGOTIATION_FAILED', 'the browser produced an empty offer');
     return sdp;
   }
 

@@ -1,0 +1,36 @@
+import { MessageType, type PayloadOf } from '@frameway/protocol';
+import type { IceCandidateMessage } from '../media/MediaConnection.js';
+import type { SignalingSocket } from './SignalingSocket.js';
+
+/** Outgoing calls of the player link; incoming messages are routed by gatewayHandlers. */
+
+export type JoinedSession = PayloadOf<typeof MessageType.PlayerJoined>;
+
+/** Joins the session the token was issued for. */
+export function joinSession(
+  socket: SignalingSocket,
+  token: string,
+  sdkVersion: string,
+  timeoutMs?: number,
+): Promise<JoinedSession> {
+  return socket.request(MessageType.PlayerJoin, { token, sdkVersion }, timeoutMs);
+}
+
+/** Sends the offer; resolves with the gateway's answer SDP. */
+export async function exchangeOffer(socket: SignalingSocket, sdp: string, timeoutMs?: number): Promise<string> {
+  const answer = await socket.request(MessageType.PlayerOffer, { sdp }, timeoutMs);
+  return answer.sdp;
+}
+
+/** Trickles one local ICE candidate; `candidate: ''` tells the gateway gathering is complete. */
+export function sendIceCandidate(socket: SignalingSocket, candidate: IceCandidateMessage): void {
+  const payload: PayloadOf<typeof MessageType.IceCandidate> = { candidate: candidate.candidate };
+  if (candidate.sdpMid !== undefined) payload.sdpMid = candidate.sdpMid;
+  if (candidate.sdpMLineIndex !== undefined) payload.sdpMLineIndex = candidate.sdpMLineIndex;
+  socket.notify(MessageType.IceCandidate, payload);
+}
+
+/** Tells the gateway the player is leaving; the socket closes right after, so no reply is awaited. */
+export function leaveSession(socket: SignalingSocket): void {
+  socket.notify(MessageType.PlayerLeave, {});
+}

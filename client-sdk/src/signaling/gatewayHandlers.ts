@@ -1,0 +1,37 @@
+import { type AnyMessage, FramewayError, isErrorCode, MessageType, type PayloadOf } from '@frameway/protocol';
+import type { SignalingSocket } from './SignalingSocket.js';
+
+/** What the session does with each message the gateway may send unprompted. */
+export interface GatewayHandlers {
+  sessionState(payload: PayloadOf<typeof MessageType.SessionState>): void;
+  sessionEnded(payload: PayloadOf<typeof MessageType.SessionEnded>): void;
+  iceCandidate(payload: PayloadOf<typeof MessageType.IceCandidate>): void;
+  /** An Error the gateway sent without a request to answer. */
+  error(error: FramewayError): void;
+}
+
+/** Routes one incoming, already validated message; answers keep-alive pings itself. */
+export function handleGatewayMessage(message: AnyMessage, socket: SignalingSocket, handlers: GatewayHandlers): void {
+  switch (message.t) {
+    case MessageType.SessionState:
+      handlers.sessionState(message.p);
+      return;
+    case MessageType.SessionEnded:
+      handlers.sessionEnded(message.p);
+      return;
+    case MessageType.IceCandidate:
+      handlers.iceCandidate(message.p);
+      return;
+    case MessageType.Ping:
+      socket.reply(message, MessageType.Pong, { ts: message.p.ts });
+      return;
+    case MessageType.Error: {
+      const code = isErrorCode(message.p.code) ? message.p.code : 'FW_ERR_INTERNAL';
+      handlers.error(new FramewayError(code, message.p.message, message.p.details));
+      return;
+    }
+    default:
+      // Acks and pongs that answer nothing pending carry no information.
+      return;
+  }
+}

@@ -1,0 +1,177 @@
+import { type ChildProcessByStdio, spawn as nodeSpawn } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import { type EncoderInfo, FramewayError, TypedEmitter } from '@frameway/protocol';
+import { createLogger, type Logger } from '../logging/logger.js';
+import { trackChildProcess } from '../process/trackChildProcess.js';
+import type { FrameSink } from '../runtime/SessionRuntime.js';
+import { buildEncoderArgs, type EncoderVideo, type RtpTarget, yuv420pFrameBytes } from './buildEncoderArgs.js';
+import { type EncoderName, encoderInfo } from './encoderCatalog.js';
+
+type EncoderProcess = ChildProcessByStdio<Writable, null, Readable>;
+export type SpawnEncoder = (file: string, args: readonly string[]) => EncoderProcess;
+
+export interface VideoEncoderOptions {
+  ffmpegPath: string;
+  encoder: EncoderName;
+  video: EncoderVideo;
+  rtp: RtpTarget;
+  /** Time ffmpeg gets to exit after SIGTERM before SIGKILL. */
+  closeGraceMs?: number;
+  /** How much of ffmpeg's stderr is kept for the exit report. */
+  stderrTailBytes?: number;
+  spawn?: SpawnEncoder;
+  logger?: Logger;
+}
+
+export type VideoEncoderEvents = {
+  /** ffmpeg exited, whether asked to (close()) or not. */
+  exit: [code: number | null, signal: NodeJS.Signals | null, stderrTail: string];
+};
+
+export interface VideoEncoderStats {
+  /** Frames offered with pushFrame(). */
+  framesIn: number;
+  /** Frames handed to ffmpeg. */
+  framesWritten: number;
+  /** Frames dropped because ffmpeg had not taken the previous one yet (or was gone). */
+  framesDropped: number;
+  /** Epoch ms when ffmpeg started; undefined before. */
+  startedAt: number | undefined;
+}
+
+const defaultSpawn: SpawnEncoder = (file, args) => nodeSpawn(file, args, { stdio: ['pipe', 'ignore', 'pipe'] });
+
+/**
+ * One ffmpeg process encoding raw frames from stdin to RTP. Frames never
+ * queue: while the previous frame is still being written, a new one is
+ * dropped and counted, so latency stays at one frame however slow ffmpeg is.
+ */
+export class VideoEncoder extends TypedEmitter<VideoEncoderEvents> implements FrameSink {
+  readonly info: EncoderInfo;
+  readonly frameBytes: number;
+  readonly #options: Required<Omit<VideoEncoderOptions, 'logger'>>;
+  readonly #log: Logger;
+  #child: EncoderProcess | undefined;
+  #exited: Promise<void> | undefined;
+  #closing: Promise<void> | undefined;
+  #stderrTail = '';
+  readonly #stats: VideoEncoderStats = { framesIn: 0, framesWritten: 0, framesDropped: 0, startedAt: undefined };
+
+  constructor(options: VideoEncoderOptions) {
+    const log = options.logger ?? createLogger('encoder');
+    super((error, event) => log.error({ err: error, event }, 'encoder event listener threw'));
+    this.#log = log;
+    this.#options = { closeGraceMs: 2_000, stderrTailBytes: 4_096, spawn: defaultSpawn, ...options };
+    this.info = encoderInfo(options.encoder);
+    this.frameBytes = yuv420pFrameBytes(options.video.width, options.video.height);
+  }
+
+  /** The ffmpeg process id while it runs. */
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  /** True from a successful start() until ffmpeg exits or close() is called. */
+  get running(): boolean {
+    return this.#child !== undefined && this.#closing === undefined && this.#child.exitCode === null && this.#child.signalCode === null;
+  }
+
+  get ready(): boolean {
+    if (!this.running) return false;
+    const stdin = (this.#child as EncoderProcess).stdin;
+    return stdin.writable && stdin.writableLength === 0 && !stdin.writableNeedDrain;
+  }
+
+  get stats(): VideoEncoderStats {
+    return { ...this.#stats };
+  }
+
+  /** Spawns ffmpeg; rejects with FW_ERR_ENCODER_UNAVAILABLE when it cannot be started. */
+  async start(): Promise<void> {
+    if (this.#child || this.#closing) throw new FramewayError('FW_ERR_INVALID_STATE', 'encoder already started');
+    const args = buildEncoderArgs(this.#options);
+    const child = this.#options.spawn(this.#options.ffmpegPath, args);
+    this.#child = child;
+    trackChildProcess(child);
+    this.#exited = new Promise((resolve) => {
+      child.once('close', (code, signal) => {
+        this.#log.debug({ code, signal }, 'ffmpeg exited');
+        this.emit('exit', code, signal, this.#stderrTail.trim());
+        resolve();
+      });
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      this.#stderrTail = (this.#stderrTail + chunk).slice(-this.#options.stderrTailBytes);
+    });
+    // EPIPE once ffmpeg is gone: the exit event reports why, nothing to add here.
+    child.stdin.on('error', (error) => this.#log.debug({ err: error }, 'ffmpeg stdin error'));
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', (error) =>
+        reject(
+          new FramewayError('FW_ERR_ENCODER_UNAVAILABLE', `cannot start ffmpeg: ${error.message}`, undefined, {
+            cause: error,
+          }),
+        ),
+      );
+    });
+    this.#stats.startedAt = Date.now();
+    this.#log.debug({ pid: child.pid, args }, 'ffmpeg started');
+  }
+
+  /**
+   * Offers one raw yuv420p frame. Returns false, and counts a drop, when the
+   * previous frame has not drained yet: the frame is not queued.
+   * The caller must not modify `frame` until `ready` is true again.
+   */
+  pushFrame(frame: Uint8Array): boolean {
+    this.#stats.framesIn += 1;
+    if (frame.byteLength !== this.frameBytes) {
+      // A short or long frame would shift every later frame: refuse it outright.
+      throw new FramewayError('FW_ERR_INTERNAL', `frame of ${frame.byteLength} bytes, expected ${this.frameBytes}`);
+    }
+    if (!this.ready) {
+      this.#stats.framesDropped += 1;
+      return false;
+    }
+    (this.#child as EncoderProcess).stdin.write(frame);
+    this.#stats.framesWritten += 1;
+    return true;
+  }
+
+  /**
+   * Asks for an IDR as soon as possible. ffmpeg's CLI offers no way to force
+   * one into a running encode, so this returns false; an in-process encoder
+   * will implement it. The fixed GOP bounds the wait meanwhile.
+   */
+  requestKeyframe(): boolean {
+    this.#log.debug('keyframe request ignored: the ffmpeg CLI cannot force an IDR mid-stream');
+    return false;
+  }
+
+  /** Stops ffmpeg (SIGTERM, then SIGKILL after the grace period); resolves once it has exited. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= this.#stop();
+    return this.#closing;
+  }
+
+  async #stop(): Promise<void> {
+    const child = this.#child;
+    if (!child || !this.#exited) return;
+    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+      // Unsent frame data is worthless in a live stream: drop it rather than flush.
+      child.stdin.destroy();
+      child.kill('SIGTERM');
+      // A stopped (SIGSTOP) process only acts on SIGTERM once continued.
+      child.kill('SIGCONT');
+      const killer = setTimeout(() => {
+        this.#log.warn({ pid: child.pid }, 'ffmpeg ignored SIGTERM; sending SIGKILL');
+        child.kill('SIGKILL');
+      }, this.#options.closeGraceMs);
+      await this.#exited;
+      clearTimeout(killer);
+    } else {
+      await this.#exited;
+    }
+  }
+}
