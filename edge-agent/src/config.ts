@@ -23,21 +23,16 @@ const ReconnectSchema = v.strictObject({
 
 const ConfigSchema = v.strictObject({
   gatewayUrl: v.optional(
-    v.pipe(
-      v.string(),
-      v.url('must be a URL'),
-      v.regex(/^wss?:\/\//i, 'must be a ws:// or wss:// URL'),
-    ),
+    v.pipe(v.string(), v.url('must be a URL'), v.regex(/^wss?:\/\//i, 'must be a ws:// or wss:// URL')),
     DEFAULT_GATEWAY_URL,
   ),
   agentId: Register.agentId,
   secret: Register.secret,
   slots: v.optional(Register.slots, 1),
   region: Register.region,
-  runtimes: v.optional(
-    v.pipe(v.array(v.picklist(implementedRuntimes)), v.minLength(1), v.maxLength(8)),
-    () => [...implementedRuntimes],
-  ),
+  runtimes: v.optional(v.pipe(v.array(v.picklist(implementedRuntimes)), v.minLength(1), v.maxLength(8)), () => [
+    ...implementedRuntimes,
+  ]),
   /** Explicit ffmpeg binary; otherwise FFMPEG_BIN, ffmpeg-static, then PATH. */
   ffmpegPath: v.optional(v.pipe(v.string(), v.minLength(1))),
   requestTimeoutMs: v.optional(Millis, 10_000),

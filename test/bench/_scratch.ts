@@ -16,8 +16,8 @@ console.log(baseline.lastSession?.answerSdp.split('\r\n').filter((l) => l.starts
 console.log(await measureFps(page, 2000));
 const r = await measureInputToPhoton(page, { samples: Number(process.env.N ?? 40), warmup: 5 });
 console.log(r.summary, r.receiveSummary, 'missed', r.missed, r.durationMs);
-console.log(r.samples.slice(0, 5));
-console.log(r.samples.map((s) => (s.keydownAt - s.eventTimeStamp).toFixed(2)).slice(0, 20).join(' '));
+
+console.log(r.samples.map((s) => s.dispatchMs.toFixed(2)).slice(0, 20).join(' '));
 const { answerSdp, ...info } = baseline.lastSession!;
 console.log(info);
 const pair = await page.evaluate(async () => { const s = await (window as any).baseline.pc.getStats(); const out: any[] = []; s.forEach((r: any) => { if (r.type === 'candidate-pair' && r.nominated) out.push(r); if (r.type === 'inbound-rtp') out.push({ jb: r.jitterBufferDelay / r.jitterBufferEmittedCount, decode: r.totalDecodeTime / r.framesDecoded, fd: r.framesDecoded, fdrop: r.framesDropped, nack: r.nackCount, pli: r.pliCount, loss: r.packetsLost}); }); return out; });

@@ -7,15 +7,20 @@
  *
  * Timing model (all in the page's `performance.now()` clock, so no cross-clock
  * error):
- * - start: `performance.now()` in a capture-phase `keydown` listener on
- *   `window`, the first script that sees the key; `event.timeStamp` is kept
- *   beside it for comparison.
+ * - start: the key-down's `event.timeStamp`, when the browser took the input
+ *   in, so time the event waits for a busy main thread counts, as a player
+ *   would feel it. A capture-phase listener on `window` (the first script to
+ *   see the key) also records `performance.now()`; the two differ by ~0.5 ms
+ *   when the page is idle.
  * - end ("photon"): `expectedDisplayTime` from `requestVideoFrameCallback`
- *   metadata, i.e. the vsync at which the compositor shows the frame. It is the
- *   closest a page can get to light leaving the screen; `presentationTime` (frame
- *   handed to the compositor) and `receiveTime` (last RTP packet of the frame
- *   arrived, WebRTC only) are recorded too, which splits the latency into
- *   "server + encode + network" and "jitter buffer + decode + render".
+ *   metadata, the vsync at which the compositor expects to show the frame:
+ *   the closest a page gets to light leaving the screen. Headless Chromium
+ *   sometimes reports the vsync of a frame already under way, earlier than the
+ *   frame's own `presentationTime` (handed to the compositor); the later of the
+ *   two is used, since no frame is shown before it exists.
+ * - `receiveTime` (last RTP packet of the frame arrived; WebRTC sources only)
+ *   is recorded too and splits the latency into "input path + server + encode +
+ *   network" and "jitter buffer + decode + render".
  */
 import type { Page } from 'playwright-core';
 import { MARKER_CHANGE_THRESHOLD, type Rgb } from './markerColor.js';
@@ -47,8 +52,9 @@ export const DEFAULT_MARKER_PROBE_OPTIONS: Readonly<MarkerProbeOptions> = {
 
 /** One presented frame as the page saw it. Times are page `performance.now()` ms. */
 export interface ProbeFrame {
-  /** `expectedDisplayTime`: the "photon" end of input-to-photon. */
+  /** max(`expectedDisplayTime`, `presentationTime`): the "photon" end of input-to-photon. */
   presentedAt: number;
+  expectedDisplayTime: number;
   presentationTime: number;
   /** The `now` argument of the callback (start of the rendering step). */
   callbackAt: number;
@@ -67,9 +73,10 @@ export interface ProbeFrame {
 export interface ProbeKeyDown {
   index: number;
   code: string;
-  /** `performance.now()` in the capture-phase listener on window. */
+  /** `event.timeStamp`: when the browser received the key (start of input-to-photon). */
   at: number;
-  eventTimeStamp: number;
+  /** `performance.now()` in the capture-phase listener on window. */
+  listenerAt: number;
   /** Marker colour of the last frame presented before the key-down. */
   reference: Rgb | null;
   /** First frame after the key-down whose marker differs from `reference`; null until then. */
@@ -174,7 +181,8 @@ function installProbeInPage(options: MarkerProbeOptions, globalName: string): vo
       rgb = null; // e.g. a frame torn down mid-draw; counted as unreadable, not as a change
     }
     const frame: ProbeFrame = {
-      presentedAt: meta.expectedDisplayTime,
+      presentedAt: Math.max(meta.expectedDisplayTime, meta.presentationTime),
+      expectedDisplayTime: meta.expectedDisplayTime,
       presentationTime: meta.presentationTime,
       callbackAt: now,
       receivedAt: meta.receiveTime ?? null,
@@ -223,8 +231,8 @@ function installProbeInPage(options: MarkerProbeOptions, globalName: string): vo
       keys.push({
         index: keys.length,
         code: event.code,
-        at: performance.now(),
-        eventTimeStamp: event.timeStamp,
+        at: event.timeStamp,
+        listenerAt: performance.now(),
         reference: lastFrame?.rgb ?? null,
         frame: null,
       });
@@ -360,9 +368,11 @@ export interface InputToPhotonOptions {
 /** One measured press. Times are page `performance.now()` ms. */
 export interface InputSample {
   code: string;
+  /** The key-down's `event.timeStamp`. */
   keydownAt: number;
-  eventTimeStamp: number;
-  /** keydown → first frame showing the change (expectedDisplayTime); null when missed. */
+  /** Time from `event.timeStamp` to the first listener on window (main-thread queueing). */
+  dispatchMs: number;
+  /** keydown → first frame showing the change (its `presentedAt`); null when missed. */
   latencyMs: number | null;
   /** keydown → arrival of that frame's last packet; null when missed or unknown. */
   receiveMs: number | null;
@@ -427,7 +437,7 @@ function toSample(code: string, key: ProbeKeyDown | null): InputSample {
   return {
     code,
     keydownAt: key?.at ?? Number.NaN,
-    eventTimeStamp: key?.eventTimeStamp ?? Number.NaN,
+    dispatchMs: key ? key.listenerAt - key.at : Number.NaN,
     latencyMs: key && frame ? frame.presentedAt - key.at : null,
     receiveMs: key && frame?.receivedAt != null ? frame.receivedAt - key.at : null,
     presentationMs: key && frame ? frame.presentationTime - key.at : null,

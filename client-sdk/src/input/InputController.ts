@@ -286,7 +286,8 @@ export class InputController {
     this.#heldKeys.clear();
     const x = this.#lastPoint?.x ?? CENTRE;
     const y = this.#lastPoint?.y ?? CENTRE;
-    for (const button of buttonsInMask(this.#heldButtons)) events.push({ type: InputEventType.PointerUp, button, x, y });
+    for (const button of buttonsInMask(this.#heldButtons))
+      events.push({ type: InputEventType.PointerUp, button, x, y });
     this.#heldButtons = 0;
     this.#ignoredButtons = 0;
     if (events.length > 0) this.send(events);

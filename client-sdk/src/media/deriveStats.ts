@@ -84,7 +84,8 @@ export function deriveStats(
     totalDecodeTime: num(inbound?.totalDecodeTime),
   };
   // Counters reset when the stream is replaced; a negative delta means "start over".
-  const base = previous && previous.timestamp < timestamp && previous.framesDecoded <= sample.framesDecoded ? previous : undefined;
+  const base =
+    previous && previous.timestamp < timestamp && previous.framesDecoded <= sample.framesDecoded ? previous : undefined;
   const seconds = base ? (timestamp - base.timestamp) / 1000 : 0;
   const delta = (key: keyof StatsSample): number => Math.max(0, sample[key] - (base ? base[key] : 0));
 
@@ -125,7 +126,7 @@ export function deriveStats(
     totalFreezesDurationMs: Math.round(num(inbound?.totalFreezesDuration) * 1000),
     jitterBufferMs: jitterBufferMs === undefined ? undefined : round(jitterBufferMs, 1),
     decodeMs: decodeMs === undefined ? undefined : round(decodeMs, 2),
-    latencyEstimateMs: known.length === 0 ? undefined : round(known.reduce((a, b) => a + b, 0), 1),
+    latencyEstimateMs: known.length === 0 ? undefined : round(sum(known), 1),
     nackCount: num(inbound?.nackCount),
     pliCount: num(inbound?.pliCount),
   };
@@ -141,7 +142,10 @@ function pickInboundVideo(entries: readonly StatsEntry[]): StatsEntry | undefine
   return best;
 }
 
-function pickSelectedPair(entries: readonly StatsEntry[], byId: ReadonlyMap<string, StatsEntry>): StatsEntry | undefined {
+function pickSelectedPair(
+  entries: readonly StatsEntry[],
+  byId: ReadonlyMap<string, StatsEntry>,
+): StatsEntry | undefined {
   for (const entry of entries) {
     if (entry.type !== 'transport' || typeof entry.selectedCandidatePairId !== 'string') continue;
     const pair = byId.get(entry.selectedCandidatePairId);
@@ -149,7 +153,14 @@ function pickSelectedPair(entries: readonly StatsEntry[], byId: ReadonlyMap<stri
   }
   const pairs = entries.filter((entry) => entry.type === 'candidate-pair');
   // Firefox flags the pair itself; otherwise the nominated, working pair is the one in use.
-  return pairs.find((pair) => pair.selected === true) ?? pairs.find((pair) => pair.nominated === true && pair.state === 'succeeded');
+  return (
+    pairs.find((pair) => pair.selected === true) ??
+    pairs.find((pair) => pair.nominated === true && pair.state === 'succeeded')
+  );
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
 }
 
 function num(value: unknown): number {

@@ -73,7 +73,12 @@ export class VideoEncoder extends TypedEmitter<VideoEncoderEvents> implements Fr
 
   /** True from a successful start() until ffmpeg exits or close() is called. */
   get running(): boolean {
-    return this.#child !== undefined && this.#closing === undefined && this.#child.exitCode === null && this.#child.signalCode === null;
+    return (
+      this.#child !== undefined &&
+      this.#closing === undefined &&
+      this.#child.exitCode === null &&
+      this.#child.signalCode === null
+    );
   }
 
   get ready(): boolean {

@@ -1,4 +1,4 @@
-import { FramewayError, type PayloadOf, type MessageType } from '@frameway/protocol';
+import { FramewayError, type MessageType, type PayloadOf } from '@frameway/protocol';
 import type { EncoderName } from './encoderCatalog.js';
 
 type SessionStart = PayloadOf<typeof MessageType.SessionStart>;

@@ -84,7 +84,11 @@ export function parseNvidiaSmiGpus(csv: string): GpuInfo[] {
     const model = line.slice(0, comma).trim().slice(0, 128);
     const memoryMiB = Number.parseInt(line.slice(comma + 1).trim(), 10);
     if (!model) continue;
-    gpus.push(Number.isSafeInteger(memoryMiB) && memoryMiB >= 0 ? { vendor: 'NVIDIA', model, memoryMiB } : { vendor: 'NVIDIA', model });
+    gpus.push(
+      Number.isSafeInteger(memoryMiB) && memoryMiB >= 0
+        ? { vendor: 'NVIDIA', model, memoryMiB }
+        : { vendor: 'NVIDIA', model },
+    );
     if (gpus.length === 16) break;
   }
   return gpus;

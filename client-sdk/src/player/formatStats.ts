@@ -1,0 +1,22 @@
+import type { SessionStats } from '../media/deriveStats.js';
+
+/** The stats overlay's lines: what a player or a support engineer looks at first. */
+export function formatStats(stats: SessionStats): string[] {
+  const resolution = stats.width > 0 ? `${stats.width}×${stats.height}` : 'no video yet';
+  return [
+    `${resolution}${stats.codec ? ` ${stats.codec}` : ''} · ${stats.fps.toFixed(0)} fps`,
+    `RTT ${ms(stats.rttMs)} · jitter ${ms(stats.jitterMs)}`,
+    `latency ≈ ${ms(stats.latencyEstimateMs)} (network + buffer + decode)`,
+    `${formatBitrate(stats.bitrateKbps)} · loss ${stats.lossPercent.toFixed(1)}%`,
+    `dropped ${stats.framesDropped} · freezes ${stats.freezeCount}`,
+  ];
+}
+
+function ms(value: number | undefined): string {
+  if (value === undefined) return '–';
+  return `${value < 10 ? value.toFixed(1) : value.toFixed(0)} ms`;
+}
+
+function formatBitrate(kbps: number): string {
+  return kbps >= 1000 ? `${(kbps / 1000).toFixed(1)} Mbit/s` : `${kbps} kbit/s`;
+}

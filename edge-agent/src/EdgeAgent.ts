@@ -1,0 +1,326 @@
+import {
+  type EncoderInfo,
+  FramewayError,
+  type InputEvent,
+  isFramewayError,
+  type MessageType,
+  type PayloadOf,
+  SessionEndReason,
+  type SignalingChannel,
+  TypedEmitter,
+} from '@frameway/protocol';
+import type { AgentConfig } from './config.js';
+import type { EncoderName } from './encoder/encoderCatalog.js';
+import { type NodeCapabilities, probeEncoders } from './encoder/probeEncoders.js';
+import { VideoEncoder } from './encoder/VideoEncoder.js';
+import { resolveFfmpeg } from './ffmpeg/resolveFfmpeg.js';
+import { GatewayLink } from './gateway/GatewayLink.js';
+import { notifySessionEnded, register, sendHeartbeat } from './gateway/gatewayApi.js';
+import {
+  createGatewayHandlers,
+  type GatewayHandlers,
+  type InputStats,
+  type SessionHost,
+} from './gateway/gatewayHandlers.js';
+import { createLogger } from './logging/logger.js';
+import { createRuntime, type RuntimeFactory } from './runtime/createRuntime.js';
+import type { SessionRuntime } from './runtime/SessionRuntime.js';
+import { AgentSession, type SessionEnd } from './session/AgentSession.js';
+import { SessionTable } from './session/SessionTable.js';
+import { cpuLoad } from './system/cpuLoad.js';
+import { AGENT_VERSION } from './version.js';
+
+const log = createLogger('agent');
+
+type SessionStart = PayloadOf<typeof MessageType.SessionStart>;
+
+export interface EdgeAgentOptions {
+  config: AgentConfig;
+  /** Skips the encoder probe (embedding, tests); must list at least one encoder. */
+  capabilities?: NodeCapabilities;
+  /** Creates session runtimes; defaults to the built-in ones. */
+  createRuntime?: RuntimeFactory;
+  /** Randomness for reconnect jitter. */
+  random?: () => number;
+}
+
+export type EdgeAgentEvents = {
+  registered: [nodeId: string];
+  disconnected: [reason: string];
+  sessionStarted: [sessionId: string];
+  sessionEnded: [sessionId: string, end: SessionEnd];
+  closed: [];
+};
+
+/**
+ * The edge agent: finds ffmpeg and the working encoders, keeps a registered
+ * link to the gateway, and runs the sessions the gateway starts (one runtime
+ * feeding one ffmpeg each), within its slot count.
+ */
+export class EdgeAgent extends TypedEmitter<EdgeAgentEvents> implements SessionHost {
+  readonly config: AgentConfig;
+  readonly #createRuntime: RuntimeFactory;
+  readonly #link: GatewayLink;
+  readonly #handlers: GatewayHandlers;
+  readonly #sessions: SessionTable;
+  // Sessions the gateway has been told are started: only those get AgentSessionEnded.
+  readonly #announced = new WeakSet<AgentSession>();
+  #capabilities: NodeCapabilities | undefined;
+  #ffmpegPath: string | undefined;
+  #nodeId: string | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
+  #starting: Promise<void> | undefined;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: EdgeAgentOptions) {
+    super((error, event) => log.error({ err: error, event }, 'agent event listener threw'));
+    this.config = options.config;
+    this.#capabilities = options.capabilities;
+    this.#createRuntime = options.createRuntime ?? createRuntime;
+    this.#sessions = new SessionTable(options.config.slots);
+    this.#handlers = createGatewayHandlers(this);
+    this.#link = new GatewayLink({
+      url: options.config.gatewayUrl,
+      reconnect: options.config.reconnect,
+      requestTimeoutMs: options.config.requestTimeoutMs,
+      ...(options.random ? { random: options.random } : {}),
+    });
+    this.#link.on('up', (channel) => this.#onLinkUp(channel));
+    this.#link.on('down', (reason) => this.#onLinkDown(reason));
+    this.#link.on('message', (message, channel) => this.#handlers.handleMessage(message, channel));
+    this.#link.on('binary', (data) => this.#handlers.handleBinary(data));
+  }
+
+  /** The gateway's id for this node while registered. */
+  get nodeId(): string | undefined {
+    return this.#nodeId;
+  }
+
+  get capabilities(): NodeCapabilities | undefined {
+    return this.#capabilities;
+  }
+
+  get sessionCount(): number {
+    return this.#sessions.size;
+  }
+
+  get inputStats(): Readonly<InputStats> {
+    return { ...this.#handlers.inputStats };
+  }
+
+  /** Gateway sockets opened so far (1 + reconnects). */
+  get gatewayConnects(): number {
+    return this.#link.connects;
+  }
+
+  session(sessionId: string): AgentSession | undefined {
+    return this.#sessions.get(sessionId);
+  }
+
+  /**
+   * Resolves ffmpeg, probes encoders (unless given) and starts dialling the
+   * gateway. Rejects with FW_ERR_ENCODER_UNAVAILABLE when the node cannot
+   * encode at all. Registration happens in the background, again after every
+   * reconnect.
+   */
+  start(): Promise<void> {
+    this.#starting ??= this.#start();
+    return this.#starting;
+  }
+
+  async #start(): Promise<void> {
+    this.#ffmpegPath = this.config.ffmpegPath ?? resolveFfmpeg().path;
+    if (!this.#capabilities) {
+      const started = Date.now();
+      this.#capabilities = await probeEncoders({ ffmpegPath: this.#ffmpegPath, timeoutMs: this.config.probeTimeoutMs });
+      log.info(
+        {
+          encoders: this.#capabilities.encoders.map((encoder) => encoder.name),
+          gpus: this.#capabilities.gpus.map((gpu) => gpu.model),
+          ms: Date.now() - started,
+        },
+        'encoders probed',
+      );
+    }
+    if (this.#capabilities.encoders.length === 0) {
+      throw new FramewayError('FW_ERR_ENCODER_UNAVAILABLE', `no encoder works with ffmpeg at ${this.#ffmpegPath}`);
+    }
+    if (this.#closing) return;
+    log.info(
+      { agentId: this.config.agentId, gateway: this.config.gatewayUrl, slots: this.config.slots },
+      'agent started',
+    );
+    this.#link.start();
+  }
+
+  /**
+   * Stops every session (the gateway is told: agent_shutdown), then closes
+   * the gateway socket. Idempotent.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  async #shutdown(): Promise<void> {
+    log.info({ sessions: this.#sessions.size }, 'agent shutting down');
+    this.#stopHeartbeat();
+    await Promise.all(
+      this.#sessions.values().map((session) =>
+        session.close({
+          reason: SessionEndReason.AgentShutdown,
+          message: 'edge agent shutting down',
+          origin: 'agent',
+        }),
+      ),
+    );
+    await this.#link.close();
+    this.#nodeId = undefined;
+    log.info('agent stopped');
+    this.emit('closed');
+  }
+
+  async startSession(request: SessionStart): Promise<EncoderInfo> {
+    const { sessionId, video } = request;
+    if (this.#closing) throw new FramewayError('FW_ERR_INVALID_STATE', 'the agent is shutting down');
+    if (!(this.config.runtimes as readonly string[]).includes(request.runtime)) {
+      throw new FramewayError(
+        'FW_ERR_UNSUPPORTED_RUNTIME',
+        `runtime '${request.runtime}' is not offered by this agent`,
+      );
+    }
+    if (!this.#sessions.hasCapacity && !this.#sessions.get(sessionId)) {
+      throw new FramewayError('FW_ERR_NO_CAPACITY', `all ${this.config.slots} slots of this agent are in use`);
+    }
+    if (video.width % 2 !== 0 || video.height % 2 !== 0) {
+      throw new FramewayError(
+        'FW_ERR_INVALID_PAYLOAD',
+        `video ${video.width}x${video.height}: yuv420p needs even sizes`,
+      );
+    }
+    const encoder = this.#pickEncoder(video.codec);
+    const sessionLog = log.child({ sessionId });
+    let runtime: SessionRuntime;
+    try {
+      runtime = this.#createRuntime(request.runtime, {
+        sessionId,
+        video: { width: video.width, height: video.height, fps: video.fps },
+        options: request.runtimeOptions ?? {},
+        logger: sessionLog.child({ runtime: request.runtime }),
+      });
+    } catch (error) {
+      if (isFramewayError(error)) throw error;
+      throw new FramewayError('FW_ERR_RUNTIME_FAILED', `cannot create runtime: ${String(error)}`, undefined, {
+        cause: error,
+      });
+    }
+    const session = new AgentSession({
+      sessionId,
+      channel: request.channel,
+      runtime,
+      encoder: new VideoEncoder({
+        ffmpegPath: this.#ffmpegPath as string,
+        encoder,
+        video,
+        rtp: request.rtp,
+        closeGraceMs: this.config.encoderCloseGraceMs,
+        logger: sessionLog.child({ module: 'encoder' }),
+      }),
+      logger: sessionLog.child({ module: 'session' }),
+    });
+    this.#sessions.add(session); // throws on a duplicate id or channel
+    session.on('ended', (end) => this.#onSessionEnded(session, end));
+    await session.start();
+    this.#announced.add(session);
+    this.emit('sessionStarted', sessionId);
+    return session.encoderInfo;
+  }
+
+  async stopSession(sessionId: string, reason: SessionEndReason): Promise<boolean> {
+    const session = this.#sessions.get(sessionId);
+    if (!session) return false;
+    await session.close({ reason, message: 'stopped by the gateway', origin: 'gateway' });
+    return true;
+  }
+
+  requestKeyframe(sessionId: string): boolean {
+    return this.#sessions.get(sessionId)?.requestKeyframe() ?? false;
+  }
+
+  applyInput(channel: number, events: readonly InputEvent[]): boolean {
+    const session = this.#sessions.byChannel(channel);
+    if (!session) return false;
+    session.applyInput(events);
+    return true;
+  }
+
+  #pickEncoder(codec: SessionStart['video']['codec']): EncoderName {
+    // Probed encoders are in order of preference, hardware first.
+    const encoder = this.#capabilities?.encoders.find((candidate) => candidate.codec === codec);
+    if (!encoder) {
+      throw new FramewayError('FW_ERR_ENCODER_UNAVAILABLE', `no ${codec} encoder on this node`);
+    }
+    return encoder.name as EncoderName;
+  }
+
+  #onSessionEnded(session: AgentSession, end: SessionEnd): void {
+    this.#sessions.remove(session);
+    const channel = this.#link.channel;
+    if (end.origin === 'agent' && this.#announced.has(session) && channel) {
+      notifySessionEnded(channel, { sessionId: session.sessionId, reason: end.reason, message: end.message });
+    }
+    this.emit('sessionEnded', session.sessionId, end);
+  }
+
+  #onLinkUp(channel: SignalingChannel): void {
+    const capabilities = this.#capabilities as NodeCapabilities;
+    register(channel, {
+      agentId: this.config.agentId,
+      secret: this.config.secret,
+      version: AGENT_VERSION,
+      slots: this.config.slots,
+      runtimes: [...this.config.runtimes],
+      encoders: capabilities.encoders,
+      gpus: capabilities.gpus,
+      ...(this.config.region === undefined ? {} : { region: this.config.region }),
+    }).then(
+      (registered) => {
+        if (channel.closed || this.#closing) return;
+        this.#nodeId = registered.nodeId;
+        this.#link.resetBackoff();
+        this.#startHeartbeat(channel, registered.heartbeatIntervalMs);
+        log.info({ nodeId: registered.nodeId, heartbeatIntervalMs: registered.heartbeatIntervalMs }, 'registered');
+        this.emit('registered', registered.nodeId);
+      },
+      (error: unknown) => {
+        if (channel.closed || this.#closing) return;
+        log.error({ err: error }, 'registration rejected; will retry');
+        this.#link.drop('registration rejected');
+      },
+    );
+  }
+
+  #onLinkDown(reason: string): void {
+    this.#stopHeartbeat();
+    this.#nodeId = undefined;
+    if (this.#closing) return;
+    // The gateway ends every session of an agent it loses; keeping them would
+    // only burn the GPU and double-book slots after re-registering.
+    for (const session of this.#sessions.values()) {
+      void session.close({ reason: SessionEndReason.AgentLost, message: reason, origin: 'gateway' });
+    }
+    this.emit('disconnected', reason);
+  }
+
+  #startHeartbeat(channel: SignalingChannel, intervalMs: number): void {
+    this.#stopHeartbeat();
+    this.#heartbeat = setInterval(() => {
+      sendHeartbeat(channel, { activeSessions: this.#sessions.size, cpuLoad: cpuLoad() });
+    }, intervalMs);
+  }
+
+  #stopHeartbeat(): void {
+    clearInterval(this.#heartbeat);
+    this.#heartbeat = undefined;
+  }
+}

@@ -1,0 +1,118 @@
+import {
+  type AnyMessage,
+  decodeAgentFrame,
+  decodeInputEvents,
+  type EncoderInfo,
+  FramewayError,
+  type InputEvent,
+  isFramewayError,
+  MessageType,
+  messageTypeName,
+  type PayloadOf,
+  type SessionEndReason,
+  type SignalingChannel,
+} from '@frameway/protocol';
+import { createLogger, type Logger } from '../logging/logger.js';
+
+/** What the handlers drive: the agent's session management. */
+export interface SessionHost {
+  /** Starts a session; resolves with the encoder used, rejects with a FramewayError. */
+  startSession(request: PayloadOf<typeof MessageType.SessionStart>): Promise<EncoderInfo>;
+  /** Stops a session; resolves false when there was none (stop is idempotent). */
+  stopSession(sessionId: string, reason: SessionEndReason): Promise<boolean>;
+  requestKeyframe(sessionId: string): boolean;
+  /** Applies input to the session on `channel`; false when no session has that channel. */
+  applyInput(channel: number, events: readonly InputEvent[]): boolean;
+}
+
+export interface InputStats {
+  /** Binary frames received. */
+  frames: number;
+  /** Input events applied to a session. */
+  events: number;
+  /** Frames that failed to decode (dropped). */
+  malformed: number;
+  /** Well-formed frames for a channel with no session (dropped). */
+  unrouted: number;
+}
+
+export interface GatewayHandlers {
+  handleMessage(message: AnyMessage, channel: SignalingChannel): void;
+  /** Decodes one binary input frame and applies it; never throws. */
+  handleBinary(data: Uint8Array): void;
+  readonly inputStats: Readonly<InputStats>;
+}
+
+/**
+ * Incoming gateway traffic: signaling requests mapped onto the SessionHost
+ * and answered on the channel, and binary input frames routed by channel.
+ */
+export function createGatewayHandlers(host: SessionHost, logger?: Logger): GatewayHandlers {
+  const log = logger ?? createLogger('gateway-handlers');
+  const inputStats: InputStats = { frames: 0, events: 0, malformed: 0, unrouted: 0 };
+
+  function handleMessage(message: AnyMessage, channel: SignalingChannel): void {
+    switch (message.t) {
+      case MessageType.SessionStart: {
+        const { sessionId } = message.p;
+        host.startSession(message.p).then(
+          (encoder) => channel.reply(message, MessageType.SessionStarted, { sessionId, encoder }),
+          (error: unknown) => {
+            const typed = toFramewayError(error, 'FW_ERR_RUNTIME_FAILED');
+            log.warn({ sessionId, code: typed.code, err: typed }, 'session start failed');
+            channel.replyError(message.id, typed);
+          },
+        );
+        return;
+      }
+      case MessageType.SessionStop: {
+        const { sessionId, reason } = message.p;
+        host.stopSession(sessionId, reason).then(
+          () => channel.reply(message, MessageType.Ack, {}),
+          (error: unknown) => channel.replyError(message.id, toFramewayError(error, 'FW_ERR_INTERNAL')),
+        );
+        return;
+      }
+      case MessageType.KeyframeRequest:
+        host.requestKeyframe(message.p.sessionId);
+        return;
+      case MessageType.Ping:
+        channel.reply(message, MessageType.Pong, { ts: message.p.ts });
+        return;
+      case MessageType.Error:
+        log.warn({ code: message.p.code, message: message.p.message }, 'gateway reported an error');
+        return;
+      default:
+        log.debug({ type: messageTypeName(message.t) }, 'ignored gateway message');
+    }
+  }
+
+  function handleBinary(data: Uint8Array): void {
+    inputStats.frames += 1;
+    let channel: number;
+    let events: InputEvent[];
+    try {
+      const frame = decodeAgentFrame(data);
+      channel = frame.channel;
+      events = decodeInputEvents(frame.input);
+    } catch (error) {
+      inputStats.malformed += 1;
+      log.debug({ err: error, bytes: data.byteLength }, 'dropped a malformed input frame');
+      return;
+    }
+    if (host.applyInput(channel, events)) inputStats.events += events.length;
+    else {
+      inputStats.unrouted += 1;
+      log.debug({ channel }, 'dropped input for an unknown channel');
+    }
+  }
+
+  return { handleMessage, handleBinary, inputStats };
+}
+
+function toFramewayError(error: unknown, fallback: 'FW_ERR_RUNTIME_FAILED' | 'FW_ERR_INTERNAL'): FramewayError {
+  if (isFramewayError(error)) return error;
+  return new FramewayError(fallback, error instanceof Error ? error.message : String(error), undefined, {
+    cause: error,
+  });
+}

@@ -1,0 +1,159 @@
+import { createSocket, type Socket } from 'node:dgram';
+import {
+  type AnyMessage,
+  decodeAgentFrame,
+  FramewayError,
+  GatewayToAgent,
+  MessageType,
+  type PayloadOf,
+  SignalingChannel,
+} from '@frameway/protocol';
+import WebSocket from 'ws';
+
+type SessionStart = PayloadOf<typeof MessageType.SessionStart>;
+
+export interface FakeAgentOptions {
+  url: string;
+  secret: string;
+  agentId?: string;
+  slots?: number;
+  /** Reply to SessionStart with this error instead of starting. */
+  failStartWith?: FramewayError;
+  /** Send heartbeats on the interval the gateway asks for. */
+  heartbeat?: boolean;
+}
+
+/** A scripted edge agent for gateway tests: registers, "streams" synthetic RTP, records input. */
+export class FakeAgent {
+  readonly inputs: { channel: number; bytes: Uint8Array }[] = [];
+  readonly starts: SessionStart[] = [];
+  readonly stops: string[] = [];
+  readonly keyframeRequests: string[] = [];
+  readonly errors: string[] = [];
+  channel!: SignalingChannel;
+  socket!: WebSocket;
+  #rtp: Socket | undefined;
+  #rtpTimer: ReturnType<typeof setInterval> | undefined;
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  closedWith: number | undefined;
+
+  constructor(readonly options: FakeAgentOptions) {}
+
+  async connect(): Promise<void> {
+    this.socket = new WebSocket(this.options.url);
+    this.channel = new SignalingChannel({
+      send: (text) => this.socket.send(text),
+      accepts: GatewayToAgent,
+      onMessage: (message) => this.#onMessage(message),
+    });
+    this.socket.on('message', (data, isBinary) => {
+      const bytes = Buffer.from(data as Buffer);
+      if (isBinary) {
+        const frame = decodeAgentFrame(bytes);
+        this.inputs.push({ channel: frame.channel, bytes: Uint8Array.from(frame.input) });
+      } else this.channel.receive(bytes.toString());
+    });
+    this.socket.on('close', (code) => {
+      this.closedWith = code;
+      this.channel.close();
+      this.#stopTimers();
+    });
+    await new Promise<void>((resolve, reject) => {
+      this.socket.once('open', () => resolve());
+      this.socket.once('error', reject);
+    });
+  }
+
+  async register(): Promise<PayloadOf<typeof MessageType.AgentRegistered>> {
+    const registered = await this.channel.request(MessageType.AgentRegister, {
+      agentId: this.options.agentId ?? 'fake-agent',
+      secret: this.options.secret,
+      version: 'test',
+      slots: this.options.slots ?? 1,
+      runtimes: ['scene'],
+      encoders: [{ codec: 'h264', name: 'libx264', hardware: false }],
+      gpus: [],
+    });
+    if (this.options.heartbeat !== false) {
+      this.#heartbeat = setInterval(
+        () => this.channel.notify(MessageType.AgentHeartbeat, { activeSessions: this.starts.length - this.stops.length }),
+        registered.heartbeatIntervalMs,
+      );
+    }
+    return registered;
+  }
+
+  /** Reports a session as ended on the agent side (runtime crash). */
+  endSession(sessionId: string): void {
+    this.channel.notify(MessageType.AgentSessionEnded, { sessionId, reason: 'runtime_exited', message: 'game crashed' });
+  }
+
+  stopHeartbeats(): void {
+    clearInterval(this.#heartbeat);
+  }
+
+  /** Dies without a goodbye: the TCP connection is torn down. */
+  kill(): void {
+    this.#stopTimers();
+    this.socket.terminate();
+  }
+
+  close(): void {
+    this.#stopTimers();
+    this.socket.close();
+  }
+
+  #stopTimers(): void {
+    clearInterval(this.#heartbeat);
+    clearInterval(this.#rtpTimer);
+    this.#rtp?.close();
+    this.#rtp = undefined;
+  }
+
+  #onMessage(message: AnyMessage): void {
+    switch (message.t) {
+      case MessageType.SessionStart:
+        this.starts.push(message.p);
+        if (this.options.failStartWith) {
+          this.channel.replyError(message.id, this.options.failStartWith);
+          return;
+        }
+        this.#startRtp(message.p);
+        this.channel.reply(message, MessageType.SessionStarted, {
+          sessionId: message.p.sessionId,
+          encoder: { codec: 'h264', name: 'libx264', hardware: false },
+        });
+        return;
+      case MessageType.SessionStop:
+        this.stops.push(message.p.sessionId);
+        this.#stopTimers();
+        this.channel.reply(message, MessageType.Ack, {});
+        return;
+      case MessageType.KeyframeRequest:
+        this.keyframeRequests.push(message.p.sessionId);
+        return;
+      case MessageType.Error:
+        this.errors.push(message.p.code);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Sends small RTP packets (not real H.264: the gateway forwards, it does not decode). */
+  #startRtp(start: SessionStart): void {
+    const socket = createSocket('udp4');
+    this.#rtp = socket;
+    let seq = 0;
+    this.#rtpTimer = setInterval(() => {
+      const packet = Buffer.alloc(12 + 100, 0xab);
+      packet[0] = 0x80;
+      packet[1] = 0x80 | start.rtp.payloadType;
+      packet.writeUInt16BE(seq & 0xffff, 2);
+      packet.writeUInt32BE((seq * 1500) >>> 0, 4);
+      packet.writeUInt32BE(start.rtp.ssrc, 8);
+      seq++;
+      socket.send(packet, start.rtp.port, start.rtp.host);
+    }, 10);
+  }
+}
