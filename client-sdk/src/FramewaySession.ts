@@ -13,7 +13,7 @@ import { InputController, type InputTarget } from './input/InputController.js';
 import type { SessionStats, StatsEntry } from './media/deriveStats.js';
 import { type IceCandidateMessage, MediaConnection } from './media/MediaConnection.js';
 import { StatsMonitor } from './media/StatsMonitor.js';
-import { ClientEndReason, type SessionEndInfo } from './SessionEndInfo.js';
+import type { SessionEndInfo } from './SessionEndInfo.js';
 import { exchangeOffer, joinSession, leaveSession, sendIceCandidate } from './signaling/gatewayApi.js';
 import { handleGatewayMessage } from './signaling/gatewayHandlers.js';
 import { SignalingSocket, type SocketClosedInfo } from './signaling/SignalingSocket.js';
@@ -282,7 +282,7 @@ export class FramewaySession extends TypedEmitter<FramewaySessionEvents> {
   #onSocketClosed(info: SocketClosedInfo): void {
     if (info.local || this.#endInfo) return;
     this.#end({
-      reason: ClientEndReason.ConnectionLost,
+      reason: SessionEndReason.ConnectionLost,
       code: 'FW_ERR_CONNECTION_CLOSED',
       message: `the signaling connection closed without the session ending (code ${info.code}${info.reason ? `: ${info.reason}` : ''})`,
     });

@@ -36,7 +36,7 @@ export {
 export { wheelEventToInput } from './input/wheelEventToInput.js';
 export { consoleLogger, type Logger, silentLogger } from './log/Logger.js';
 export { deriveStats, type SessionStats, type StatsEntry, type StatsSample } from './media/deriveStats.js';
-export { ClientEndReason, type EndReason, type SessionEndInfo } from './SessionEndInfo.js';
+export type { SessionEndInfo } from './SessionEndInfo.js';
 export { PLAYER_SOCKET_PATH, signalingUrlFor } from './signaling/signalingUrl.js';
 export type { WebSocketFactory, WebSocketLike } from './signaling/WebSocketLike.js';
 export { SDK_VERSION } from './version.js';

@@ -2,7 +2,6 @@ import {
   type EncoderInfo,
   FramewayError,
   type InputEvent,
-  isFramewayError,
   type MessageType,
   type PayloadOf,
   SessionEndReason,
@@ -10,9 +9,7 @@ import {
   TypedEmitter,
 } from '@frameway/protocol';
 import type { AgentConfig } from './config.js';
-import type { EncoderName } from './encoder/encoderCatalog.js';
 import { type NodeCapabilities, probeEncoders } from './encoder/probeEncoders.js';
-import { VideoEncoder } from './encoder/VideoEncoder.js';
 import { resolveFfmpeg } from './ffmpeg/resolveFfmpeg.js';
 import { GatewayLink } from './gateway/GatewayLink.js';
 import { notifySessionEnded, register, sendHeartbeat } from './gateway/gatewayApi.js';
@@ -24,8 +21,8 @@ import {
 } from './gateway/gatewayHandlers.js';
 import { createLogger } from './logging/logger.js';
 import { createRuntime, type RuntimeFactory } from './runtime/createRuntime.js';
-import type { SessionRuntime } from './runtime/SessionRuntime.js';
-import { AgentSession, type SessionEnd } from './session/AgentSession.js';
+import type { AgentSession, SessionEnd } from './session/AgentSession.js';
+import { createAgentSession } from './session/createAgentSession.js';
 import { SessionTable } from './session/SessionTable.js';
 import { cpuLoad } from './system/cpuLoad.js';
 import { AGENT_VERSION } from './version.js';
@@ -71,6 +68,8 @@ export class EdgeAgent extends TypedEmitter<EdgeAgentEvents> implements SessionH
   #heartbeat: NodeJS.Timeout | undefined;
   #starting: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
+  // Sessions still stopping after the gateway link dropped.
+  #draining: Promise<unknown> = Promise.resolve();
 
   constructor(options: EdgeAgentOptions) {
     super((error, event) => log.error({ err: error, event }, 'agent event listener threw'));
@@ -85,7 +84,9 @@ export class EdgeAgent extends TypedEmitter<EdgeAgentEvents> implements SessionH
       requestTimeoutMs: options.config.requestTimeoutMs,
       ...(options.random ? { random: options.random } : {}),
     });
-    this.#link.on('up', (channel) => this.#onLinkUp(channel));
+    this.#link.on('up', (channel) => {
+      this.#onLinkUp(channel).catch((error: unknown) => log.error({ err: error }, 'registration failed'));
+    });
     this.#link.on('down', (reason) => this.#onLinkDown(reason));
     this.#link.on('message', (message, channel) => this.#handlers.handleMessage(message, channel));
     this.#link.on('binary', (data) => this.#handlers.handleBinary(data));
@@ -181,7 +182,7 @@ export class EdgeAgent extends TypedEmitter<EdgeAgentEvents> implements SessionH
   }
 
   async startSession(request: SessionStart): Promise<EncoderInfo> {
-    const { sessionId, video } = request;
+    const { sessionId } = request;
     if (this.#closing) throw new FramewayError('FW_ERR_INVALID_STATE', 'the agent is shutting down');
     if (!(this.config.runtimes as readonly string[]).includes(request.runtime)) {
       throw new FramewayError(
@@ -189,44 +190,17 @@ export class EdgeAgent extends TypedEmitter<EdgeAgentEvents> implements SessionH
         `runtime '${request.runtime}' is not offered by this agent`,
       );
     }
-    if (!this.#sessions.hasCapacity && !this.#sessions.get(sessionId)) {
+    if (this.#sessions.get(sessionId)) {
+      throw new FramewayError('FW_ERR_INVALID_STATE', `session ${sessionId} already runs on this agent`);
+    }
+    if (!this.#sessions.hasCapacity) {
       throw new FramewayError('FW_ERR_NO_CAPACITY', `all ${this.config.slots} slots of this agent are in use`);
     }
-    if (video.width % 2 !== 0 || video.height % 2 !== 0) {
-      throw new FramewayError(
-        'FW_ERR_INVALID_PAYLOAD',
-        `video ${video.width}x${video.height}: yuv420p needs even sizes`,
-      );
-    }
-    const encoder = this.#pickEncoder(video.codec);
-    const sessionLog = log.child({ sessionId });
-    let runtime: SessionRuntime;
-    try {
-      runtime = this.#createRuntime(request.runtime, {
-        sessionId,
-        video: { width: video.width, height: video.height, fps: video.fps },
-        options: request.runtimeOptions ?? {},
-        logger: sessionLog.child({ runtime: request.runtime }),
-      });
-    } catch (error) {
-      if (isFramewayError(error)) throw error;
-      throw new FramewayError('FW_ERR_RUNTIME_FAILED', `cannot create runtime: ${String(error)}`, undefined, {
-        cause: error,
-      });
-    }
-    const session = new AgentSession({
-      sessionId,
-      channel: request.channel,
-      runtime,
-      encoder: new VideoEncoder({
-        ffmpegPath: this.#ffmpegPath as string,
-        encoder,
-        video,
-        rtp: request.rtp,
-        closeGraceMs: this.config.encoderCloseGraceMs,
-        logger: sessionLog.child({ module: 'encoder' }),
-      }),
-      logger: sessionLog.child({ module: 'session' }),
+    const session = createAgentSession(request, {
+      ffmpegPath: this.#ffmpegPath as string,
+      encoders: this.#capabilities?.encoders ?? [],
+      createRuntime: this.#createRuntime,
+      encoderCloseGraceMs: this.config.encoderCloseGraceMs,
     });
     this.#sessions.add(session); // throws on a duplicate id or channel
     session.on('ended', (end) => this.#onSessionEnded(session, end));
@@ -254,15 +228,6 @@ export class EdgeAgent extends TypedEmitter<EdgeAgentEvents> implements SessionH
     return true;
   }
 
-  #pickEncoder(codec: SessionStart['video']['codec']): EncoderName {
-    // Probed encoders are in order of preference, hardware first.
-    const encoder = this.#capabilities?.encoders.find((candidate) => candidate.codec === codec);
-    if (!encoder) {
-      throw new FramewayError('FW_ERR_ENCODER_UNAVAILABLE', `no ${codec} encoder on this node`);
-    }
-    return encoder.name as EncoderName;
-  }
-
   #onSessionEnded(session: AgentSession, end: SessionEnd): void {
     this.#sessions.remove(session);
     const channel = this.#link.channel;
@@ -272,7 +237,11 @@ export class EdgeAgent extends TypedEmitter<EdgeAgentEvents> implements SessionH
     this.emit('sessionEnded', session.sessionId, end);
   }
 
-  #onLinkUp(channel: SignalingChannel): void {
+  async #onLinkUp(channel: SignalingChannel): Promise<void> {
+    // Sessions of the previous connection must be gone before the gateway sees
+    // this agent's slots as free again.
+    await this.#draining;
+    if (channel.closed || this.#closing) return;
     const capabilities = this.#capabilities as NodeCapabilities;
     register(channel, {
       agentId: this.config.agentId,
@@ -306,9 +275,11 @@ export class EdgeAgent extends TypedEmitter<EdgeAgentEvents> implements SessionH
     if (this.#closing) return;
     // The gateway ends every session of an agent it loses; keeping them would
     // only burn the GPU and double-book slots after re-registering.
-    for (const session of this.#sessions.values()) {
-      void session.close({ reason: SessionEndReason.AgentLost, message: reason, origin: 'gateway' });
-    }
+    this.#draining = Promise.all(
+      this.#sessions
+        .values()
+        .map((session) => session.close({ reason: SessionEndReason.AgentLost, message: reason, origin: 'gateway' })),
+    );
     this.emit('disconnected', reason);
   }
 

@@ -34,12 +34,15 @@ export interface LaunchedChromium extends AsyncDisposable {
  * Launches the system Chromium with the flags above; dispose it to close it.
  * @example await using chrome = await launchChromium();
  */
-export async function launchChromium(options: { extraArgs?: readonly string[] } = {}): Promise<LaunchedChromium> {
+export async function launchChromium(
+  options: { extraArgs?: readonly string[]; launchOptions?: Omit<LaunchOptions, 'executablePath' | 'args'> } = {},
+): Promise<LaunchedChromium> {
   const executablePath = chromiumPath();
   if (!existsSync(executablePath)) {
     throw new Error(`Chromium not found at ${executablePath} (set CHROMIUM_BIN)`);
   }
   const launchOptions: LaunchOptions = {
+    ...options.launchOptions,
     executablePath,
     headless: true,
     args: [...CHROMIUM_ARGS, ...(options.extraArgs ?? [])],

@@ -3,10 +3,11 @@ export type Rgb = readonly [r: number, g: number, b: number];
 
 /**
  * Strongly distinct saturated colours for the input marker, in the order a
- * renderer cycles through them on each key-down. Consecutive entries are at
- * least 128 apart in RGB space, far above what H.264 at streaming bitrates does
- * to a flat 64×64 block (a few units), so one threshold separates "changed"
- * from "compression noise" without knowing the exact colours.
+ * renderer cycles through them on each key-down (the same order as the edge
+ * agent's scene). Consecutive entries are at least 285 apart in RGB space, far
+ * above what H.264 at streaming bitrates does to a flat 64×64 block (a few
+ * units), so one threshold separates "changed" from "compression noise"
+ * without the probe knowing the palette.
  */
 export const MARKER_PALETTE: readonly Rgb[] = [
   [255, 0, 0], // red
@@ -15,11 +16,15 @@ export const MARKER_PALETTE: readonly Rgb[] = [
   [255, 255, 0], // yellow
   [255, 0, 255], // magenta
   [0, 255, 255], // cyan
-  [255, 255, 255], // white
   [255, 128, 0], // orange
+  [255, 255, 255], // white
 ];
 
-/** Distance above which two marker samples count as different colours. */
+/**
+ * Distance above which two marker samples count as different colours: well
+ * clear of codec noise, and low enough that a first, not yet converged frame
+ * of a change (a P-frame still short of the new colour) already counts.
+ */
 export const MARKER_CHANGE_THRESHOLD = 60;
 
 /** Euclidean distance between two colours in RGB space (0 … ~441). */

@@ -24,6 +24,7 @@
  */
 import type { Page } from 'playwright-core';
 import { MARKER_CHANGE_THRESHOLD, type Rgb } from './markerColor.js';
+import { pageSource } from './pageSource.js';
 import { type Summary, summarize } from './summarize.js';
 
 export interface MarkerProbeOptions {
@@ -67,6 +68,12 @@ export interface ProbeFrame {
   width: number;
   height: number;
   presentedFrames: number;
+  /**
+   * Frames the compositor presented since the previous callback that no
+   * callback saw (the page's main thread was busy). A change first seen on
+   * this frame may have been on screen up to that many frames earlier.
+   */
+  unobservedBefore: number;
 }
 
 /** One key-down and the first frame that showed its marker change. */
@@ -96,10 +103,21 @@ export interface FpsSample {
   height: number;
 }
 
+/** Probe health: how many frames it saw and how many it could not attribute. */
+export interface ProbeStats {
+  frames: number;
+  /** Frames whose marker could not be read (never current during a callback, or a draw failed). */
+  unreadableFrames: number;
+  /** Callbacks where the element already showed a newer frame than the metadata described. */
+  aheadFrames: number;
+  keys: number;
+}
+
 interface PageProbe {
   frameCount(): number;
   lastFrame(): ProbeFrame | null;
   keyCount(): number;
+  stats(): ProbeStats;
   waitForFrames(arg: { count: number; minWidth: number; minHeight: number; timeoutMs: number }): Promise<ProbeFrame>;
   measureFps(arg: { windowMs: number }): Promise<FpsSample>;
   waitForChange(arg: { index: number; timeoutMs: number }): Promise<ProbeKeyDown | null>;
@@ -122,6 +140,7 @@ function installProbeInPage(options: MarkerProbeOptions, globalName: string): vo
   const frames: ProbeFrame[] = [];
   const keys: ProbeKeyDown[] = [];
   let frameCount = 0;
+  let unreadableFrames = 0;
   let lastFrame: ProbeFrame | null = null;
   let video: HTMLVideoElement | null = null;
 
@@ -151,7 +170,7 @@ function installProbeInPage(options: MarkerProbeOptions, globalName: string): vo
   const canvas = new OffscreenCanvas(options.markerSize, options.markerSize);
   const ctx = canvas.getContext('2d', { willReadFrequently: true });
 
-  const sampleMarker = (source: HTMLVideoElement, width: number): Rgb | null => {
+  const sampleMarker = (source: CanvasImageSource, width: number): Rgb | null => {
     if (!ctx || width === 0) return null;
     const scale = width / options.referenceWidth;
     const edge = options.markerSize * scale;
@@ -172,14 +191,46 @@ function installProbeInPage(options: MarkerProbeOptions, globalName: string): vo
 
   const distance = (a: Rgb, b: Rgb): number => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
 
+  // By the time the callback runs, the element's current frame is sometimes
+  // (~1 % at 60 fps) already the next one, so drawing the element would pin
+  // that frame's pixels on this frame's timestamps and read a change one frame
+  // early. A VideoFrame snapshot says which frame it holds (RTP timestamp), so
+  // pixels are filed by frame and looked up for the frame the metadata names.
+  const rgbByRtp = new Map<number, Rgb | null>();
+  let aheadFrames = 0;
+  const readMarker = (element: HTMLVideoElement, meta: VideoFrameCallbackMetadata): Rgb | null => {
+    if (meta.rtpTimestamp === undefined || typeof VideoFrame !== 'function') {
+      return sampleMarker(element, meta.width); // not WebRTC: no frame identity to check
+    }
+    const current = new VideoFrame(element);
+    try {
+      const metadata = (current as VideoFrame & { metadata?: () => { rtpTimestamp?: number } }).metadata?.();
+      const rgb = sampleMarker(current, current.displayWidth);
+      if (metadata?.rtpTimestamp === undefined) return rgb;
+      if (metadata.rtpTimestamp !== meta.rtpTimestamp) aheadFrames += 1;
+      rgbByRtp.set(metadata.rtpTimestamp, rgb);
+      while (rgbByRtp.size > 16) rgbByRtp.delete(rgbByRtp.keys().next().value!);
+      // Unknown when this frame was never current during a callback: better
+      // unread (the change is then seen on the next frame) than misattributed.
+      return rgbByRtp.get(meta.rtpTimestamp) ?? null;
+    } finally {
+      current.close();
+    }
+  };
+
+  let lastPresentedFrames: number | null = null;
   const onFrame = (element: HTMLVideoElement, now: number, meta: VideoFrameCallbackMetadata): void => {
     if (element !== video) return; // replaced by a newer element: let this loop end
+    const unobservedBefore =
+      lastPresentedFrames === null ? 0 : Math.max(0, meta.presentedFrames - lastPresentedFrames - 1);
+    lastPresentedFrames = meta.presentedFrames;
     let rgb: Rgb | null = null;
     try {
-      rgb = sampleMarker(element, meta.width);
+      rgb = readMarker(element, meta);
     } catch {
       rgb = null; // e.g. a frame torn down mid-draw; counted as unreadable, not as a change
     }
+    if (!rgb) unreadableFrames += 1;
     const frame: ProbeFrame = {
       presentedAt: Math.max(meta.expectedDisplayTime, meta.presentationTime),
       expectedDisplayTime: meta.expectedDisplayTime,
@@ -192,6 +243,7 @@ function installProbeInPage(options: MarkerProbeOptions, globalName: string): vo
       width: meta.width,
       height: meta.height,
       presentedFrames: meta.presentedFrames,
+      unobservedBefore,
     };
     frameCount += 1;
     frames.push(frame);
@@ -219,6 +271,7 @@ function installProbeInPage(options: MarkerProbeOptions, globalName: string): vo
     const element = document.querySelector<HTMLVideoElement>(options.videoSelector);
     if (element && element !== video && typeof element.requestVideoFrameCallback === 'function') {
       video = element;
+      lastPresentedFrames = null;
       element.requestVideoFrameCallback((t, m) => onFrame(element, t, m));
     }
   };
@@ -245,6 +298,7 @@ function installProbeInPage(options: MarkerProbeOptions, globalName: string): vo
     frameCount: () => frameCount,
     lastFrame: () => lastFrame,
     keyCount: () => keys.length,
+    stats: () => ({ frames: frameCount, unreadableFrames, aheadFrames, keys: keys.length }),
     async waitForFrames({ count, minWidth, minHeight, timeoutMs }) {
       let seen = 0;
       let counted = frameCount;
@@ -298,32 +352,28 @@ function installProbeInPage(options: MarkerProbeOptions, globalName: string): vo
   attach();
 }
 
-/** The probe as page source, with `__name` stubbed for transpilers that emit keepNames helpers (tsx, vite). */
-function probeSource(options: MarkerProbeOptions): string {
-  const args = `${JSON.stringify(options)}, ${JSON.stringify(PROBE_GLOBAL)}`;
-  return `(() => { const __name = (f) => f; (${installProbeInPage.toString()})(${args}); })();`;
-}
-
 /**
  * Installs the probe in the current document and in every later navigation of
  * `page`. Install before pressing keys; the probe attaches to the video
  * element as soon as `videoSelector` matches.
  */
 export async function installMarkerProbe(page: Page, options: Partial<MarkerProbeOptions> = {}): Promise<void> {
-  const source = probeSource({ ...DEFAULT_MARKER_PROBE_OPTIONS, ...options });
+  const source = pageSource(installProbeInPage, { ...DEFAULT_MARKER_PROBE_OPTIONS, ...options }, PROBE_GLOBAL);
   await page.addInitScript({ content: source });
   await page.evaluate(source);
 }
 
+/** Runs in the page: one method call on the installed probe. */
+function callProbeInPage(globalName: string, method: string, arg: unknown): unknown {
+  const probe = (globalThis as unknown as Record<string, Record<string, (x: unknown) => unknown> | undefined>)[
+    globalName
+  ];
+  if (!probe) throw new Error('marker probe not installed (call installMarkerProbe first)');
+  return probe[method]!(arg);
+}
+
 async function callProbe<M extends ProbeMethod>(page: Page, method: M, arg?: ProbeArg<M>): Promise<ProbeResult<M>> {
-  return (await page.evaluate(
-    ([name, m, a]) => {
-      const probe = (globalThis as unknown as Record<string, Record<string, (x: unknown) => unknown>>)[name];
-      if (!probe) throw new Error('marker probe not installed (call installMarkerProbe first)');
-      return probe[m]!(a);
-    },
-    [PROBE_GLOBAL, method, arg] as const,
-  )) as ProbeResult<M>;
+  return (await page.evaluate(pageSource(callProbeInPage, PROBE_GLOBAL, method, arg ?? null))) as ProbeResult<M>;
 }
 
 /** Waits until `count` readable frames of at least `minWidth`×`minHeight` have been presented. */
@@ -337,6 +387,11 @@ export function waitForFrames(
 /** Presented, callback and decoded frame rates over a `windowMs` window. */
 export function measureFps(page: Page, windowMs = 2_000): Promise<FpsSample> {
   return callProbe(page, 'measureFps', { windowMs });
+}
+
+/** Frames seen, unreadable and ahead-of-metadata counts since the probe was installed. */
+export function probeStats(page: Page): Promise<ProbeStats> {
+  return callProbe(page, 'stats');
 }
 
 /** The most recent readable frame, or null before the first. */
@@ -363,6 +418,8 @@ export interface InputToPhotonOptions {
   timeoutMs?: number;
   /** Injected for reproducible intervals. */
   random?: () => number;
+  /** Stops between presses (the promise rejects with the signal's reason). */
+  signal?: AbortSignal;
 }
 
 /** One measured press. Times are page `performance.now()` ms. */
@@ -380,6 +437,8 @@ export interface InputSample {
   presentationMs: number | null;
   before: Rgb | null;
   after: Rgb | null;
+  /** See ProbeFrame.unobservedBefore: > 0 means this sample may be over-stated by that many frames. */
+  unobservedBefore: number | null;
 }
 
 export interface InputToPhotonResult {
@@ -389,6 +448,8 @@ export interface InputToPhotonResult {
   /** keydown → frame received; what the sender side and the network contribute. */
   receiveSummary: Summary;
   missed: number;
+  /** Samples whose change was first seen after frames no callback observed (see InputSample). */
+  uncertain: number;
   durationMs: number;
 }
 
@@ -405,11 +466,13 @@ export async function measureInputToPhoton(page: Page, options: InputToPhotonOpt
     keys = ['KeyA'],
     timeoutMs = 1_000,
     random = Math.random,
+    signal,
   } = options;
   const [minInterval, maxInterval] = intervalMs;
   const measured: InputSample[] = [];
   const startedAt = performance.now();
   for (let i = 0; i < warmup + samples; i++) {
+    signal?.throwIfAborted();
     const code = keys[i % keys.length]!;
     const index = await callProbe(page, 'keyCount');
     const pressedAt = performance.now();
@@ -428,6 +491,7 @@ export async function measureInputToPhoton(page: Page, options: InputToPhotonOpt
     summary: summarize(latencies),
     receiveSummary: summarize(measured.flatMap((s) => (s.receiveMs === null ? [] : [s.receiveMs]))),
     missed: measured.length - latencies.length,
+    uncertain: measured.filter((s) => (s.unobservedBefore ?? 0) > 0).length,
     durationMs: performance.now() - startedAt,
   };
 }
@@ -443,6 +507,7 @@ function toSample(code: string, key: ProbeKeyDown | null): InputSample {
     presentationMs: key && frame ? frame.presentationTime - key.at : null,
     before: key?.reference ?? null,
     after: frame?.rgb ?? null,
+    unobservedBefore: frame?.unobservedBefore ?? null,
   };
 }
 

@@ -24,9 +24,12 @@ export class StatusView {
     return this.#element.dataset.state as PageState | undefined;
   }
 
-  /** Shows a running state; ignored once the page is in a final state. */
+  /**
+   * Shows a running state. Final states only come through `ended()` and
+   * `failed()`, which carry the reason; once in one, the view no longer changes.
+   */
   show(state: PageState): void {
-    if (this.#isFinal()) return;
+    if (this.#isFinal() || state === 'ended' || state === 'error') return;
     this.#element.dataset.state = state;
     this.#text.textContent = statusText(state);
     this.#element.title = '';

@@ -2,7 +2,7 @@ import { MessageType, type PayloadOf } from '@frameway/protocol';
 import type { IceCandidateMessage } from '../media/MediaConnection.js';
 import type { SignalingSocket } from './SignalingSocket.js';
 
-/** Outgoing calls of the player link; incoming messages are routed by gatewayHandlers. */
+// Outgoing calls of the player link; incoming messages are routed by gatewayHandlers.ts.
 
 export type JoinedSession = PayloadOf<typeof MessageType.PlayerJoined>;
 

@@ -49,10 +49,10 @@ export function buildEncoderArgs(input: EncoderArgsInput): string[] {
 
 /** Input side: raw frames exactly as the runtime renders them, read from stdin. */
 export function buildInputArgs(video: Pick<EncoderVideo, 'width' | 'height' | 'fps'>): string[] {
+  // No '-fflags nobuffer': with it ffmpeg discards the frame read while probing
+  // the input, so the first frame would never be encoded. Probing a fully
+  // described rawvideo input reads one frame and holds nothing back.
   return [
-    // Do not buffer input while probing the stream: the format is fully described here.
-    '-fflags',
-    'nobuffer',
     '-f',
     'rawvideo',
     '-pix_fmt',
@@ -156,6 +156,10 @@ export function buildCodecArgs(encoder: EncoderName, video: EncoderVideo): strin
 
 /** Output side: one RTP stream with the payload type and SSRC the gateway expects. */
 export function buildRtpOutputArgs(rtp: RtpTarget): string[] {
+  if (rtp.ssrc === 0) {
+    // ffmpeg reads -ssrc 0 as "pick one at random", and the gateway drops packets with an SSRC it did not assign.
+    throw new FramewayError('FW_ERR_INVALID_PAYLOAD', 'RTP SSRC 0 cannot be requested from ffmpeg; use 1..2^32-1');
+  }
   return [
     '-f',
     'rtp',
@@ -164,7 +168,9 @@ export function buildRtpOutputArgs(rtp: RtpTarget): string[] {
     // ffmpeg parses -ssrc as a signed 32-bit int: pass the same 32 bits as int32.
     '-ssrc',
     String(rtp.ssrc | 0),
-    `rtp://${formatHost(rtp.host)}:${rtp.port}?pkt_size=${RTP_PACKET_SIZE}`,
+    // RTCP sender reports go to the RTP port itself (rtcp-mux, RFC 5761) rather
+    // than port+1, which the gateway does not own; it tells them apart by type.
+    `rtp://${formatHost(rtp.host)}:${rtp.port}?pkt_size=${RTP_PACKET_SIZE}&rtcpport=${rtp.port}`,
   ];
 }
 

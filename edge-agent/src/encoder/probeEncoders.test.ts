@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveFfmpeg } from '../ffmpeg/resolveFfmpeg.js';
-import type { CommandRunner } from '../process/runCommand.js';
+import { type CommandRunner, runCommand } from '../process/runCommand.js';
+import { liveChildCount } from '../process/trackChildProcess.js';
 import { parseNvidiaSmiGpus, probeEncoders } from './probeEncoders.js';
 
 describe('probeEncoders', () => {
@@ -40,13 +41,11 @@ describe('probeEncoders', () => {
   it('treats a probe that hangs past its timeout as a failure', async () => {
     const started = Date.now();
     // `sleep` stands in for an ffmpeg stuck initialising a driver
-    const run: CommandRunner = async (_file, args, timeoutMs) => {
-      const { runCommand } = await import('../process/runCommand.js');
-      return runCommand('sleep', ['5'], args.includes('libx264') ? timeoutMs : timeoutMs);
-    };
+    const run: CommandRunner = (_file, _args, timeoutMs) => runCommand('sleep', ['5'], timeoutMs);
     const result = await probeEncoders({ ffmpegPath: 'ffmpeg', candidates: ['libx264'], timeoutMs: 200, run });
     expect(result.encoders).toEqual([]);
     expect(Date.now() - started).toBeLessThan(3000);
+    expect(liveChildCount()).toBe(0);
   });
 });
 

@@ -14,11 +14,15 @@ describe('reconnectDelay', () => {
 
   it('stays within [base × (1 − jitter), base] for any attempt and random value', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 1000 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (attempt, r) => {
-        const base = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** Math.min(attempt, 30));
-        const delay = reconnectDelay(attempt, policy, () => r);
-        return delay <= base && delay >= Math.floor(base * (1 - policy.jitter));
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 1000 }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        (attempt, r) => {
+          const base = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** Math.min(attempt, 30));
+          const delay = reconnectDelay(attempt, policy, () => r);
+          return delay <= base && delay >= Math.floor(base * (1 - policy.jitter));
+        },
+      ),
     );
   });
 

@@ -103,12 +103,12 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
       throw await this.#startFailed(error, 'FW_ERR_ENCODER_UNAVAILABLE');
     }
     try {
-      if (this.#closing) throw new FramewayError('FW_ERR_SESSION_ENDED', 'session stopped while starting');
+      if (this.#closing) throw this.#endedWhileStarting();
       await this.runtime.start(this.encoder);
     } catch (error) {
       throw await this.#startFailed(error, 'FW_ERR_RUNTIME_FAILED');
     }
-    if (this.#closing) throw new FramewayError('FW_ERR_SESSION_ENDED', 'session stopped while starting');
+    if (this.#closing) throw this.#endedWhileStarting();
     this.#state = 'running';
     this.#log.info({ encoder: this.encoder.info.name, pid: this.encoder.pid }, 'session started');
   }
@@ -148,6 +148,15 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
       'session ended',
     );
     this.emit('ended', end);
+  }
+
+  /** The error for a start that was overtaken by the session ending (a stop, or a child dying). */
+  #endedWhileStarting(): FramewayError {
+    const end = this.#end;
+    if (end?.reason === SessionEndReason.EncoderFailed)
+      return new FramewayError('FW_ERR_ENCODER_UNAVAILABLE', end.message);
+    if (end?.reason === SessionEndReason.RuntimeExited) return new FramewayError('FW_ERR_RUNTIME_FAILED', end.message);
+    return new FramewayError('FW_ERR_SESSION_ENDED', `session ended while starting (${end?.reason ?? 'closed'})`);
   }
 
   async #startFailed(error: unknown, code: 'FW_ERR_ENCODER_UNAVAILABLE' | 'FW_ERR_RUNTIME_FAILED') {

@@ -45,7 +45,11 @@ export function messageTypeName(t: number): string {
   return namesByType.get(t) ?? `Unknown(${t})`;
 }
 
-/** Which reply type answers each request type. Replies carry the request's `id`. */
+/**
+ * Which reply type answers each request type. Replies carry the request's `id`.
+ * A request type may also be sent as a notification (no `id`) when the sender
+ * does not wait for the answer, e.g. PlayerLeave right before closing.
+ */
 export const ReplyTypeOf = {
   [MessageType.Ping]: MessageType.Pong,
   [MessageType.AgentRegister]: MessageType.AgentRegistered,

@@ -17,6 +17,8 @@ export const SessionEndReason = {
   StartFailed: 'start_failed',
   GatewayShutdown: 'gateway_shutdown',
   AgentShutdown: 'agent_shutdown',
+  /** The player's signaling socket dropped without a SessionEnded (seen by the client). */
+  ConnectionLost: 'connection_lost',
 } as const;
 export type SessionEndReason = (typeof SessionEndReason)[keyof typeof SessionEndReason];
 const SessionEndReasonSchema = v.picklist(Object.values(SessionEndReason));
@@ -148,7 +150,7 @@ const Sdp = v.pipe(v.string(), v.minLength(1), v.maxLength(60_000));
 export const SdpPayload = v.object({ sdp: Sdp });
 
 export const IceCandidatePayload = v.object({
-  /** Empty string marks the end of candidates. */
+  /** End of candidates is `{ candidate: '' }` with no sdpMid/sdpMLineIndex. */
   candidate: v.pipe(v.string(), v.maxLength(1024)),
   sdpMid: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(64)))),
   sdpMLineIndex: v.optional(v.nullable(Uint)),

@@ -18,6 +18,8 @@ import {
 } from 'werift';
 import { MarkerVideoSource, type MarkerVideoSourceStats } from './MarkerVideoSource.js';
 
+const LOOPBACK = '127.0.0.1';
+
 export interface BaselineSessionOptions {
   /** Negotiate and send the playout-delay extension with min = max = 0. */
   playoutDelay: boolean;
@@ -58,7 +60,7 @@ export class BaselineSession {
   /** Answers `offerSdp`; media starts once the peer connects. */
   static async answer(offerSdp: string, options: BaselineSessionOptions): Promise<BaselineSession> {
     const rtp = createSocket('udp4');
-    rtp.bind(0, '127.0.0.1');
+    rtp.bind(0, LOOPBACK);
     await once(rtp, 'listening');
     // Room for a keyframe burst: a drop here would stall decoding until the next IDR.
     rtp.setRecvBufferSize(4 * 1024 * 1024);
@@ -90,10 +92,15 @@ export class BaselineSession {
         ],
       },
       // No STUN: werift would otherwise default to a public server. Loopback
-      // is not gathered unless listed explicitly.
+      // is not gathered unless listed explicitly, and left alone the browser
+      // nominates the machine's LAN or IPv6 address instead: werift neither
+      // checks nor answers checks on any pair but 127.0.0.1 ↔ 127.0.0.1.
       iceServers: [],
-      iceAdditionalHostAddresses: ['127.0.0.1'],
+      iceAdditionalHostAddresses: [LOOPBACK],
       iceUseIpv6: false,
+      iceFilterCandidatePair: (pair) => pair.localCandidate.host === LOOPBACK && pair.remoteCandidate.host === LOOPBACK,
+      iceFilterStunResponse: (_message, [host], protocol) =>
+        host === LOOPBACK && protocol.localCandidate?.host === LOOPBACK,
     });
     const session = new BaselineSession(pc, rtp, source);
     try {

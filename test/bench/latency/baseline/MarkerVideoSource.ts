@@ -46,17 +46,26 @@ export class MarkerVideoSource {
     this.#frames = (options.palette ?? MARKER_PALETTE).map((rgb) => renderMarkerFrame(options, rgb));
   }
 
-  /** ffmpeg arguments; the same encoder settings the edge agent uses for software encoding. */
+  /**
+   * ffmpeg arguments. The encoder options copy the edge agent's libx264
+   * settings (edge-agent/src/encoder/buildEncoderArgs.ts) instead of importing
+   * them: the baseline stays independent of agent code, and the two legs
+   * still differ only in what sits around the encoder.
+   */
   ffmpegArgs(): string[] {
     const { width, height, fps, bitrateKbps, gop, rtpPort } = this.#options;
+    const bitrate = `${bitrateKbps}k`;
     return [
       ...['-hide_banner', '-loglevel', 'error', '-nostats', '-nostdin'],
       ...['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${width}x${height}`, '-r', String(fps), '-i', 'pipe:0'],
       ...['-an', '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-profile:v', 'baseline'],
-      ...['-bf', '0', '-g', String(gop), '-b:v', `${bitrateKbps}k`, '-maxrate', `${bitrateKbps}k`],
-      // VBV of ~2 frames: a bigger buffer lets a keyframe burst queue up.
-      ...['-bufsize', `${Math.round((bitrateKbps * 2) / fps)}k`],
-      ...['-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709', '-color_range', 'tv'],
+      '-pix_fmt',
+      'yuv420p',
+      // VBV of one frame: no frame can take longer than a frame time to send.
+      ...['-b:v', bitrate, '-maxrate', bitrate, '-bufsize', `${Math.max(1, Math.ceil(bitrateKbps / fps))}k`],
+      ...['-g', String(gop), '-bf', '0', '-keyint_min', String(gop), '-sc_threshold', '0'],
+      '-x264-params',
+      'repeat-headers=1:sliced-threads=1:rc-lookahead=0:sync-lookahead=0:force-cfr=1',
       // RTCP muxed onto the RTP port, so ffmpeg's sender reports cannot land on
       // whatever else happens to own port + 1; the receiver drops them.
       ...['-f', 'rtp', '-payload_type', '96', `rtp://127.0.0.1:${rtpPort}?pkt_size=1200&rtcpport=${rtpPort}`],

@@ -11,19 +11,17 @@ export interface FrameGeometry {
 export const BACKGROUND: Rgb = [40, 40, 48];
 
 /**
- * RGB → limited-range BT.709 Y'CbCr. The encoder tags the stream as BT.709 so
- * the browser converts back with the same matrix and the sampled marker comes
- * out close to the palette colour.
+ * RGB → limited-range BT.601 Y'CbCr, the matrix the edge agent renders with.
+ * The stream carries no colour tags (neither does the agent's), so both legs
+ * reach the browser's colour conversion the same way.
  */
-export function rgbToYuv709([r, g, b]: Rgb): [y: number, u: number, v: number] {
-  const kr = 0.2126;
-  const kb = 0.0722;
-  const [rn, gn, bn] = [r / 255, g / 255, b / 255];
-  const y = kr * rn + (1 - kr - kb) * gn + kb * bn;
-  const cb = (bn - y) / (2 * (1 - kb));
-  const cr = (rn - y) / (2 * (1 - kr));
+export function rgbToYuv601([r, g, b]: Rgb): [y: number, u: number, v: number] {
   const clamp = (v: number): number => Math.max(0, Math.min(255, Math.round(v)));
-  return [clamp(16 + 219 * y), clamp(128 + 224 * cb), clamp(128 + 224 * cr)];
+  return [
+    clamp(16 + (65.481 * r + 128.553 * g + 24.966 * b) / 255),
+    clamp(128 + (-37.797 * r - 74.203 * g + 112 * b) / 255),
+    clamp(128 + (112 * r - 93.786 * g - 18.214 * b) / 255),
+  ];
 }
 
 /**
@@ -36,8 +34,8 @@ export function renderMarkerFrame({ width, height, markerSize }: FrameGeometry, 
   const chromaWidth = width / 2;
   const chromaSize = chromaWidth * (height / 2);
   const frame = Buffer.alloc(lumaSize + 2 * chromaSize);
-  const [by, bu, bv] = rgbToYuv709(BACKGROUND);
-  const [my, mu, mv] = rgbToYuv709(marker);
+  const [by, bu, bv] = rgbToYuv601(BACKGROUND);
+  const [my, mu, mv] = rgbToYuv601(marker);
   frame.fill(by, 0, lumaSize);
   frame.fill(bu, lumaSize, lumaSize + chromaSize);
   frame.fill(bv, lumaSize + chromaSize);

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import type { SessionStats } from '../media/deriveStats.js';
+import { formatStats } from './formatStats.js';
+
+const stats: SessionStats = {
+  timestamp: 0,
+  fps: 59.6,
+  framesDecoded: 100,
+  framesDropped: 2,
+  framesReceived: 102,
+  keyFramesDecoded: 1,
+  width: 1280,
+  height: 720,
+  codec: 'H264',
+  rttMs: 12.3,
+  jitterMs: 1.25,
+  packetsLost: 0,
+  packetsReceived: 1000,
+  lossPercent: 0.04,
+  bytesReceived: 1e6,
+  bitrateKbps: 8200,
+  freezeCount: 1,
+  totalFreezesDurationMs: 150,
+  jitterBufferMs: 4,
+  decodeMs: 1.5,
+  latencyEstimateMs: 11.7,
+  nackCount: 0,
+  pliCount: 0,
+};
+
+describe('formatStats', () => {
+  it('shows resolution, fps, RTT, jitter, latency estimate, bitrate and trouble counters', () => {
+    expect(formatStats(stats)).toEqual([
+      '1280×720 H264 · 60 fps',
+      'RTT 12 ms · jitter 1.3 ms',
+      'latency ≈ 12 ms (network + buffer + decode)',
+      '8.2 Mbit/s · loss 0.0%',
+      'dropped 2 · freezes 1',
+    ]);
+  });
+
+  it('shows dashes for what is not measured yet', () => {
+    const lines = formatStats({
+      ...stats,
+      width: 0,
+      codec: undefined,
+      rttMs: undefined,
+      jitterMs: undefined,
+      latencyEstimateMs: undefined,
+      bitrateKbps: 0,
+    });
+    expect(lines[0]).toBe('no video yet · 60 fps');
+    expect(lines[1]).toBe('RTT – · jitter –');
+    expect(lines[2]).toContain('≈ –');
+    expect(lines[3]).toContain('0 kbit/s');
+  });
+});

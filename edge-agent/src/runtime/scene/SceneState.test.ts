@@ -1,0 +1,106 @@
+import { HidUsageByCode, type InputEvent, InputEventType, toNormalizedCoordinate } from '@frameway/protocol';
+import { describe, expect, it } from 'vitest';
+import { MARKER_PALETTE } from './markerPalette.js';
+import { SceneState } from './SceneState.js';
+
+const key = (code: string, type: typeof InputEventType.KeyDown | typeof InputEventType.KeyUp): InputEvent => ({
+  type,
+  usage: HidUsageByCode[code] as number,
+  modifiers: 0,
+});
+const down = (code: string) => key(code, InputEventType.KeyDown);
+const up = (code: string) => key(code, InputEventType.KeyUp);
+
+function scene() {
+  return new SceneState({ width: 1280, height: 720, playerSize: 48, speed: 400 });
+}
+
+describe('SceneState', () => {
+  it('moves the player right while ArrowRight is held, at the configured speed, and stops on KeyUp', () => {
+    const state = scene();
+    const start = state.player;
+    state.applyInput([down('ArrowRight')]);
+    state.step(0.1);
+    expect(state.player.x).toBeCloseTo(start.x + 40);
+    expect(state.player.y).toBeCloseTo(start.y);
+    state.applyInput([up('ArrowRight')]);
+    state.step(0.1);
+    expect(state.player.x).toBeCloseTo(start.x + 40);
+  });
+
+  it('moves with WASD by physical key position like the arrows', () => {
+    const moves: Record<string, [number, number]> = { KeyW: [0, -1], KeyA: [-1, 0], KeyS: [0, 1], KeyD: [1, 0] };
+    for (const [code, [dx, dy]] of Object.entries(moves)) {
+      const state = scene();
+      const start = state.player;
+      state.applyInput([down(code)]);
+      state.step(0.05);
+      expect(state.player.x - start.x).toBeCloseTo(dx * 20);
+      expect(state.player.y - start.y).toBeCloseTo(dy * 20);
+    }
+  });
+
+  it('advances the marker colour on KeyDown and PointerDown only', () => {
+    const state = scene();
+    expect(state.markerIndex).toBe(0);
+    expect(state.markerRgb).toEqual(MARKER_PALETTE[0]);
+    state.applyInput([down('KeyQ')]);
+    expect(state.markerIndex).toBe(1);
+    state.applyInput([
+      up('KeyQ'),
+      { type: InputEventType.PointerMove, x: 100, y: 100 },
+      { type: InputEventType.PointerUp, button: 0, x: 100, y: 100 },
+      { type: InputEventType.Wheel, dx: 0, dy: 120 },
+      { type: InputEventType.PointerDelta, dx: 5, dy: 5 },
+    ]);
+    expect(state.markerIndex).toBe(1);
+    state.applyInput([{ type: InputEventType.PointerDown, button: 0, x: 100, y: 100 }]);
+    expect(state.markerIndex).toBe(2);
+    expect(state.markerRgb).toEqual(MARKER_PALETTE[2]);
+    expect(state.eventsApplied).toBe(7);
+  });
+
+  it('wraps the marker around the palette', () => {
+    const state = scene();
+    state.applyInput(Array.from({ length: MARKER_PALETTE.length + 1 }, () => down('Space')));
+    expect(state.markerIndex).toBe(1);
+  });
+
+  it('sends the player to where the pointer went down, in frame pixels', () => {
+    const state = scene();
+    const x = toNormalizedCoordinate(0.25);
+    const y = toNormalizedCoordinate(0.75);
+    state.applyInput([{ type: InputEventType.PointerDown, button: 0, x, y }]);
+    expect(state.target?.x).toBeCloseTo(320, 0);
+    expect(state.target?.y).toBeCloseTo(540, 0);
+    for (let i = 0; i < 60; i++) state.step(1 / 30);
+    // the player's centre arrives on the target and stays there
+    expect(state.player.x + 24).toBeCloseTo(320, 0);
+    expect(state.player.y + 24).toBeCloseTo(540, 0);
+  });
+
+  it('follows pointer moves, and a movement key takes over from the pointer', () => {
+    const state = scene();
+    state.applyInput([{ type: InputEventType.PointerMove, x: 0, y: 0 }]);
+    expect(state.target).toEqual({ x: 0, y: 0 });
+    state.applyInput([down('ArrowDown')]);
+    expect(state.target).toBeUndefined();
+  });
+
+  it('keeps the player inside the frame', () => {
+    const state = scene();
+    state.applyInput([down('ArrowLeft'), down('ArrowUp')]);
+    for (let i = 0; i < 100; i++) state.step(0.25);
+    expect(state.player).toEqual({ x: 0, y: 0 });
+    state.applyInput([{ type: InputEventType.PointerDelta, dx: 5000, dy: 5000 }]);
+    expect(state.player).toEqual({ x: 1280 - 48, y: 720 - 48 });
+  });
+
+  it('keeps time moving so the spinner turns, and caps a long stall', () => {
+    const state = scene();
+    state.step(0.1);
+    expect(state.spinAngle).toBeCloseTo(Math.PI * 0.1);
+    state.step(10);
+    expect(state.timeSec).toBeCloseTo(0.35);
+  });
+});

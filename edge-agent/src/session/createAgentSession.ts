@@ -1,0 +1,66 @@
+import { type EncoderInfo, FramewayError, isFramewayError, type MessageType, type PayloadOf } from '@frameway/protocol';
+import { type EncoderName, isEncoderName } from '../encoder/encoderCatalog.js';
+import { VideoEncoder } from '../encoder/VideoEncoder.js';
+import { createLogger } from '../logging/logger.js';
+import type { RuntimeFactory } from '../runtime/createRuntime.js';
+import type { SessionRuntime } from '../runtime/SessionRuntime.js';
+import { AgentSession } from './AgentSession.js';
+
+type SessionStart = PayloadOf<typeof MessageType.SessionStart>;
+
+export interface SessionDependencies {
+  ffmpegPath: string;
+  /** Probed encoders, preferred first. */
+  encoders: readonly EncoderInfo[];
+  createRuntime: RuntimeFactory;
+  encoderCloseGraceMs: number;
+}
+
+/**
+ * Builds (does not start) the session a SessionStart asks for: picks the
+ * preferred encoder for the codec and creates the runtime. Throws
+ * FW_ERR_INVALID_PAYLOAD, FW_ERR_ENCODER_UNAVAILABLE, FW_ERR_UNSUPPORTED_RUNTIME
+ * or FW_ERR_RUNTIME_FAILED; nothing is running when it throws.
+ */
+export function createAgentSession(request: SessionStart, deps: SessionDependencies): AgentSession {
+  const { sessionId, video } = request;
+  if (video.width % 2 !== 0 || video.height % 2 !== 0) {
+    throw new FramewayError('FW_ERR_INVALID_PAYLOAD', `video ${video.width}x${video.height}: yuv420p needs even sizes`);
+  }
+  const encoder = pickEncoder(deps.encoders, video.codec);
+  let runtime: SessionRuntime;
+  try {
+    runtime = deps.createRuntime(request.runtime, {
+      sessionId,
+      video: { width: video.width, height: video.height, fps: video.fps },
+      options: request.runtimeOptions ?? {},
+      logger: createLogger('runtime', { sessionId, runtime: request.runtime }),
+    });
+  } catch (error) {
+    if (isFramewayError(error)) throw error;
+    throw new FramewayError('FW_ERR_RUNTIME_FAILED', `cannot create runtime: ${String(error)}`, undefined, {
+      cause: error,
+    });
+  }
+  return new AgentSession({
+    sessionId,
+    channel: request.channel,
+    runtime,
+    encoder: new VideoEncoder({
+      ffmpegPath: deps.ffmpegPath,
+      encoder,
+      video,
+      rtp: request.rtp,
+      closeGraceMs: deps.encoderCloseGraceMs,
+      logger: createLogger('encoder', { sessionId }),
+    }),
+    logger: createLogger('session', { sessionId }),
+  });
+}
+
+function pickEncoder(encoders: readonly EncoderInfo[], codec: SessionStart['video']['codec']): EncoderName {
+  // Probed encoders are in order of preference, hardware first.
+  const encoder = encoders.find((candidate) => candidate.codec === codec && isEncoderName(candidate.name));
+  if (!encoder) throw new FramewayError('FW_ERR_ENCODER_UNAVAILABLE', `no ${codec} encoder on this node`);
+  return encoder.name as EncoderName;
+}
