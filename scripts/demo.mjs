@@ -41,7 +41,10 @@ async function stop(code) {
 }
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
-for (const [name, child] of [['gateway', system.gateway], ['agent', system.agent]]) {
+for (const [name, child] of [
+  ['gateway', system.gateway],
+  ['agent', system.agent],
+]) {
   child.once('exit', (code, signal) => {
     if (stopping) return;
     console.error(`${name} exited (${signal ?? code}); stopping the demo`);

@@ -51,7 +51,15 @@ export async function launchFrameway(options = {}) {
     const url = await waitForLine(gateway, /^FRAMEWAY_GATEWAY_READY (\S+)/, readyTimeoutMs, 'gateway');
     const agentId = options.agentId ?? 'local-agent';
     const agentUrl = `${url.replace(/^http/, 'ws')}/ws/agent`;
-    const agent = start('agent', AGENT_CLI, ['--gateway', agentUrl, '--secret', secret, '--id', agentId, ...(options.agentArgs ?? [])]);
+    const agent = start('agent', AGENT_CLI, [
+      '--gateway',
+      agentUrl,
+      '--secret',
+      secret,
+      '--id',
+      agentId,
+      ...(options.agentArgs ?? []),
+    ]);
     await waitForNode(url, agentId, readyTimeoutMs, agent);
     return {
       url: `${url}/`,

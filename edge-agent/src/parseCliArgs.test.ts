@@ -1,3 +1,4 @@
+import { DEMO_AGENT_SECRET } from '@frameway/protocol';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './ConfigError.js';
 import { loadConfig } from './config.js';
@@ -33,8 +34,8 @@ describe('parseCliArgs', () => {
     expect(command).toMatchObject({ config: { secret: 'flag', slots: 4 } });
   });
 
-  it('uses dev-secret only in demo mode', () => {
-    expect(parseCliArgs([], { FRAMEWAY_DEMO: '1' }, 'box')).toMatchObject({ config: { secret: 'dev-secret' } });
+  it('uses the demo secret only in demo mode', () => {
+    expect(parseCliArgs([], { FRAMEWAY_DEMO: '1' }, 'box')).toMatchObject({ config: { secret: DEMO_AGENT_SECRET } });
     expect(() => parseCliArgs([], {}, 'box')).toThrow(ConfigError);
     expect(() => parseCliArgs([], { FRAMEWAY_DEMO: '0' }, 'box')).toThrow(/--secret/);
   });

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
+import { DEMO_AGENT_SECRET } from '@frameway/protocol';
 import { ConfigError } from './ConfigError.js';
 import type { AgentConfigInput } from './config.js';
 
@@ -9,7 +10,7 @@ Runs a Frameway edge agent: registers with a gateway and streams the sessions it
 
 Options (environment fallback in brackets):
   --gateway <url>   gateway agent WebSocket [FRAMEWAY_GATEWAY_URL] (default ws://127.0.0.1:8080/ws/agent)
-  --secret <s>      fleet secret [FRAMEWAY_AGENT_SECRET] (required; 'dev-secret' when FRAMEWAY_DEMO=1)
+  --secret <s>      fleet secret [FRAMEWAY_AGENT_SECRET] (required; the demo secret when FRAMEWAY_DEMO=1)
   --id <id>         agent id [FRAMEWAY_AGENT_ID] (default agent-<hostname>)
   --slots <n>       concurrent sessions [FRAMEWAY_AGENT_SLOTS] (default 1)
   --region <name>   region label sent at registration [FRAMEWAY_REGION]
@@ -55,9 +56,11 @@ export function parseCliArgs(
     return fromEnv === undefined || fromEnv === '' ? undefined : fromEnv;
   };
 
-  const secret = pick('secret', 'FRAMEWAY_AGENT_SECRET') ?? (env.FRAMEWAY_DEMO === '1' ? 'dev-secret' : undefined);
+  const secret = pick('secret', 'FRAMEWAY_AGENT_SECRET') ?? (env.FRAMEWAY_DEMO === '1' ? DEMO_AGENT_SECRET : undefined);
   if (secret === undefined) {
-    throw new ConfigError(['secret: pass --secret or set FRAMEWAY_AGENT_SECRET (FRAMEWAY_DEMO=1 uses dev-secret)']);
+    throw new ConfigError([
+      'secret: pass --secret or set FRAMEWAY_AGENT_SECRET (FRAMEWAY_DEMO=1 uses the demo secret)',
+    ]);
   }
   const slotsText = pick('slots', 'FRAMEWAY_AGENT_SLOTS');
   let slots: number | undefined;

@@ -105,7 +105,11 @@ for (const engine of engines) {
       expect(joined.video).toEqual({ width: 1280, height: 720, fps: 60 });
       await waitFor(() => edge.starts.length === 1, 3000, 'SessionStart');
       const start = edge.starts[0]!;
-      expect(start).toMatchObject({ sessionId: joined.sessionId, runtime: 'scene', rtp: { host: '127.0.0.1', payloadType: 96 } });
+      expect(start).toMatchObject({
+        sessionId: joined.sessionId,
+        runtime: 'scene',
+        rtp: { host: '127.0.0.1', payloadType: 96 },
+      });
 
       await client.negotiate();
       await waitFor(() => client.rtp.length >= 5, 5000, 'forwarded RTP');
@@ -117,7 +121,11 @@ for (const engine of engines) {
       expect(answered).toBe(offered);
       const playoutDelay = packet.header.extensions.find((e) => e.id === answered);
       expect(playoutDelay?.payload.toString('hex')).toBe(Buffer.from(encodePlayoutDelay(0, 0)).toString('hex'));
-      await waitFor(() => client.messagesOf(MessageType.SessionState).some((m) => m.p.state === 'streaming'), 3000, 'streaming');
+      await waitFor(
+        () => client.messagesOf(MessageType.SessionState).some((m) => m.p.state === 'streaming'),
+        3000,
+        'streaming',
+      );
 
       const key = encodeInputEvents([{ type: InputEventType.KeyDown, usage: 0x04, modifiers: 0 }]);
       client.input!.send(Buffer.from(key));
@@ -150,7 +158,11 @@ for (const engine of engines) {
       await waitFor(() => edge.starts.length === 1);
       edge.kill();
       const ended = await waitFor(() => client.messagesOf(MessageType.SessionEnded)[0], 3000, 'SessionEnded');
-      expect(ended.p).toMatchObject({ sessionId: joined.sessionId, reason: 'agent_lost', code: 'FW_ERR_AGENT_UNAVAILABLE' });
+      expect(ended.p).toMatchObject({
+        sessionId: joined.sessionId,
+        reason: 'agent_lost',
+        code: 'FW_ERR_AGENT_UNAVAILABLE',
+      });
       expect(await client.closed).toBe(1000);
       expect(gateway.sessions.list()).toHaveLength(0);
     });
@@ -174,7 +186,11 @@ for (const engine of engines) {
       await waitFor(() => edge.starts.length === 1);
       edge.endSession(joined.sessionId);
       const ended = await waitFor(() => client.messagesOf(MessageType.SessionEnded)[0]);
-      expect(ended.p).toMatchObject({ reason: 'runtime_exited', code: 'FW_ERR_RUNTIME_FAILED', message: 'game crashed' });
+      expect(ended.p).toMatchObject({
+        reason: 'runtime_exited',
+        code: 'FW_ERR_RUNTIME_FAILED',
+        message: 'game crashed',
+      });
 
       const failing = await agent({
         agentId: 'failing-agent',
@@ -231,7 +247,10 @@ for (const engine of engines) {
       client.sendRaw(JSON.stringify({ t: 4242, id: 77, p: {} }));
       client.sendRaw(JSON.stringify({ t: MessageType.PlayerOffer, id: 78, p: { sdp: 'v=0' } }));
       const errorCodes = () =>
-        client.raw.map((text) => JSON.parse(text)).filter((m) => m.t === MessageType.Error).map((m) => m.p.code);
+        client.raw
+          .map((text) => JSON.parse(text))
+          .filter((m) => m.t === MessageType.Error)
+          .map((m) => m.p.code);
       await waitFor(() => errorCodes().length >= 4);
       expect(errorCodes()).toEqual([
         'FW_ERR_UNAUTHORIZED',

@@ -92,9 +92,15 @@ export class Gateway {
 
   async start(): Promise<void> {
     this.#port = await this.#server.listen(this.config.host, this.config.port);
-    this.#sweepTimer = setInterval(() => this.registry.sweep(), Math.min(1000, this.config.registry.heartbeatTimeoutMs / 2));
+    this.#sweepTimer = setInterval(
+      () => this.registry.sweep(),
+      Math.min(1000, this.config.registry.heartbeatTimeoutMs / 2),
+    );
     this.#sweepTimer.unref();
-    log.info({ url: this.url, engine: this.#server.engine, media: this.media.backend, demo: this.config.demo }, 'gateway listening');
+    log.info(
+      { url: this.url, engine: this.#server.engine, media: this.media.backend, demo: this.config.demo },
+      'gateway listening',
+    );
   }
 
   async close(): Promise<void> {
@@ -166,7 +172,9 @@ export class Gateway {
         link?.socketClosed(code);
       },
     });
-    server.fallback(staticFiles(this.config.webRoot ?? defaultWebRoot(), { '/': 'index.html', '/phone': 'phone.html' }));
+    server.fallback(
+      staticFiles(this.config.webRoot ?? defaultWebRoot(), { '/': 'index.html', '/phone': 'phone.html' }),
+    );
   }
 
   #createAgentLink(connection: WsConnection): AgentLink {
@@ -194,7 +202,10 @@ export class Gateway {
 
   #registerAgent(link: AgentLink, registration: AgentRegistration): { nodeId: string; heartbeatIntervalMs: number } {
     if (!secretsEqual(registration.secret, this.config.agentSecret)) {
-      log.warn({ agentId: registration.agentId, remote: link.options.connection.remoteAddress }, 'agent secret rejected');
+      log.warn(
+        { agentId: registration.agentId, remote: link.options.connection.remoteAddress },
+        'agent secret rejected',
+      );
       throw new FramewayError('FW_ERR_UNAUTHORIZED', 'agent secret rejected');
     }
     const node = this.registry.register(registration);

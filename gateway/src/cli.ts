@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { DEMO_AGENT_SECRET } from '@frameway/protocol';
 import { loadGatewayConfig } from './config.js';
 import { Gateway } from './Gateway.js';
 import { rootLogger } from './logging/logger.js';
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
   });
   const env = process.env;
   const demo = values.demo ?? env.FRAMEWAY_DEMO === '1';
-  const agentSecret = env.FRAMEWAY_AGENT_SECRET ?? (demo ? 'frameway-demo-agent-secret' : undefined);
+  const agentSecret = env.FRAMEWAY_AGENT_SECRET ?? (demo ? DEMO_AGENT_SECRET : undefined);
   if (!agentSecret) throw new Error('FRAMEWAY_AGENT_SECRET is required outside demo mode');
   const config = loadGatewayConfig({
     host: values.host ?? env.HOST ?? '127.0.0.1',

@@ -16,10 +16,7 @@ export const GatewayConfigSchema = v.strictObject({
   agentSecret: v.pipe(v.string(), v.minLength(8, 'agentSecret must be at least 8 characters')),
   /** HMAC key for player tokens (hex or any string of ≥ 32 bytes); random per process when absent. */
   tokenSecret: v.optional(v.pipe(v.string(), v.minLength(32))),
-  server: v.optional(
-    v.strictObject({ engine: v.optional(v.picklist(['auto', 'uws', 'node']), 'auto') }),
-    {},
-  ),
+  server: v.optional(v.strictObject({ engine: v.optional(v.picklist(['auto', 'uws', 'node']), 'auto') }), {}),
   media: v.optional(
     v.strictObject({
       backend: v.optional(v.picklist(['werift']), 'werift'),

@@ -1,8 +1,8 @@
-export { Gateway, AGENT_SOCKET_PATH, PLAYER_SOCKET_PATH } from './Gateway.js';
-export { loadGatewayConfig, GatewayConfigSchema, type GatewayConfig, type GatewayConfigInput } from './config.js';
-export { PlayerTokens, type PlayerTokenClaims } from './auth/PlayerTokens.js';
-export { NodeRegistry } from './registry/NodeRegistry.js';
-export type { NodeRecord } from './registry/NodeRecord.js';
-export { placeSession } from './placement/placeSession.js';
+export { type PlayerTokenClaims, PlayerTokens } from './auth/PlayerTokens.js';
+export { type GatewayConfig, type GatewayConfigInput, GatewayConfigSchema, loadGatewayConfig } from './config.js';
+export { AGENT_SOCKET_PATH, Gateway, PLAYER_SOCKET_PATH } from './Gateway.js';
 export type { MediaRouter, SessionRoute } from './media/MediaRouter.js';
-export { createSocketServer, uwsLoadError, type ServerEngine } from './server/createSocketServer.js';
+export { placeSession } from './placement/placeSession.js';
+export type { NodeRecord } from './registry/NodeRecord.js';
+export { NodeRegistry } from './registry/NodeRegistry.js';
+export { createSocketServer, type ServerEngine, uwsLoadError } from './server/createSocketServer.js';

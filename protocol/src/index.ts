@@ -23,6 +23,7 @@ export {
 } from './input/inputCodec.js';
 export { CodeByHidUsage, HidUsageByCode, hidUsageFromCode } from './input/keyCodes.js';
 export {
+  DEMO_AGENT_SECRET,
   DefaultVideo,
   encodePlayoutDelay,
   H264_FMTP,

@@ -165,18 +165,17 @@ function installProbeInPage(options: MarkerProbeOptions, globalName: string): vo
       poll();
     });
 
-  // A small software canvas: a 64×64 drawImage and a 32×32 read per frame cost
-  // well under a millisecond, so sampling does not disturb what it measures.
-  const canvas = new OffscreenCanvas(options.markerSize, options.markerSize);
-  const ctx = canvas.getContext('2d', { willReadFrequently: true });
-
-  const sampleMarker = (source: CanvasImageSource, width: number): Rgb | null => {
-    if (!ctx || width === 0) return null;
+  // Marker square in source pixels, scaled when the stream is smaller than
+  // the reference width, and the centred square inside it that is averaged.
+  // Even coordinates keep 4:2:0 chroma aligned (VideoFrame.copyTo requires it).
+  const even = (v: number): number => Math.max(0, Math.round(v / 2) * 2);
+  const sampleRect = (width: number): { x: number; y: number; width: number; height: number } => {
     const scale = width / options.referenceWidth;
-    const edge = options.markerSize * scale;
-    ctx.drawImage(source, 0, 0, edge, edge, 0, 0, options.markerSize, options.markerSize);
-    const offset = Math.floor((options.markerSize - options.sampleSize) / 2);
-    const { data } = ctx.getImageData(offset, offset, options.sampleSize, options.sampleSize);
+    const edge = Math.max(2, even(options.sampleSize * scale));
+    const offset = even(((options.markerSize - options.sampleSize) / 2) * scale);
+    return { x: offset, y: offset, width: edge, height: edge };
+  };
+  const mean = (data: Uint8Array | Uint8ClampedArray): Rgb => {
     let r = 0;
     let g = 0;
     let b = 0;
@@ -189,23 +188,57 @@ function installProbeInPage(options: MarkerProbeOptions, globalName: string): vo
     return [Math.round(r / n), Math.round(g / n), Math.round(b / n)];
   };
 
+  // Fallback reader for sources without VideoFrame support: a canvas draw.
+  // It converts the whole frame to RGB first (~3.5 ms at 720p on a software
+  // compositor), which is why it is not the default.
+  const canvas = new OffscreenCanvas(options.sampleSize, options.sampleSize);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  const drawMarker = (source: CanvasImageSource, width: number): Rgb | null => {
+    if (!ctx || width === 0) return null;
+    const rect = sampleRect(width);
+    if (canvas.width < rect.width || canvas.height < rect.height) {
+      canvas.width = rect.width;
+      canvas.height = rect.height;
+    }
+    ctx.drawImage(source, rect.x, rect.y, rect.width, rect.height, 0, 0, rect.width, rect.height);
+    return mean(ctx.getImageData(0, 0, rect.width, rect.height).data);
+  };
+
+  // Copying just the sampled square out of the decoded frame as RGBA costs
+  // ~0.2 ms, so sampling every frame does not load the main thread it measures.
+  let rgbaCopy = (globalThis as any).location.search.indexOf("draw") < 0;
+  const copyMarker = async (frame: VideoFrame): Promise<Rgb | null> => {
+    const width = frame.visibleRect?.width ?? frame.displayWidth;
+    if (rgbaCopy) {
+      const rect = sampleRect(width);
+      const pixels = new Uint8Array(rect.width * rect.height * 4);
+      try {
+        await frame.copyTo(pixels, { rect, format: 'RGBA' } as VideoFrameCopyToOptions);
+        return mean(pixels);
+      } catch {
+        rgbaCopy = false; // a browser without RGB conversion in copyTo
+      }
+    }
+    return drawMarker(frame, width);
+  };
+
   const distance = (a: Rgb, b: Rgb): number => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
 
   // By the time the callback runs, the element's current frame is sometimes
-  // (~1 % at 60 fps) already the next one, so drawing the element would pin
-  // that frame's pixels on this frame's timestamps and read a change one frame
+  // (~1 % at 60 fps) already the next one, so reading the element would pin
+  // that frame's pixels on this frame's timestamps and see a change one frame
   // early. A VideoFrame snapshot says which frame it holds (RTP timestamp), so
   // pixels are filed by frame and looked up for the frame the metadata names.
   const rgbByRtp = new Map<number, Rgb | null>();
   let aheadFrames = 0;
-  const readMarker = (element: HTMLVideoElement, meta: VideoFrameCallbackMetadata): Rgb | null => {
+  const readMarker = async (element: HTMLVideoElement, meta: VideoFrameCallbackMetadata): Promise<Rgb | null> => {
     if (meta.rtpTimestamp === undefined || typeof VideoFrame !== 'function') {
-      return sampleMarker(element, meta.width); // not WebRTC: no frame identity to check
+      return drawMarker(element, meta.width); // not WebRTC: no frame identity to check
     }
-    const current = new VideoFrame(element);
+    const current = new VideoFrame(element); // synchronous: the frame current right now
     try {
       const metadata = (current as VideoFrame & { metadata?: () => { rtpTimestamp?: number } }).metadata?.();
-      const rgb = sampleMarker(current, current.displayWidth);
+      const rgb = await copyMarker(current);
       if (metadata?.rtpTimestamp === undefined) return rgb;
       if (metadata.rtpTimestamp !== meta.rtpTimestamp) aheadFrames += 1;
       rgbByRtp.set(metadata.rtpTimestamp, rgb);
@@ -218,41 +251,17 @@ function installProbeInPage(options: MarkerProbeOptions, globalName: string): vo
     }
   };
 
-  let lastPresentedFrames: number | null = null;
-  const onFrame = (element: HTMLVideoElement, now: number, meta: VideoFrameCallbackMetadata): void => {
-    if (element !== video) return; // replaced by a newer element: let this loop end
-    const unobservedBefore =
-      lastPresentedFrames === null ? 0 : Math.max(0, meta.presentedFrames - lastPresentedFrames - 1);
-    lastPresentedFrames = meta.presentedFrames;
-    let rgb: Rgb | null = null;
-    try {
-      rgb = readMarker(element, meta);
-    } catch {
-      rgb = null; // e.g. a frame torn down mid-draw; counted as unreadable, not as a change
-    }
-    if (!rgb) unreadableFrames += 1;
-    const frame: ProbeFrame = {
-      presentedAt: Math.max(meta.expectedDisplayTime, meta.presentationTime),
-      expectedDisplayTime: meta.expectedDisplayTime,
-      presentationTime: meta.presentationTime,
-      callbackAt: now,
-      receivedAt: meta.receiveTime ?? null,
-      rtpTimestamp: meta.rtpTimestamp ?? null,
-      processingDuration: meta.processingDuration ?? null,
-      rgb,
-      width: meta.width,
-      height: meta.height,
-      presentedFrames: meta.presentedFrames,
-      unobservedBefore,
-    };
+  const record = (frame: ProbeFrame, callbackAt: number): void => {
+    if (!frame.rgb) unreadableFrames += 1;
     frameCount += 1;
     frames.push(frame);
     if (frames.length > options.maxFrames) frames.shift();
+    const rgb = frame.rgb;
     if (rgb) {
       for (let i = keys.length - 1; i >= 0; i--) {
         const key = keys[i]!;
         if (key.frame) break; // older keys were resolved before this one
-        if (now < key.at) continue;
+        if (callbackAt < key.at) continue; // rendered before the key: cannot show it
         if (!key.reference) {
           // Key pressed before any readable frame: the first one is the "before" colour.
           key.reference = rgb;
@@ -263,7 +272,37 @@ function installProbeInPage(options: MarkerProbeOptions, globalName: string): vo
       lastFrame = frame;
     }
     wake();
+  };
+
+  // Reading pixels is asynchronous; frames are recorded strictly in callback order.
+  let queue: Promise<void> = Promise.resolve();
+  let lastPresentedFrames: number | null = null;
+  const onFrame = (element: HTMLVideoElement, now: number, meta: VideoFrameCallbackMetadata): void => {
+    if (element !== video) return; // replaced by a newer element: let this loop end
     element.requestVideoFrameCallback((t, m) => onFrame(element, t, m));
+    const unobservedBefore =
+      lastPresentedFrames === null ? 0 : Math.max(0, meta.presentedFrames - lastPresentedFrames - 1);
+    lastPresentedFrames = meta.presentedFrames;
+    const reading = readMarker(element, meta).catch(() => null); // e.g. a frame torn down mid-read
+    queue = queue.then(async () => {
+      record(
+        {
+          presentedAt: Math.max(meta.expectedDisplayTime, meta.presentationTime),
+          expectedDisplayTime: meta.expectedDisplayTime,
+          presentationTime: meta.presentationTime,
+          callbackAt: now,
+          receivedAt: meta.receiveTime ?? null,
+          rtpTimestamp: meta.rtpTimestamp ?? null,
+          processingDuration: meta.processingDuration ?? null,
+          rgb: await reading,
+          width: meta.width,
+          height: meta.height,
+          presentedFrames: meta.presentedFrames,
+          unobservedBefore,
+        },
+        now,
+      );
+    });
   };
 
   // The player may create or replace its <video> at any time; follow the selector.

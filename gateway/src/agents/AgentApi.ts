@@ -19,7 +19,9 @@ export class AgentApi {
     this.#startTimeoutMs = startTimeoutMs;
   }
 
-  startSession(start: PayloadOf<typeof MessageType.SessionStart>): Promise<PayloadOf<typeof MessageType.SessionStarted>> {
+  startSession(
+    start: PayloadOf<typeof MessageType.SessionStart>,
+  ): Promise<PayloadOf<typeof MessageType.SessionStarted>> {
     return this.#channel.request(MessageType.SessionStart, start, this.#startTimeoutMs);
   }
 

@@ -53,7 +53,10 @@ export class AgentLink extends TypedEmitter<AgentLinkEvents> {
       onProtocolError: (error) => this.log.warn({ code: error.code, msg: error.message }, 'rejected agent message'),
     });
     this.api = new AgentApi(this.channel, options.connection, options.startTimeoutMs);
-    this.#registerTimer = setTimeout(() => this.close(4001, 'agent did not register in time'), options.registerTimeoutMs);
+    this.#registerTimer = setTimeout(
+      () => this.close(4001, 'agent did not register in time'),
+      options.registerTimeoutMs,
+    );
   }
 
   /** Node id once registered. */
@@ -80,7 +83,10 @@ export class AgentLink extends TypedEmitter<AgentLinkEvents> {
   receive(data: Uint8Array, isBinary: boolean): void {
     if (isBinary) {
       // Agents send no binary frames yet; reject instead of guessing.
-      this.channel.replyError(undefined, new FramewayError('FW_ERR_UNEXPECTED_MESSAGE', 'agents send no binary frames'));
+      this.channel.replyError(
+        undefined,
+        new FramewayError('FW_ERR_UNEXPECTED_MESSAGE', 'agents send no binary frames'),
+      );
       return;
     }
     this.channel.receive(data);

@@ -13,8 +13,12 @@ describe('InputGate', () => {
   it('rejects text, malformed and unknown input with typed errors', () => {
     const gate = new InputGate({ ratePerSecond: 100, burst: 10 });
     expect(() => gate.admit('hello')).toThrow(expect.objectContaining({ code: 'FW_ERR_INPUT_MALFORMED' }));
-    expect(() => gate.admit(Uint8Array.of(0x01, 4))).toThrow(expect.objectContaining({ code: 'FW_ERR_INPUT_MALFORMED' }));
-    expect(() => gate.admit(Uint8Array.of(0xee))).toThrow(expect.objectContaining({ code: 'FW_ERR_INPUT_UNKNOWN_EVENT' }));
+    expect(() => gate.admit(Uint8Array.of(0x01, 4))).toThrow(
+      expect.objectContaining({ code: 'FW_ERR_INPUT_MALFORMED' }),
+    );
+    expect(() => gate.admit(Uint8Array.of(0xee))).toThrow(
+      expect.objectContaining({ code: 'FW_ERR_INPUT_UNKNOWN_EVENT' }),
+    );
   });
 
   it('limits the rate to the burst, then refills over time', () => {
@@ -28,7 +32,7 @@ describe('InputGate', () => {
   });
 
   it('does not spend rate budget on rejected garbage', () => {
-    let now = 0;
+    const now = 0;
     const gate = new InputGate({ ratePerSecond: 10, burst: 1, now: () => now });
     expect(() => gate.admit(Uint8Array.of(0xee))).toThrow();
     expect(gate.admit(key)).toBe(key);

@@ -54,7 +54,12 @@ describe('RtpIngest', () => {
 
   it('latches onto the first sender and ignores packets from anywhere else', async () => {
     const received: number[] = [];
-    const ingest = await RtpIngest.open({ host: '127.0.0.1', ssrc: 1, payloadType: 96, onPacket: (p) => received.push(p.readUInt16BE(2)) });
+    const ingest = await RtpIngest.open({
+      host: '127.0.0.1',
+      ssrc: 1,
+      payloadType: 96,
+      onPacket: (p) => received.push(p.readUInt16BE(2)),
+    });
     ingests.push(ingest);
     const agent = await sender();
     const intruder = await sender();

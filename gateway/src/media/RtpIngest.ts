@@ -33,7 +33,10 @@ export class RtpIngest {
 
   private constructor(options: RtpIngestOptions) {
     this.#options = options;
-    this.#socket = createSocket({ type: options.host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: 4 * 1024 * 1024 });
+    this.#socket = createSocket({
+      type: options.host.includes(':') ? 'udp6' : 'udp4',
+      recvBufferSize: 4 * 1024 * 1024,
+    });
     this.#socket.on('message', (packet, remote) => this.#receive(packet, remote));
     this.#socket.on('error', () => this.close());
   }

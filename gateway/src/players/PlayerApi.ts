@@ -1,9 +1,4 @@
-import {
-  type FramewayError,
-  MessageType,
-  type SessionStateName,
-  type SignalingChannel,
-} from '@frameway/protocol';
+import { type FramewayError, MessageType, type SessionStateName, type SignalingChannel } from '@frameway/protocol';
 import type { IceCandidateInit } from '../media/MediaRouter.js';
 import type { SessionEndInfo } from '../sessions/Session.js';
 
@@ -17,7 +12,10 @@ export class PlayerApi {
   }
 
   sessionState(sessionId: string, state: SessionStateName, nodeId?: string): void {
-    this.#channel.notify(MessageType.SessionState, nodeId === undefined ? { sessionId, state } : { sessionId, state, nodeId });
+    this.#channel.notify(
+      MessageType.SessionState,
+      nodeId === undefined ? { sessionId, state } : { sessionId, state, nodeId },
+    );
   }
 
   sessionEnded(sessionId: string, info: SessionEndInfo): void {

@@ -63,7 +63,9 @@ export class PlayerLink {
   receive(data: Uint8Array, isBinary: boolean): void {
     if (isBinary) {
       // Input travels on DataChannels, never on the signaling socket.
-      this.api.warn(new FramewayError('FW_ERR_UNEXPECTED_MESSAGE', 'binary frames are not accepted on the player socket'));
+      this.api.warn(
+        new FramewayError('FW_ERR_UNEXPECTED_MESSAGE', 'binary frames are not accepted on the player socket'),
+      );
       return;
     }
     this.channel.receive(data);
@@ -96,7 +98,9 @@ export class PlayerLink {
     }
     handlePlayerMessage(this, message).catch((error: unknown) => {
       const fwError =
-        error instanceof FramewayError ? error : new FramewayError('FW_ERR_INTERNAL', 'internal error', undefined, { cause: error });
+        error instanceof FramewayError
+          ? error
+          : new FramewayError('FW_ERR_INTERNAL', 'internal error', undefined, { cause: error });
       if (fwError.code === 'FW_ERR_INTERNAL') this.log.error({ err: error }, 'player handler failed');
       this.channel.replyError(message.id, fwError);
     });

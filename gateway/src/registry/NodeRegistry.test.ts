@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NodeRegistry, type NodeRegistration } from './NodeRegistry.js';
+import { type NodeRegistration, NodeRegistry } from './NodeRegistry.js';
 
 const registration = (agentId: string, slots = 2): NodeRegistration => ({
   agentId,

@@ -126,7 +126,9 @@ export class NodeSocketServer implements SocketServer {
     try {
       const request = await readRequest(req);
       const handler =
-        this.#routes.get(`${request.method} ${request.path}`) ?? this.#routes.get(`* ${request.path}`) ?? this.#fallback;
+        this.#routes.get(`${request.method} ${request.path}`) ??
+        this.#routes.get(`* ${request.path}`) ??
+        this.#fallback;
       response = await handler(request);
     } catch (error) {
       response = errorResponse(error);

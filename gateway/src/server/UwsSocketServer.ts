@@ -1,11 +1,11 @@
-import { FramewayError } from '@frameway/protocol';
 import type {
+  TemplatedApp,
   HttpRequest as UwsHttpRequest,
   HttpResponse as UwsHttpResponse,
-  TemplatedApp,
-  us_listen_socket,
   WebSocket as UwsWebSocket,
+  us_listen_socket,
 } from 'uWebSockets.js';
+import { FramewayError } from '@frameway/protocol';
 import { createLogger } from '../logging/logger.js';
 import { errorResponse } from './httpResponses.js';
 import {

@@ -1,6 +1,6 @@
 import {
-  type ErrorCode,
   type EncoderInfo,
+  type ErrorCode,
   type RuntimeKind,
   SessionEndReason,
   SessionStateName,

@@ -110,7 +110,11 @@ export class SessionManager {
   nodeDown(nodeId: string, why: string): void {
     for (const session of this.#sessions.values()) {
       if (session.nodeId === nodeId) {
-        session.end({ reason: SessionEndReason.AgentLost, code: 'FW_ERR_AGENT_UNAVAILABLE', message: `node lost: ${why}` });
+        session.end({
+          reason: SessionEndReason.AgentLost,
+          code: 'FW_ERR_AGENT_UNAVAILABLE',
+          message: `node lost: ${why}`,
+        });
       }
     }
   }
@@ -169,7 +173,11 @@ export class SessionManager {
   async #startOnAgent(session: Session): Promise<void> {
     const agent = this.#options.agentFor(session.nodeId);
     if (!agent) {
-      session.end({ reason: SessionEndReason.AgentLost, code: 'FW_ERR_AGENT_UNAVAILABLE', message: 'node has no live link' });
+      session.end({
+        reason: SessionEndReason.AgentLost,
+        code: 'FW_ERR_AGENT_UNAVAILABLE',
+        message: 'node has no live link',
+      });
       return;
     }
     try {

@@ -2,7 +2,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import {
   type AnyMessage,
   decodeAgentFrame,
-  FramewayError,
+  type FramewayError,
   GatewayToAgent,
   MessageType,
   type PayloadOf,
@@ -76,7 +76,8 @@ export class FakeAgent {
     });
     if (this.options.heartbeat !== false) {
       this.#heartbeat = setInterval(
-        () => this.channel.notify(MessageType.AgentHeartbeat, { activeSessions: this.starts.length - this.stops.length }),
+        () =>
+          this.channel.notify(MessageType.AgentHeartbeat, { activeSessions: this.starts.length - this.stops.length }),
         registered.heartbeatIntervalMs,
       );
     }
@@ -85,7 +86,11 @@ export class FakeAgent {
 
   /** Reports a session as ended on the agent side (runtime crash). */
   endSession(sessionId: string): void {
-    this.channel.notify(MessageType.AgentSessionEnded, { sessionId, reason: 'runtime_exited', message: 'game crashed' });
+    this.channel.notify(MessageType.AgentSessionEnded, {
+      sessionId,
+      reason: 'runtime_exited',
+      message: 'game crashed',
+    });
   }
 
   stopHeartbeats(): void {

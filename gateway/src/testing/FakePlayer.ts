@@ -4,8 +4,8 @@ import {
   H264_FMTP,
   InputChannelLabel,
   MessageType,
-  PLAYOUT_DELAY_EXTENSION_URI,
   type PayloadOf,
+  PLAYOUT_DELAY_EXTENSION_URI,
   SignalingChannel,
 } from '@frameway/protocol';
 import {
@@ -76,7 +76,14 @@ export class FakePlayer {
       iceServers: [],
       iceAdditionalHostAddresses: ['127.0.0.1'],
       codecs: {
-        video: [new RTCRtpCodecParameters({ mimeType: 'video/H264', clockRate: 90_000, parameters: H264_FMTP, payloadType: 102 })],
+        video: [
+          new RTCRtpCodecParameters({
+            mimeType: 'video/H264',
+            clockRate: 90_000,
+            parameters: H264_FMTP,
+            payloadType: 102,
+          }),
+        ],
       },
       headerExtensions: {
         video: [useSdesMid(), new RTCRtpHeaderExtensionParameters({ uri: PLAYOUT_DELAY_EXTENSION_URI })],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FramewayError } from '../errors/FramewayError.js';
+import type { FramewayError } from '../errors/FramewayError.js';
 import { decodeAgentFrame, encodeAgentInputFrame } from './agentInputFrame.js';
 
 describe('agent input frame', () => {

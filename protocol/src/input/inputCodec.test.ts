@@ -47,7 +47,9 @@ describe('input codec', () => {
     expect(hex(encodeInputEvents([{ type: InputEventType.PointerMove, x: 0x1234, y: 0xffff }]))).toBe('033412ffff');
     expect(hex(encodeInputEvents([{ type: InputEventType.PointerDelta, dx: -1, dy: 300 }]))).toBe('04ffff2c01');
     expect(hex(encodeInputEvents([{ type: InputEventType.PointerDown, button: 2, x: 1, y: 2 }]))).toBe('050201000200');
-    expect(hex(encodeInputEvents([{ type: InputEventType.PointerUp, button: 0, x: 0x8000, y: 0x0080 }]))).toBe('060000808000');
+    expect(hex(encodeInputEvents([{ type: InputEventType.PointerUp, button: 0, x: 0x8000, y: 0x0080 }]))).toBe(
+      '060000808000',
+    );
     expect(hex(encodeInputEvents([{ type: InputEventType.Wheel, dx: 0, dy: -120 }]))).toBe('07000088ff');
   });
 
@@ -108,8 +110,12 @@ describe('input codec', () => {
   });
 
   it('refuses to encode values that would wrap', () => {
-    expect(codeOf(() => encodeInputEvents([{ type: InputEventType.PointerMove, x: 65536, y: 0 }]))).toBe('FW_ERR_INPUT_MALFORMED');
-    expect(codeOf(() => encodeInputEvents([{ type: InputEventType.Wheel, dx: 0.5, dy: 0 }]))).toBe('FW_ERR_INPUT_MALFORMED');
+    expect(codeOf(() => encodeInputEvents([{ type: InputEventType.PointerMove, x: 65536, y: 0 }]))).toBe(
+      'FW_ERR_INPUT_MALFORMED',
+    );
+    expect(codeOf(() => encodeInputEvents([{ type: InputEventType.Wheel, dx: 0.5, dy: 0 }]))).toBe(
+      'FW_ERR_INPUT_MALFORMED',
+    );
     expect(codeOf(() => encodeInputEvents([]))).toBe('FW_ERR_INPUT_MALFORMED');
   });
 });

@@ -23,3 +23,10 @@ export function encodePlayoutDelay(minMs: number, maxMs: number): Uint8Array {
   const max = Math.max(min, Math.min(0xfff, Math.round(maxMs / 10)));
   return Uint8Array.of(min >> 4, ((min & 0xf) << 4) | (max >> 8), max & 0xff);
 }
+
+/**
+ * The agent secret both processes fall back to in demo mode (FRAMEWAY_DEMO=1),
+ * so a local gateway and agent pair up with no configuration. Never accepted
+ * outside demo mode.
+ */
+export const DEMO_AGENT_SECRET = 'frameway-demo-agent-secret';

@@ -74,7 +74,9 @@ describe('SignalingChannel', () => {
     silent.close('socket gone');
     await expect(a).rejects.toMatchObject({ code: 'FW_ERR_CONNECTION_CLOSED' });
     await expect(b).rejects.toMatchObject({ code: 'FW_ERR_CONNECTION_CLOSED' });
-    await expect(silent.request(MessageType.Ping, { ts: 2 })).rejects.toMatchObject({ code: 'FW_ERR_CONNECTION_CLOSED' });
+    await expect(silent.request(MessageType.Ping, { ts: 2 })).rejects.toMatchObject({
+      code: 'FW_ERR_CONNECTION_CLOSED',
+    });
     agent.close();
   });
 
@@ -116,7 +118,9 @@ describe('SignalingChannel', () => {
       accepts: GatewayToAgent,
       onMessage: () => {},
     });
-    await expect(channel.request(MessageType.Ping, { ts: 1 })).rejects.toMatchObject({ code: 'FW_ERR_CONNECTION_CLOSED' });
+    await expect(channel.request(MessageType.Ping, { ts: 1 })).rejects.toMatchObject({
+      code: 'FW_ERR_CONNECTION_CLOSED',
+    });
     expect(channel.closed).toBe(true);
   });
 });

@@ -27,7 +27,15 @@ describe('signaling envelope', () => {
   });
 
   it('rejects non-JSON, non-object and badly shaped envelopes with FW_ERR_BAD_MESSAGE', () => {
-    for (const raw of ['{', '[]', 'null', '42', '{"t":"200","p":{}}', '{"t":1.5,"p":{}}', '{"t":3,"id":-1,"p":{"ts":1}}']) {
+    for (const raw of [
+      '{',
+      '[]',
+      'null',
+      '42',
+      '{"t":"200","p":{}}',
+      '{"t":1.5,"p":{}}',
+      '{"t":3,"id":-1,"p":{"ts":1}}',
+    ]) {
       expect(errorOf(() => decodeMessage(raw)).code).toBe('FW_ERR_BAD_MESSAGE');
     }
     expect(errorOf(() => decodeMessage(Uint8Array.of(0xff, 0xfe))).code).toBe('FW_ERR_BAD_MESSAGE');

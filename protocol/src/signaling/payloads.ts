@@ -98,16 +98,27 @@ export const SessionStartPayload = v.object({
   runtimeOptions: v.optional(v.record(v.string(), v.union([v.string(), v.number(), v.boolean()]))),
   video: v.object({
     ...VideoParams.entries,
+    // 4:2:0 chroma subsampling needs even dimensions.
+    width: v.pipe(
+      VideoParams.entries.width,
+      v.check((n) => n % 2 === 0, 'width must be even'),
+    ),
+    height: v.pipe(
+      VideoParams.entries.height,
+      v.check((n) => n % 2 === 0, 'height must be even'),
+    ),
     codec: VideoCodecSchema,
     bitrateKbps: v.pipe(Uint, v.minValue(100), v.maxValue(200_000)),
     /** Frames between keyframes; short so a joining player starts fast. */
     gop: v.pipe(Uint, v.minValue(1), v.maxValue(1200)),
   }),
+  /** Where to send RTP. RTCP sender reports go to the same port (rtcp-mux), never port+1. */
   rtp: v.object({
     host: v.pipe(v.string(), v.maxLength(255)),
     port: Port,
     payloadType: v.pipe(Uint, v.minValue(96), v.maxValue(127)),
-    ssrc: v.pipe(Uint, v.maxValue(0xffff_ffff)),
+    // 0 would make ffmpeg pick a random SSRC, which the gateway's ingest would then reject.
+    ssrc: v.pipe(Uint, v.minValue(1), v.maxValue(0xffff_ffff)),
   }),
 });
 

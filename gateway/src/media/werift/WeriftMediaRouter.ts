@@ -17,7 +17,9 @@ export class WeriftMediaRouter implements MediaRouter {
   }
 
   async createRoute(options: RouteOptions): Promise<SessionRoute> {
-    const route: SessionRoute = await WeriftSessionRoute.create(options, this.#config, () => this.#routes.delete(route));
+    const route: SessionRoute = await WeriftSessionRoute.create(options, this.#config, () =>
+      this.#routes.delete(route),
+    );
     this.#routes.add(route);
     return route;
   }

@@ -9,17 +9,17 @@ import {
 } from '@frameway/protocol';
 import {
   MediaStreamTrack,
+  type RTCDataChannel,
   RTCPeerConnection,
-  type RTCRtpSender,
-  RtpPacket,
   RTCRtpCodecParameters,
   RTCRtpHeaderExtensionParameters,
+  type RTCRtpSender,
+  RtpPacket,
   useAbsSendTime,
+  useFIR,
   useNACK,
   usePLI,
-  useFIR,
   useSdesMid,
-  type RTCDataChannel,
 } from 'werift';
 import { createLogger } from '../../logging/logger.js';
 import { InputGate } from '../InputGate.js';
@@ -69,7 +69,10 @@ export class WeriftPlayerPeer extends TypedEmitter<WeriftPlayerPeerEvents> {
     super((error, event) => this.#log.error({ err: error, event }, 'listener threw'));
     this.#options = options;
     this.#log = createLogger('media.werift.peer', { sessionId: options.sessionId });
-    this.#inputGate = new InputGate({ ratePerSecond: options.inputRatePerSecond, burst: options.inputRatePerSecond / 4 });
+    this.#inputGate = new InputGate({
+      ratePerSecond: options.inputRatePerSecond,
+      burst: options.inputRatePerSecond / 4,
+    });
     this.#pc = new RTCPeerConnection({
       iceServers: options.iceServers.map((server) => ({
         urls: server.urls,
@@ -87,7 +90,12 @@ export class WeriftPlayerPeer extends TypedEmitter<WeriftPlayerPeerEvents> {
           }),
         ],
         audio: [
-          new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48_000, channels: 2, parameters: 'minptime=10;useinbandfec=1' }),
+          new RTCRtpCodecParameters({
+            mimeType: 'audio/opus',
+            clockRate: 48_000,
+            channels: 2,
+            parameters: 'minptime=10;useinbandfec=1',
+          }),
         ],
       },
       headerExtensions: {
