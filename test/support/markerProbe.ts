@@ -12,15 +12,18 @@
  *   would feel it. A capture-phase listener on `window` (the first script to
  *   see the key) also records `performance.now()`; the two differ by ~0.5 ms
  *   when the page is idle.
- * - end ("photon"): `expectedDisplayTime` from `requestVideoFrameCallback`
- *   metadata, the vsync at which the compositor expects to show the frame:
- *   the closest a page gets to light leaving the screen. Headless Chromium
- *   sometimes reports the vsync of a frame already under way, earlier than the
- *   frame's own `presentationTime` (handed to the compositor); the later of the
- *   two is used, since no frame is shown before it exists.
+ * - end ("photon"): the first display refresh at or after the frame's
+ *   `presentationTime` (when it was handed to the compositor), i.e. the
+ *   refresh that can first show it. The refresh grid comes from the `now` of
+ *   the `requestVideoFrameCallback` callbacks, which are begin-frame times.
+ *   Not `expectedDisplayTime`: headless Chromium offsets it from the callback
+ *   time by −1, 0 or +1 refresh, fixed per session and chosen at random (even
+ *   before `presentationTime`), which alone moved a session's p50 by ±17 ms.
+ *   Not the callback's own `now` either: a busy main thread delays callbacks
+ *   but not the compositor. The raw values are all kept on each frame.
  * - `receiveTime` (last RTP packet of the frame arrived; WebRTC sources only)
  *   is recorded too and splits the latency into "input path + server + encode +
- *   network" and "jitter buffer + decode + render".
+ *   network" and "jitter buffer + decode + refresh wait".
  */
 import type { Page } from 'playwright-core';
 import { MARKER_CHANGE_THRESHOLD, type Rgb } from './markerColor.js';
@@ -53,9 +56,12 @@ export const DEFAULT_MARKER_PROBE_OPTIONS: Readonly<MarkerProbeOptions> = {
 
 /** One presented frame as the page saw it. Times are page `performance.now()` ms. */
 export interface ProbeFrame {
-  /** max(`expectedDisplayTime`, `presentationTime`): the "photon" end of input-to-photon. */
+  /** First display refresh at or after `presentationTime`: the "photon" end of input-to-photon. */
   presentedAt: number;
+  /** As reported; unreliable in headless Chromium (see the module comment). */
   expectedDisplayTime: number;
+  /** Display refresh interval the probe estimated from its callbacks. */
+  refreshInterval: number;
   presentationTime: number;
   /** The `now` argument of the callback (start of the rendering step). */
   callbackAt: number;
@@ -206,7 +212,7 @@ function installProbeInPage(options: MarkerProbeOptions, globalName: string): vo
 
   // Copying just the sampled square out of the decoded frame as RGBA costs
   // ~0.2 ms, so sampling every frame does not load the main thread it measures.
-  let rgbaCopy = (globalThis as any).location.search.indexOf("draw") < 0;
+  let rgbaCopy = true;
   const copyMarker = async (frame: VideoFrame): Promise<Rgb | null> => {
     const width = frame.visibleRect?.width ?? frame.displayWidth;
     if (rgbaCopy) {
@@ -274,12 +280,32 @@ function installProbeInPage(options: MarkerProbeOptions, globalName: string): vo
     wake();
   };
 
+  // Display refresh interval: callbacks run at begin-frame times, so the
+  // shortest gaps between them are one refresh. A low percentile of recent
+  // gaps ignores refreshes without a new frame (two intervals) and jitter.
+  const gaps: number[] = [];
+  let lastCallbackAt: number | null = null;
+  const refreshInterval = (now: number): number => {
+    if (lastCallbackAt !== null && now - lastCallbackAt > 2) {
+      gaps.push(now - lastCallbackAt);
+      if (gaps.length > 64) gaps.shift();
+    }
+    lastCallbackAt = now;
+    if (gaps.length < 8) return 1000 / 60;
+    const sorted = [...gaps].sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 10)]!;
+  };
+  /** The refresh on `now`'s grid that is the first at or after `presentationTime`. */
+  const firstRefreshAfter = (presentationTime: number, now: number, interval: number): number =>
+    now <= presentationTime ? now : now - Math.floor((now - presentationTime) / interval) * interval;
+
   // Reading pixels is asynchronous; frames are recorded strictly in callback order.
   let queue: Promise<void> = Promise.resolve();
   let lastPresentedFrames: number | null = null;
   const onFrame = (element: HTMLVideoElement, now: number, meta: VideoFrameCallbackMetadata): void => {
     if (element !== video) return; // replaced by a newer element: let this loop end
     element.requestVideoFrameCallback((t, m) => onFrame(element, t, m));
+    const interval = refreshInterval(now);
     const unobservedBefore =
       lastPresentedFrames === null ? 0 : Math.max(0, meta.presentedFrames - lastPresentedFrames - 1);
     lastPresentedFrames = meta.presentedFrames;
@@ -287,8 +313,9 @@ function installProbeInPage(options: MarkerProbeOptions, globalName: string): vo
     queue = queue.then(async () => {
       record(
         {
-          presentedAt: Math.max(meta.expectedDisplayTime, meta.presentationTime),
+          presentedAt: firstRefreshAfter(meta.presentationTime, now, interval),
           expectedDisplayTime: meta.expectedDisplayTime,
+          refreshInterval: interval,
           presentationTime: meta.presentationTime,
           callbackAt: now,
           receivedAt: meta.receiveTime ?? null,
@@ -311,6 +338,7 @@ function installProbeInPage(options: MarkerProbeOptions, globalName: string): vo
     if (element && element !== video && typeof element.requestVideoFrameCallback === 'function') {
       video = element;
       lastPresentedFrames = null;
+      lastCallbackAt = null;
       element.requestVideoFrameCallback((t, m) => onFrame(element, t, m));
     }
   };

@@ -7,54 +7,44 @@
  * ratio says what Frameway adds on this machine rather than what the machine
  * costs. Prints a table, writes test/bench/results/latency-*.json.
  *
+ * Why sessions: the server's 60 Hz frame clock and the browser's 60 Hz
+ * display clock run off the same system clock, so their phase, set by when a
+ * session happens to start, barely drifts during a session; it alone moves
+ * "frame received → shown" by up to a frame (0–17 ms). Each leg is therefore
+ * measured over several sessions (a fresh page, peer connection and server
+ * session each, i.e. a fresh phase), interleaved across legs so that load from
+ * anything else on the machine hits all legs alike.
+ *
  * Environment:
- *   BENCH_SAMPLES   measured key presses per leg (default 200)
- *   BENCH_WARMUP    presses discarded first (default 20)
+ *   BENCH_SAMPLES   measured key presses per leg, over all sessions (default 200)
+ *   BENCH_SESSIONS  sessions per leg (default 8)
+ *   BENCH_WARMUP    presses discarded at the start of each session (default 3)
  *   BENCH_LEGS      comma list of baseline, baseline-no-playout-delay, frameway
  *                   (default "baseline,frameway")
  *   BENCH_SEED      seed of the press intervals (default 1)
  */
-import { existsSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
 import { formatTable, machineInfo, ms, writeBenchResults } from '../../support/benchReport.js';
 import { launchChromium } from '../../support/launchChromium.js';
-import {
-  type FpsSample,
-  type InputSample,
-  installMarkerProbe,
-  measureFps,
-  measureInputToPhoton,
-  type ProbeStats,
-  probeStats,
-  waitForFrames,
-} from '../../support/markerProbe.js';
-import {
-  collectInboundVideoStats,
-  type InboundVideoStats,
-  trackPeerConnections,
-} from '../../support/peerConnectionStats.js';
+import type { InputSample } from '../../support/markerProbe.js';
 import { type Summary, summarize } from '../../support/summarize.js';
-import { BaselineServer } from './baseline/BaselineServer.js';
+import { measureSession, type SessionResult, VIEWPORT } from './measureSession.js';
+import { LEG_DESCRIPTIONS, LEG_NAMES, type LegHost, type LegName, startLegHost } from './startLegHost.js';
 
-/** The fixture the lead's test/support/startFrameway.ts provides (typed here so this compiles before it exists). */
-interface FramewayFixture extends AsyncDisposable {
-  url: string;
-  killAgent(): Promise<void>;
-}
-type StartFrameway = (options?: { port?: number; env?: Record<string, string> }) => Promise<FramewayFixture>;
-
-const LEG_NAMES = ['baseline', 'baseline-no-playout-delay', 'frameway'] as const;
-type LegName = (typeof LEG_NAMES)[number];
-
-const VIEWPORT = { width: 1280, height: 720 } as const;
 const INTERVAL_MS = [120, 250] as const;
-const FPS_WINDOW_MS = 10_000;
+const FPS_WINDOW_MS = 5_000;
 
 interface Config {
   samples: number;
+  sessions: number;
   warmup: number;
   legs: LegName[];
   seed: number;
+}
+
+interface SessionRecord extends Omit<SessionResult, 'samples'> {
+  summary: Summary;
+  displaySummary: Summary;
+  server: unknown;
 }
 
 interface LegResult {
@@ -66,24 +56,27 @@ interface LegResult {
   summary?: Summary;
   /** keydown → that frame's last packet received: input path, server, encoder, network. */
   receiveSummary?: Summary;
-  /** frame received → shown: jitter buffer, decode, compositor. */
+  /** frame received → shown: jitter buffer, decode, compositor, vsync phase. */
   displaySummary?: Summary;
   missed?: number;
   /** Samples that may be over-stated by a frame or more: the page missed frame callbacks just before. */
   uncertain?: number;
-  fps?: FpsSample;
-  webrtc?: InboundVideoStats | null;
-  probe?: ProbeStats;
-  server?: unknown;
-  durationMs?: number;
-  samples?: InputSample[];
+  /** Means over the sessions. */
+  fps?: { presented: number; decoded: number; callbacks: number };
+  sessions?: SessionRecord[];
+  samples?: (InputSample & { session: number })[];
 }
 
-const DESCRIPTIONS: Record<LegName, string> = {
-  baseline: 'ffmpeg → werift → Chromium, playout-delay 0',
-  'baseline-no-playout-delay': 'same, without the playout-delay extension',
-  frameway: 'gateway + edge agent (test/support/startFrameway.ts)',
-};
+/** A leg while the run is in progress. */
+interface LegRun {
+  name: LegName;
+  host: LegHost | null;
+  status: LegResult['status'];
+  reason?: string;
+  random: () => number;
+  sessions: SessionResult[];
+  records: SessionRecord[];
+}
 
 async function main(): Promise<void> {
   const config = readConfig();
@@ -98,26 +91,69 @@ async function main(): Promise<void> {
 
   const startedAt = new Date();
   const machine = machineInfo();
+  const perSession = Math.ceil(config.samples / config.sessions);
   console.log(
-    `latency: input-to-photon at ${VIEWPORT.width}x${VIEWPORT.height}@60, ${config.samples} presses ` +
-      `(+${config.warmup} warm-up) per leg, ${INTERVAL_MS[0]}–${INTERVAL_MS[1]} ms apart; legs: ${config.legs.join(', ')}`,
+    `latency: input-to-photon at ${VIEWPORT.width}x${VIEWPORT.height}@60; per leg ${config.sessions} sessions × ` +
+      `${perSession} presses (+${config.warmup} warm-up each), ${INTERVAL_MS[0]}–${INTERVAL_MS[1]} ms apart; ` +
+      `legs: ${config.legs.join(', ')}`,
   );
 
-  const legs: LegResult[] = [];
+  // Same seed for every leg: each gets the same sequence of press intervals.
+  const runs: LegRun[] = config.legs.map((name) => ({
+    name,
+    host: null,
+    status: 'ok',
+    random: mulberry32(config.seed),
+    sessions: [],
+    records: [],
+  }));
   let chromiumVersion = '';
-  {
-    // Signals are handled above, so the browser closes in order, after the page it serves.
+  try {
+    // Signals are handled above, so the browser closes in order, after the pages it serves.
     await using chrome = await launchChromium({ launchOptions: { handleSIGINT: false, handleSIGTERM: false } });
     chromiumVersion = chrome.version;
-    for (const name of config.legs) {
-      if (abort.signal.aborted) break;
-      const leg = await runLeg(name, chrome.browser, config, abort.signal);
-      legs.push(leg);
-      const outcome = leg.status === 'ok' ? `p50 ${ms(leg.summary?.p50)} ms` : `${leg.status}: ${leg.reason}`;
-      console.log(`  ${name}: ${outcome}`);
+    for (const run of runs) {
+      try {
+        const host = await startLegHost(run.name);
+        if ('skip' in host) {
+          run.status = 'skipped';
+          run.reason = host.skip;
+        } else {
+          run.host = host;
+        }
+      } catch (error) {
+        fail(run, error);
+      }
     }
+    for (let round = 0; round < config.sessions && !abort.signal.aborted; round++) {
+      // Rotating the order keeps any warm-up or drift of the machine from favouring one leg.
+      const order = runs.map((_, i) => runs[(i + round) % runs.length]!);
+      for (const run of order) {
+        if (run.status !== 'ok' || !run.host || abort.signal.aborted) continue;
+        try {
+          const session = await measureSession(chrome.browser, run.host.url, {
+            samples: perSession,
+            warmup: config.warmup,
+            intervalMs: INTERVAL_MS,
+            random: run.random,
+            signal: abort.signal,
+            fpsWindowMs: FPS_WINDOW_MS,
+          });
+          run.sessions.push(session);
+          run.records.push(sessionRecord(session, run.host.serverInfo()));
+          const s = run.records.at(-1)!.summary;
+          console.log(`  ${run.name} session ${round + 1}: p50 ${ms(s.p50)} ms, p95 ${ms(s.p95)} ms`);
+        } catch (error) {
+          fail(run, error);
+          console.log(`  ${run.name} session ${round + 1}: failed: ${run.reason}`);
+        }
+      }
+    }
+  } finally {
+    await Promise.allSettled(runs.map((run) => run.host?.[Symbol.asyncDispose]()));
   }
 
+  const legs = runs.map(legResult);
   const baseline = legs.find((l) => l.name === 'baseline' && l.status === 'ok');
   const frameway = legs.find((l) => l.name === 'frameway' && l.status === 'ok');
   const ratio =
@@ -142,7 +178,7 @@ async function main(): Promise<void> {
       bench: 'latency',
       startedAt: startedAt.toISOString(),
       durationMs: Date.now() - startedAt.getTime(),
-      config: { ...config, intervalMs: INTERVAL_MS, video: { ...VIEWPORT, fps: 60 } },
+      config: { ...config, samplesPerSession: perSession, intervalMs: INTERVAL_MS, video: { ...VIEWPORT, fps: 60 } },
       machine: { ...machine, chromium: chromiumVersion },
       ratio,
       legs,
@@ -154,123 +190,104 @@ async function main(): Promise<void> {
   if (legs.some((l) => l.status === 'failed')) process.exitCode = 1;
 }
 
-async function runLeg(name: LegName, browser: Browser, config: Config, signal: AbortSignal): Promise<LegResult> {
-  const description = DESCRIPTIONS[name];
-  try {
-    if (name === 'frameway') {
-      const startFrameway = await loadStartFrameway();
-      if (typeof startFrameway === 'string') return { name, description, status: 'skipped', reason: startFrameway };
-      // Port 0: any free port, so a demo already on 8080 cannot collide with the bench.
-      await using fixture = await startFrameway({ port: 0 });
-      return { name, description, status: 'ok', ...(await measurePage(browser, fixture.url, config, signal)) };
-    }
-    await using baseline = await BaselineServer.start({ playoutDelay: name === 'baseline' });
-    const measured = await measurePage(browser, baseline.url, config, signal);
-    // Drop the SDP text from the record; the extension check has its own fields.
-    const { answerSdp: _sdp, ...server } = baseline.lastSession ?? { answerSdp: '' };
-    return { name, description, status: 'ok', ...measured, server };
-  } catch (error) {
-    return { name, description, status: 'failed', reason: error instanceof Error ? error.message : String(error) };
-  }
+function fail(run: LegRun, error: unknown): void {
+  run.status = 'failed';
+  run.reason = error instanceof Error ? error.message : String(error);
 }
 
-/** Opens `url` in a fresh context, waits for steady video, then presses keys and measures. */
-async function measurePage(
-  browser: Browser,
-  url: string,
-  config: Config,
-  signal: AbortSignal,
-): Promise<Omit<LegResult, 'name' | 'description' | 'status'>> {
-  const context = await browser.newContext({ viewport: VIEWPORT });
-  try {
-    const page = await context.newPage();
-    await trackPeerConnections(page);
-    await installMarkerProbe(page);
-    await page.goto(url);
-    await page.waitForSelector('#status[data-state="streaming"]', { state: 'attached', timeout: 30_000 });
-    // A second of full-size frames: past the first keyframe and the encoder's start-up.
-    await waitForFrames(page, { count: 60, minWidth: VIEWPORT.width, minHeight: VIEWPORT.height, timeoutMs: 20_000 });
-
-    // Frame rate while the presses run, not on an idle stream. Caught here:
-    // if the presses fail first, the page closes under it.
-    const fps = measureFps(page, FPS_WINDOW_MS).catch(() => null);
-    const result = await measureInputToPhoton(page, {
-      samples: config.samples,
-      warmup: config.warmup,
-      intervalMs: INTERVAL_MS,
-      random: mulberry32(config.seed),
-      signal,
-    });
-    const display = result.samples.flatMap((s) =>
-      s.latencyMs !== null && s.receiveMs !== null ? [s.latencyMs - s.receiveMs] : [],
-    );
-    const fpsSample = await fps;
-    return {
-      ...(fpsSample ? { fps: fpsSample } : {}),
-      summary: result.summary,
-      receiveSummary: result.receiveSummary,
-      displaySummary: summarize(display),
-      missed: result.missed,
-      uncertain: result.uncertain,
-      webrtc: await collectInboundVideoStats(page),
-      probe: await probeStats(page),
-      durationMs: result.durationMs,
-      samples: result.samples,
-    };
-  } finally {
-    await context.close().catch(() => {});
-  }
+/** keydown → shown minus keydown → received, per sample that has both. */
+function displayTimes(samples: readonly InputSample[]): number[] {
+  return samples.flatMap((s) => (s.latencyMs !== null && s.receiveMs !== null ? [s.latencyMs - s.receiveMs] : []));
 }
 
-/** The lead's fixture if it exists yet, else the reason the Frameway leg is skipped. */
-async function loadStartFrameway(): Promise<StartFrameway | string> {
-  const file = new URL('../../support/startFrameway.ts', import.meta.url);
-  if (!existsSync(file)) return 'test/support/startFrameway.ts does not exist yet';
-  // A computed specifier keeps the compiler from requiring the file today.
-  const module = (await import(file.href)) as { startFrameway?: unknown };
-  if (typeof module.startFrameway !== 'function') return 'test/support/startFrameway.ts exports no startFrameway()';
-  return module.startFrameway as StartFrameway;
+function latencies(samples: readonly InputSample[], pick: (s: InputSample) => number | null): number[] {
+  return samples.flatMap((s) => {
+    const value = pick(s);
+    return value === null ? [] : [value];
+  });
+}
+
+function sessionRecord(session: SessionResult, server: unknown): SessionRecord {
+  const { samples, ...rest } = session;
+  return {
+    ...rest,
+    summary: summarize(latencies(samples, (s) => s.latencyMs)),
+    displaySummary: summarize(displayTimes(samples)),
+    server,
+  };
+}
+
+function legResult(run: LegRun): LegResult {
+  const base = { name: run.name, description: LEG_DESCRIPTIONS[run.name], status: run.status };
+  const reason = run.reason !== undefined ? { reason: run.reason } : {};
+  if (run.sessions.length === 0) return { ...base, ...reason };
+  const samples = run.sessions.flatMap((session, index) => session.samples.map((s) => ({ ...s, session: index })));
+  const fps = run.sessions.flatMap((s) => (s.fps ? [s.fps] : []));
+  const mean = (values: number[]): number => values.reduce((sum, v) => sum + v, 0) / values.length;
+  return {
+    ...base,
+    ...reason,
+    summary: summarize(latencies(samples, (s) => s.latencyMs)),
+    receiveSummary: summarize(latencies(samples, (s) => s.receiveMs)),
+    displaySummary: summarize(displayTimes(samples)),
+    missed: run.sessions.reduce((sum, s) => sum + s.missed, 0),
+    uncertain: run.sessions.reduce((sum, s) => sum + s.uncertain, 0),
+    ...(fps.length > 0
+      ? {
+          fps: {
+            presented: mean(fps.map((f) => f.presentedFps)),
+            decoded: mean(fps.map((f) => f.decodedFps)),
+            callbacks: mean(fps.map((f) => f.callbackFps)),
+          },
+        }
+      : {}),
+    sessions: run.records,
+    samples,
+  };
 }
 
 function report(legs: readonly LegResult[], ratio: { p50: number; p95: number } | null): string {
-  const measured = legs.filter((l) => l.status === 'ok' && l.summary);
+  const measured = legs.filter((l) => l.summary);
   const latency = formatTable(
     ['input-to-photon (ms)', 'p50', 'p95', 'p99', 'mean', 'min', 'max', 'missed', 'fps shown/decoded'],
     measured.map((l) => {
       const s = l.summary!;
-      const fps = l.fps ? `${l.fps.presentedFps.toFixed(1)}/${l.fps.decodedFps.toFixed(1)}` : '–';
+      const fps = l.fps ? `${l.fps.presented.toFixed(1)}/${l.fps.decoded.toFixed(1)}` : '–';
       const total = s.count + (l.missed ?? 0);
       return [l.name, ms(s.p50), ms(s.p95), ms(s.p99), ms(s.mean), ms(s.min), ms(s.max), `${l.missed}/${total}`, fps];
     }),
   );
   const breakdown = formatTable(
     [
-      'where the time goes (ms)',
+      'where it goes (ms)',
       'key→received p50/p95',
       'received→shown p50/p95',
-      'jitter buf',
+      'session p50s',
+      'jb',
       'decode',
       'playout-delay',
     ],
     measured.map((l) => {
-      const r = l.receiveSummary;
-      const d = l.displaySummary;
-      const w = l.webrtc;
-      const negotiated = w ? (w.playoutDelayInRemoteSdp && w.playoutDelayInReceiver ? 'negotiated' : 'off') : '?';
+      const sessions = l.sessions ?? [];
+      const p50s = sessions.map((s) => s.summary.p50);
+      const webrtc = sessions.flatMap((s) => (s.webrtc ? [s.webrtc] : []));
+      const avg = (values: number[]): number => values.reduce((sum, v) => sum + v, 0) / values.length;
+      const negotiated = webrtc.every((w) => w.playoutDelayInRemoteSdp && w.playoutDelayInReceiver);
       return [
         l.name,
-        `${ms(r?.p50)}/${ms(r?.p95)}`,
-        `${ms(d?.p50)}/${ms(d?.p95)}`,
-        ms(w?.jitterBufferMs),
-        ms(w?.decodeMs),
-        negotiated,
+        `${ms(l.receiveSummary?.p50)}/${ms(l.receiveSummary?.p95)}`,
+        `${ms(l.displaySummary?.p50)}/${ms(l.displaySummary?.p95)}`,
+        `${ms(Math.min(...p50s))}–${ms(Math.max(...p50s))}`,
+        ms(avg(webrtc.map((w) => w.jitterBufferMs))),
+        ms(avg(webrtc.map((w) => w.decodeMs))),
+        webrtc.length === 0 ? '?' : negotiated ? 'negotiated' : 'off',
       ];
     }),
   );
   const lines = [latency, '', breakdown];
   for (const leg of measured.filter((l) => (l.uncertain ?? 0) > 0)) {
     lines.push(
-      `${leg.name}: ${leg.uncertain} samples first seen after frames the page never got a callback for ` +
+      `${leg.name}: ${leg.uncertain} samples first seen after frames the page got no callback for ` +
         '(main thread busy); each may be over-stated by about a frame',
     );
   }
@@ -300,9 +317,11 @@ function readConfig(): Config {
       throw new Error(`BENCH_LEGS: unknown leg "${leg}" (known: ${LEG_NAMES.join(', ')})`);
     }
   }
+  const samples = int('BENCH_SAMPLES', 200, 1);
   return {
-    samples: int('BENCH_SAMPLES', 200, 1),
-    warmup: int('BENCH_WARMUP', 20, 0),
+    samples,
+    sessions: Math.min(samples, int('BENCH_SESSIONS', 8, 1)),
+    warmup: int('BENCH_WARMUP', 3, 0),
     legs: legs as LegName[],
     seed: int('BENCH_SEED', 1, 0),
   };

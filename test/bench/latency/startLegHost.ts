@@ -1,0 +1,60 @@
+import { existsSync } from 'node:fs';
+import { BaselineServer } from './baseline/BaselineServer.js';
+
+export const LEG_NAMES = ['baseline', 'baseline-no-playout-delay', 'frameway'] as const;
+export type LegName = (typeof LEG_NAMES)[number];
+
+export const LEG_DESCRIPTIONS: Record<LegName, string> = {
+  baseline: 'ffmpeg → werift → Chromium, playout-delay 0',
+  'baseline-no-playout-delay': 'the same without the playout-delay extension',
+  frameway: 'gateway + edge agent (test/support/startFrameway.ts)',
+};
+
+/** What serves one leg's player page for the whole run; every page load is a new session. */
+export interface LegHost extends AsyncDisposable {
+  url: string;
+  /** Server-side counters worth keeping in the results (null when the server exposes none). */
+  serverInfo(): unknown;
+}
+
+/** The fixture test/support/startFrameway.ts provides (typed here so this compiles before it exists). */
+interface FramewayFixture extends AsyncDisposable {
+  url: string;
+  killAgent(): Promise<void>;
+}
+type StartFrameway = (options?: { port?: number; env?: Record<string, string> }) => Promise<FramewayFixture>;
+
+/** Starts the server behind `name`, or returns why the leg cannot run here. */
+export async function startLegHost(name: LegName): Promise<LegHost | { skip: string }> {
+  if (name === 'frameway') {
+    const startFrameway = await loadStartFrameway();
+    if (typeof startFrameway === 'string') return { skip: startFrameway };
+    // Port 0: any free port, so a demo already on 8080 cannot collide with the bench.
+    const fixture = await startFrameway({ port: 0 });
+    return {
+      url: fixture.url,
+      serverInfo: () => null,
+      [Symbol.asyncDispose]: () => fixture[Symbol.asyncDispose](),
+    };
+  }
+  const baseline = await BaselineServer.start({ playoutDelay: name === 'baseline' });
+  return {
+    url: baseline.url,
+    serverInfo: () => {
+      // The SDP text stays out of the results; the negotiation check has its own fields.
+      const { answerSdp: _sdp, ...info } = baseline.lastSession ?? { answerSdp: '' };
+      return info;
+    },
+    [Symbol.asyncDispose]: () => baseline.close(),
+  };
+}
+
+/** The fixture if it exists yet, else the reason the Frameway leg is skipped. */
+async function loadStartFrameway(): Promise<StartFrameway | string> {
+  const file = new URL('../../support/startFrameway.ts', import.meta.url);
+  if (!existsSync(file)) return 'test/support/startFrameway.ts does not exist yet';
+  // A computed specifier keeps the compiler from requiring the file today.
+  const module = (await import(file.href)) as { startFrameway?: unknown };
+  if (typeof module.startFrameway !== 'function') return 'test/support/startFrameway.ts exports no startFrameway()';
+  return module.startFrameway as StartFrameway;
+}
