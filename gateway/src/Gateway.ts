@@ -9,6 +9,7 @@ import type { GatewayConfig } from './config.js';
 import { staticFiles } from './http/staticFiles.js';
 import { createLogger } from './logging/logger.js';
 import type { MediaRouter } from './media/MediaRouter.js';
+import { CandidateFilter, isLoopback } from './media/sdp/candidateFilter.js';
 import { WeriftMediaRouter } from './media/werift/WeriftMediaRouter.js';
 import { PlayerLink } from './players/PlayerLink.js';
 import { NodeRegistry } from './registry/NodeRegistry.js';
@@ -47,6 +48,7 @@ export class Gateway {
       rtpHost: config.media.rtpHost,
       iceServers: config.media.iceServers.map((s) => ({ ...s })),
       additionalHostAddresses: [...config.media.additionalHostAddresses],
+      candidateFilter: new CandidateFilter(config.media.iceAddresses ?? defaultIceAddresses(config.host)),
       inputRatePerSecond: config.media.inputRatePerSecond,
       disconnectGraceMs: config.media.disconnectGraceMs,
     });
@@ -224,6 +226,11 @@ export class Gateway {
 function defaultWebRoot(): string {
   const require = createRequire(import.meta.url);
   return join(dirname(require.resolve('@frameway/client-sdk/package.json')), 'dist', 'web');
+}
+
+/** A gateway that listens on loopback serves local players only: keep ICE on loopback too. */
+function defaultIceAddresses(host: string): string[] | undefined {
+  return isLoopback(host) ? ['127.0.0.1', '::1'] : undefined;
 }
 
 function formatHost(host: string): string {

@@ -24,6 +24,11 @@ export const GatewayConfigSchema = v.strictObject({
       rtpHost: v.optional(v.string(), '127.0.0.1'),
       /** Extra host candidate addresses (loopback for local play). */
       additionalHostAddresses: v.optional(v.array(v.string()), ['127.0.0.1']),
+      /**
+       * Addresses the gateway may use for ICE. Absent: loopback only when the
+       * gateway listens on loopback (it serves local players), every interface otherwise.
+       */
+      iceAddresses: v.optional(v.array(v.string())),
       iceServers: v.optional(
         v.array(
           v.strictObject({

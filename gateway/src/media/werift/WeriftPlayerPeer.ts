@@ -23,6 +23,8 @@ import {
 } from 'werift';
 import { createLogger } from '../../logging/logger.js';
 import { InputGate } from '../InputGate.js';
+import { type CandidateFilter, candidateAddress } from '../sdp/candidateFilter.js';
+import { preferH264ConstrainedBaseline } from '../sdp/preferH264ConstrainedBaseline.js';
 import type { IceCandidateInit } from '../MediaRouter.js';
 
 export interface WeriftPlayerPeerOptions {
@@ -30,6 +32,8 @@ export interface WeriftPlayerPeerOptions {
   iceServers: IceServer[];
   /** Extra host addresses to gather candidates on (loopback for local play). */
   additionalHostAddresses: string[];
+  /** Which local addresses may carry ICE; see CandidateFilter. */
+  candidateFilter: CandidateFilter;
   inputRatePerSecond: number;
   /** Time to wait for a 'disconnected' transport to recover before giving up. */
   disconnectGraceMs: number;
@@ -80,6 +84,7 @@ export class WeriftPlayerPeer extends TypedEmitter<WeriftPlayerPeerEvents> {
         ...(server.credential === undefined ? {} : { credential: server.credential }),
       })),
       iceAdditionalHostAddresses: options.additionalHostAddresses,
+      iceFilterCandidatePair: (pair) => options.candidateFilter.allowsPair(pair.localCandidate.host, pair.remoteCandidate.host),
       codecs: {
         video: [
           new RTCRtpCodecParameters({
@@ -110,6 +115,8 @@ export class WeriftPlayerPeer extends TypedEmitter<WeriftPlayerPeerEvents> {
     this.#pc.onIceCandidate.subscribe((candidate) => {
       if (!candidate) return;
       const init = candidate.toJSON();
+      const address = candidateAddress(init.candidate ?? '');
+      if (address !== undefined && !options.candidateFilter.allowsLocal(address)) return;
       this.emit('localCandidate', {
         candidate: init.candidate ?? '',
         sdpMid: init.sdpMid ?? null,
@@ -127,7 +134,7 @@ export class WeriftPlayerPeer extends TypedEmitter<WeriftPlayerPeerEvents> {
   /** Applies the player's offer and returns the answer SDP (with our host candidates). */
   async answer(offerSdp: string): Promise<string> {
     try {
-      await this.#pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
+      await this.#pc.setRemoteDescription({ type: 'offer', sdp: preferH264ConstrainedBaseline(offerSdp) });
       const videoTransceiver = this.#pc.getTransceivers().find((t) => t.kind === 'video');
       if (!videoTransceiver) throw new Error('offer has no video m-line');
       const sender = this.#pc.addTrack(new MediaStreamTrack({ kind: 'video' }));
@@ -135,8 +142,9 @@ export class WeriftPlayerPeer extends TypedEmitter<WeriftPlayerPeerEvents> {
       sender.onPictureLossIndication.subscribe(() => this.emit('keyframeRequest'));
       const answer = await this.#pc.createAnswer();
       await this.#pc.setLocalDescription(answer);
-      const sdp = this.#pc.localDescription?.sdp;
-      if (!sdp) throw new Error('no local description after answering');
+      const localSdp = this.#pc.localDescription?.sdp;
+      if (!localSdp) throw new Error('no local description after answering');
+      const sdp = this.#options.candidateFilter.filterSdp(localSdp);
       this.#playoutDelayId = findExtensionId(sdp, 'video', PLAYOUT_DELAY_EXTENSION_URI);
       this.#log.debug({ playoutDelayId: this.#playoutDelayId }, 'answered player offer');
       return sdp;

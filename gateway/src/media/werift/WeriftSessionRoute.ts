@@ -3,12 +3,14 @@ import { FramewayError, type IceServer, TypedEmitter } from '@frameway/protocol'
 import { createLogger } from '../../logging/logger.js';
 import type { IceCandidateInit, RouteOptions, RouteStats, SessionRoute, SessionRouteEvents } from '../MediaRouter.js';
 import { RtpIngest } from '../RtpIngest.js';
+import type { CandidateFilter } from '../sdp/candidateFilter.js';
 import { WeriftPlayerPeer } from './WeriftPlayerPeer.js';
 
 export interface WeriftRouteConfig {
   rtpHost: string;
   iceServers: IceServer[];
   additionalHostAddresses: string[];
+  candidateFilter: CandidateFilter;
   inputRatePerSecond: number;
   disconnectGraceMs: number;
 }
@@ -79,6 +81,7 @@ export class WeriftSessionRoute extends TypedEmitter<SessionRouteEvents> impleme
       sessionId: this.sessionId,
       iceServers: this.#config.iceServers,
       additionalHostAddresses: this.#config.additionalHostAddresses,
+      candidateFilter: this.#config.candidateFilter,
       inputRatePerSecond: this.#config.inputRatePerSecond,
       disconnectGraceMs: this.#config.disconnectGraceMs,
     });
