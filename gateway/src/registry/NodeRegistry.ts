@@ -85,7 +85,7 @@ export class NodeRegistry extends TypedEmitter<NodeRegistryEvents> {
 
   reserve(nodeId: string): void {
     const node = this.#nodes.get(nodeId);
-    if (!node || node.status !== 'up') throw new FramewayError('FW_ERR_AGENT_UNAVAILABLE', `node ${nodeId} is not up`);
+    if (node?.status !== 'up') throw new FramewayError('FW_ERR_AGENT_UNAVAILABLE', `node ${nodeId} is not up`);
     if (node.reservedSessions >= node.slots) throw new FramewayError('FW_ERR_NO_CAPACITY', `node ${nodeId} is full`);
     node.reservedSessions++;
   }

@@ -1,32 +1,36 @@
+import { agentMessages } from './features/agent.js';
+import { coreMessages } from './features/core.js';
+import { fleetMessages } from './features/fleet.js';
+import { placementMessages } from './features/placement.js';
+import { playerMessages } from './features/player.js';
+import { qosMessages } from './features/qos.js';
+
 /**
- * The signaling message types, grouped by range:
- *   1–99    core (errors, acks, keep-alive), either direction
- *   100–199 edge agent <-> gateway
- *   200–299 player <-> gateway
+ * Every feature's slice of the contract. Message type numbers are grouped by range:
+ *   1–99    core (errors, acks, keep-alive), every link       features/core.ts
+ *   100–119 edge agent <-> gateway: registration, sessions    features/agent.ts
+ *   120–149 fleet: agent identity, latency probes, drain      features/fleet.ts
+ *   200–219 player <-> gateway: join, WebRTC, session state   features/player.ts
+ *   220–239 player placement: probes, queue, failover         features/placement.ts
+ *   300–339 quality of service reports                        features/qos.ts
  */
+export const features = [
+  coreMessages,
+  agentMessages,
+  fleetMessages,
+  playerMessages,
+  placementMessages,
+  qosMessages,
+] as const;
+
+/** The signaling message types: one table, composed from the features. */
 export const MessageType = {
-  Error: 1,
-  Ack: 2,
-  Ping: 3,
-  Pong: 4,
-
-  AgentRegister: 100,
-  AgentRegistered: 101,
-  AgentHeartbeat: 102,
-  SessionStart: 110,
-  SessionStarted: 111,
-  SessionStop: 112,
-  AgentSessionEnded: 113,
-  KeyframeRequest: 114,
-
-  PlayerJoin: 200,
-  PlayerJoined: 201,
-  PlayerOffer: 202,
-  PlayerAnswer: 203,
-  IceCandidate: 204,
-  PlayerLeave: 205,
-  SessionState: 206,
-  SessionEnded: 207,
+  ...coreMessages.types,
+  ...agentMessages.types,
+  ...fleetMessages.types,
+  ...playerMessages.types,
+  ...placementMessages.types,
+  ...qosMessages.types,
 } as const;
 
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
@@ -51,13 +55,12 @@ export function messageTypeName(t: number): string {
  * does not wait for the answer, e.g. PlayerLeave right before closing.
  */
 export const ReplyTypeOf = {
-  [MessageType.Ping]: MessageType.Pong,
-  [MessageType.AgentRegister]: MessageType.AgentRegistered,
-  [MessageType.SessionStart]: MessageType.SessionStarted,
-  [MessageType.SessionStop]: MessageType.Ack,
-  [MessageType.PlayerJoin]: MessageType.PlayerJoined,
-  [MessageType.PlayerOffer]: MessageType.PlayerAnswer,
-  [MessageType.PlayerLeave]: MessageType.Ack,
+  ...coreMessages.replies,
+  ...agentMessages.replies,
+  ...fleetMessages.replies,
+  ...playerMessages.replies,
+  ...placementMessages.replies,
+  ...qosMessages.replies,
 } as const;
 
 export type RequestType = keyof typeof ReplyTypeOf;
@@ -70,47 +73,11 @@ export function isReplyType(t: number): t is ReplyType {
   return replyTypes.has(t);
 }
 
+const directionSet = (pick: (feature: (typeof features)[number]) => readonly number[]): ReadonlySet<MessageType> =>
+  new Set(features.flatMap((feature) => pick(feature)) as MessageType[]);
+
 /** Message types each side may send; a receiver rejects anything else. */
-export const AgentToGateway: ReadonlySet<MessageType> = new Set([
-  MessageType.Error,
-  MessageType.Ack,
-  MessageType.Ping,
-  MessageType.Pong,
-  MessageType.AgentRegister,
-  MessageType.AgentHeartbeat,
-  MessageType.SessionStarted,
-  MessageType.AgentSessionEnded,
-]);
-
-export const GatewayToAgent: ReadonlySet<MessageType> = new Set([
-  MessageType.Error,
-  MessageType.Ack,
-  MessageType.Ping,
-  MessageType.Pong,
-  MessageType.AgentRegistered,
-  MessageType.SessionStart,
-  MessageType.SessionStop,
-  MessageType.KeyframeRequest,
-]);
-
-export const PlayerToGateway: ReadonlySet<MessageType> = new Set([
-  MessageType.Error,
-  MessageType.Ping,
-  MessageType.Pong,
-  MessageType.PlayerJoin,
-  MessageType.PlayerOffer,
-  MessageType.IceCandidate,
-  MessageType.PlayerLeave,
-]);
-
-export const GatewayToPlayer: ReadonlySet<MessageType> = new Set([
-  MessageType.Error,
-  MessageType.Ack,
-  MessageType.Ping,
-  MessageType.Pong,
-  MessageType.PlayerJoined,
-  MessageType.PlayerAnswer,
-  MessageType.IceCandidate,
-  MessageType.SessionState,
-  MessageType.SessionEnded,
-]);
+export const AgentToGateway = directionSet((f) => f.agentToGateway);
+export const GatewayToAgent = directionSet((f) => f.gatewayToAgent);
+export const PlayerToGateway = directionSet((f) => f.playerToGateway);
+export const GatewayToPlayer = directionSet((f) => f.gatewayToPlayer);

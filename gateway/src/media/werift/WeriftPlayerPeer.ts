@@ -23,9 +23,9 @@ import {
 } from 'werift';
 import { createLogger } from '../../logging/logger.js';
 import { InputGate } from '../InputGate.js';
+import type { IceCandidateInit } from '../MediaRouter.js';
 import { type CandidateFilter, candidateAddress } from '../sdp/candidateFilter.js';
 import { preferH264ConstrainedBaseline } from '../sdp/preferH264ConstrainedBaseline.js';
-import type { IceCandidateInit } from '../MediaRouter.js';
 
 export interface WeriftPlayerPeerOptions {
   sessionId: string;
@@ -84,7 +84,8 @@ export class WeriftPlayerPeer extends TypedEmitter<WeriftPlayerPeerEvents> {
         ...(server.credential === undefined ? {} : { credential: server.credential }),
       })),
       iceAdditionalHostAddresses: options.additionalHostAddresses,
-      iceFilterCandidatePair: (pair) => options.candidateFilter.allowsPair(pair.localCandidate.host, pair.remoteCandidate.host),
+      iceFilterCandidatePair: (pair) =>
+        options.candidateFilter.allowsPair(pair.localCandidate.host, pair.remoteCandidate.host),
       codecs: {
         video: [
           new RTCRtpCodecParameters({
