@@ -13,7 +13,7 @@ describe('agent input frame', () => {
 
   it('rejects short, oversized and unknown-kind frames with typed errors', () => {
     const codes: string[] = [];
-    for (const bad of [Uint8Array.of(1, 0, 0), new Uint8Array(1000), Uint8Array.of(9, 0, 0, 0, 0, 1)]) {
+    for (const bad of [Uint8Array.of(1, 0, 0), new Uint8Array(5000), Uint8Array.of(9, 0, 0, 0, 0, 1)]) {
       try {
         decodeAgentFrame(bad);
       } catch (error) {

@@ -5,10 +5,14 @@ import {
   decodeInputEvents,
   encodedEventSize,
   encodeInputEvents,
+  GamepadButton,
   type InputEvent,
   InputEventType,
   MAX_EVENTS_PER_MESSAGE,
   MAX_INPUT_MESSAGE_BYTES,
+  MAX_TEXT_BYTES,
+  NavKey,
+  Orientation,
 } from './inputCodec.js';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
@@ -38,6 +42,39 @@ const arbitraryEvent: fc.Arbitrary<InputEvent> = fc.oneof(
     x: u16,
     y: u16,
   }),
+  fc.record({
+    type: fc.constantFrom(InputEventType.TouchDown, InputEventType.TouchMove, InputEventType.TouchUp),
+    id: fc.integer({ min: 0, max: 9 }),
+    x: u16,
+    y: u16,
+    pressure: fc.integer({ min: 0, max: 255 }),
+  }),
+  fc.record({ type: fc.constant(InputEventType.TouchCancel), id: fc.integer({ min: 0, max: 9 }) }),
+  fc.record({
+    type: fc.constant(InputEventType.GamepadState),
+    pad: fc.integer({ min: 0, max: 3 }),
+    buttons: fc.integer({ min: 0, max: 0xffff }).map((b) => b & 0xf7ff),
+    leftTrigger: fc.integer({ min: 0, max: 255 }),
+    rightTrigger: fc.integer({ min: 0, max: 255 }),
+    lx: i16,
+    ly: i16,
+    rx: i16,
+    ry: i16,
+  }),
+  fc.record({
+    type: fc.constantFrom(InputEventType.GamepadConnect, InputEventType.GamepadDisconnect),
+    pad: fc.integer({ min: 0, max: 3 }),
+  }),
+  fc.record({
+    type: fc.constantFrom(InputEventType.Text, InputEventType.Clipboard),
+    text: fc.string({ maxLength: 40, unit: 'grapheme' }),
+  }),
+  fc.record({
+    type: fc.constant(InputEventType.NavKey),
+    key: fc.constantFrom(0, 1, 2, 3, 4, 5, 6),
+    down: fc.boolean(),
+  }),
+  fc.record({ type: fc.constant(InputEventType.Orientation), orientation: fc.constantFrom(0, 1, 2, 3) }),
 ) as fc.Arbitrary<InputEvent>;
 
 describe('input codec', () => {
@@ -51,6 +88,67 @@ describe('input codec', () => {
       '060000808000',
     );
     expect(hex(encodeInputEvents([{ type: InputEventType.Wheel, dx: 0, dy: -120 }]))).toBe('07000088ff');
+  });
+
+  it('encodes touch, gamepad, text and device events to their pinned golden bytes', () => {
+    expect(
+      hex(encodeInputEvents([{ type: InputEventType.TouchDown, id: 9, x: 0x0102, y: 0xfffe, pressure: 128 }])),
+    ).toBe('10090201feff80');
+    expect(hex(encodeInputEvents([{ type: InputEventType.TouchCancel, id: 3 }]))).toBe('1303');
+    expect(
+      hex(
+        encodeInputEvents([
+          {
+            type: InputEventType.GamepadState,
+            pad: 1,
+            buttons: GamepadButton.A | GamepadButton.DpadUp,
+            leftTrigger: 0,
+            rightTrigger: 255,
+            lx: -32768,
+            ly: 32767,
+            rx: 0,
+            ry: -1,
+          },
+        ]),
+      ),
+    ).toBe('2001011000ff0080ff7f0000ffff');
+    expect(hex(encodeInputEvents([{ type: InputEventType.GamepadConnect, pad: 3 }]))).toBe('2103');
+    expect(hex(encodeInputEvents([{ type: InputEventType.Text, text: 'hé' }]))).toBe('30030068c3a9');
+    expect(hex(encodeInputEvents([{ type: InputEventType.Clipboard, text: '' }]))).toBe('310000');
+    expect(hex(encodeInputEvents([{ type: InputEventType.NavKey, key: NavKey.Back, down: true }]))).toBe('380001');
+    expect(hex(encodeInputEvents([{ type: InputEventType.Orientation, orientation: Orientation.Landscape }]))).toBe(
+      '3901',
+    );
+  });
+
+  it('rejects reserved gamepad bits, bad UTF-8, out-of-range touch ids and oversized text', () => {
+    expect(codeOf(() => decodeInputEvents(Uint8Array.of(0x20, 0, 0x00, 0x08, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))).toBe(
+      'FW_ERR_INPUT_MALFORMED',
+    );
+    expect(codeOf(() => decodeInputEvents(Uint8Array.of(0x30, 2, 0, 0xc3, 0x28)))).toBe('FW_ERR_INPUT_MALFORMED');
+    expect(codeOf(() => decodeInputEvents(Uint8Array.of(0x10, 10, 0, 0, 0, 0, 0)))).toBe('FW_ERR_INPUT_MALFORMED');
+    expect(codeOf(() => decodeInputEvents(Uint8Array.of(0x30, 5, 0, 0x41)))).toBe('FW_ERR_INPUT_MALFORMED');
+    expect(codeOf(() => decodeInputEvents(Uint8Array.of(0x38, 1, 2)))).toBe('FW_ERR_INPUT_MALFORMED');
+    expect(codeOf(() => encodeInputEvents([{ type: InputEventType.Text, text: 'x'.repeat(MAX_TEXT_BYTES + 1) }]))).toBe(
+      'FW_ERR_INPUT_TOO_LARGE',
+    );
+    expect(
+      codeOf(() =>
+        encodeInputEvents([
+          {
+            type: InputEventType.GamepadState,
+            pad: 4,
+            buttons: 0,
+            leftTrigger: 0,
+            rightTrigger: 0,
+            lx: 0,
+            ly: 0,
+            rx: 0,
+            ry: 0,
+          },
+        ]),
+      ),
+    ).toBe('FW_ERR_INPUT_MALFORMED');
   });
 
   it('packs several events back to back in one message', () => {
@@ -72,7 +170,7 @@ describe('input codec', () => {
 
   it('never throws anything but a typed FramewayError on arbitrary bytes', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 0, maxLength: 700 }), (bytes) => {
+      fc.property(fc.uint8Array({ minLength: 0, maxLength: 4200 }), (bytes) => {
         try {
           const events = decodeInputEvents(bytes);
           // Whatever decodes must re-encode to the same bytes: no lossy acceptance.
@@ -90,7 +188,7 @@ describe('input codec', () => {
 
   it('rejects an unknown event type with FW_ERR_INPUT_UNKNOWN_EVENT', () => {
     expect(codeOf(() => decodeInputEvents(Uint8Array.of(0x7f, 0, 0)))).toBe('FW_ERR_INPUT_UNKNOWN_EVENT');
-    expect(codeOf(() => decodeInputEvents(Uint8Array.of(0x01, 4, 0, 0, 0x00)))).toBe('FW_ERR_INPUT_UNKNOWN_EVENT');
+    expect(codeOf(() => decodeInputEvents(Uint8Array.of(0x01, 4, 0, 0, 0x0f)))).toBe('FW_ERR_INPUT_UNKNOWN_EVENT');
   });
 
   it('rejects a truncated event with FW_ERR_INPUT_MALFORMED', () => {

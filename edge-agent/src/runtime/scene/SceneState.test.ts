@@ -60,6 +60,18 @@ describe('SceneState', () => {
     expect(state.eventsApplied).toBe(7);
   });
 
+  it('advances the marker on touch-down and follows touch moves, ignoring touch-up and gamepads', () => {
+    const state = scene();
+    state.applyInput([{ type: InputEventType.TouchDown, id: 0, x: 0, y: 0, pressure: 255 }]);
+    expect(state.markerIndex).toBe(1);
+    state.applyInput([
+      { type: InputEventType.TouchMove, id: 0, x: 65535, y: 65535, pressure: 255 },
+      { type: InputEventType.TouchUp, id: 0, x: 65535, y: 65535, pressure: 0 },
+      { type: InputEventType.GamepadConnect, pad: 0 },
+    ]);
+    expect(state.markerIndex).toBe(1);
+  });
+
   it('wraps the marker around the palette', () => {
     const state = scene();
     state.applyInput(Array.from({ length: MARKER_PALETTE.length + 1 }, () => down('Space')));

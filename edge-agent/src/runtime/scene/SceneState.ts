@@ -114,10 +114,12 @@ export class SceneState {
           this.#held.delete(event.usage);
           break;
         case InputEventType.PointerDown:
+        case InputEventType.TouchDown:
           this.#advanceMarker();
           this.#target = this.#toPixels(event.x, event.y);
           break;
         case InputEventType.PointerMove:
+        case InputEventType.TouchMove:
           this.#target = this.#toPixels(event.x, event.y);
           break;
         case InputEventType.PointerDelta:
@@ -125,8 +127,8 @@ export class SceneState {
           this.#target = undefined;
           this.#moveTo(this.#x + event.dx, this.#y + event.dy);
           break;
-        case InputEventType.PointerUp:
-        case InputEventType.Wheel:
+        default:
+          // Other events (wheel, gamepad, text…) do not affect the scene.
           break;
       }
     }
