@@ -17,6 +17,7 @@ import { createSocketServer } from './server/createSocketServer.js';
 import { errorResponse, jsonResponse } from './server/httpResponses.js';
 import type { HttpRequest, SocketServer, WsConnection } from './server/SocketServer.js';
 import { SessionManager } from './sessions/SessionManager.js';
+import { type Db, openDatabase } from './store/openDatabase.js';
 
 const log = createLogger('gateway');
 
@@ -30,6 +31,8 @@ export class Gateway {
   readonly sessions: SessionManager;
   readonly media: MediaRouter;
   readonly tokens: PlayerTokens;
+  /** The embedded database every persistent feature keeps its tables in. */
+  readonly db: Db;
   readonly #server: SocketServer;
   readonly #agents = new Map<string, AgentLink>();
   readonly #agentLinks = new Map<WsConnection, AgentLink>();
@@ -40,6 +43,7 @@ export class Gateway {
 
   constructor(config: GatewayConfig) {
     this.config = config;
+    this.db = openDatabase({ path: config.database });
     this.tokens = new PlayerTokens({
       secret: config.tokenSecret ? Buffer.from(config.tokenSecret) : PlayerTokens.randomSecret(),
     });
@@ -114,6 +118,7 @@ export class Gateway {
     for (const link of this.#playerLinks.values()) link.close(1001, 'gateway shutting down');
     await this.media.close();
     await this.#server.close();
+    this.db.close();
     log.info('gateway closed');
   }
 

@@ -8,7 +8,7 @@ import { rootLogger } from './logging/logger.js';
 /**
  * frameway-gateway [--host H] [--port P] [--demo] [--engine auto|uws|node]
  * Environment: HOST, PORT, FRAMEWAY_DEMO=1, FRAMEWAY_AGENT_SECRET, FRAMEWAY_TOKEN_SECRET,
- * FRAMEWAY_PUBLIC_URL, FRAMEWAY_SERVER_ENGINE, LOG_LEVEL.
+ * FRAMEWAY_PUBLIC_URL, FRAMEWAY_SERVER_ENGINE, FRAMEWAY_DATABASE (default .data/gateway.db), LOG_LEVEL.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     port: Number(values.port ?? env.PORT ?? 8080),
     demo,
     agentSecret,
+    database: env.FRAMEWAY_DATABASE ?? '.data/gateway.db',
     ...(env.FRAMEWAY_TOKEN_SECRET ? { tokenSecret: env.FRAMEWAY_TOKEN_SECRET } : {}),
     ...(env.FRAMEWAY_PUBLIC_URL ? { publicUrl: env.FRAMEWAY_PUBLIC_URL } : {}),
     server: { engine: values.engine ?? env.FRAMEWAY_SERVER_ENGINE ?? 'auto' },

@@ -69,6 +69,8 @@ export const GatewayConfigSchema = v.strictObject({
     }),
     {},
   ),
+  /** Embedded SQLite database file (fleet, ledger outbox, studio API); ':memory:' keeps nothing. */
+  database: v.optional(v.string(), ':memory:'),
   /** Folder with the web player (client-sdk's dist/web); resolved from the installed package when absent. */
   webRoot: v.optional(v.string()),
 });

@@ -15,6 +15,8 @@ export async function startFrameway(options: Omit<LaunchOptions, 'log'> = {}): P
   const launched = await launchFrameway({
     port: 0,
     ...options,
+    // Tests never share state through the demo's database file.
+    env: { FRAMEWAY_DATABASE: ':memory:', ...options.env },
     log: (line, source) => {
       logs.push(`[${source}] ${line}`);
       if (logs.length > 5000) logs.shift();
