@@ -9,6 +9,8 @@ export default defineConfig({
   resolve: sourceFirst,
   ssr: { resolve: { conditions: sourceFirst.conditions, externalConditions: ['source'] } },
   test: {
+    // Quiet the services' JSON logs in test output unless asked for.
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
     reporters: process.env.CI ? ['default'] : ['default'],
     projects: [
       {

@@ -11,11 +11,13 @@ import { createLogger } from './logging/logger.js';
 import type { MediaRouter } from './media/MediaRouter.js';
 import { CandidateFilter, isLoopback } from './media/sdp/candidateFilter.js';
 import { WeriftMediaRouter } from './media/werift/WeriftMediaRouter.js';
+import { CapacityPlacer } from './placement/CapacityPlacer.js';
 import { PlayerLink } from './players/PlayerLink.js';
 import { NodeRegistry } from './registry/NodeRegistry.js';
 import { createSocketServer } from './server/createSocketServer.js';
 import { errorResponse, jsonResponse } from './server/httpResponses.js';
 import type { HttpRequest, SocketServer, WsConnection } from './server/SocketServer.js';
+import type { SessionSpec } from './sessions/Session.js';
 import { SessionManager } from './sessions/SessionManager.js';
 import { type Db, openDatabase } from './store/openDatabase.js';
 
@@ -56,17 +58,14 @@ export class Gateway {
       inputRatePerSecond: config.media.inputRatePerSecond,
       disconnectGraceMs: config.media.disconnectGraceMs,
     });
-    const s = config.session;
     this.sessions = new SessionManager({
       registry: this.registry,
       media: this.media,
+      placer: new CapacityPlacer(this.registry),
       agentFor: (nodeId) => this.#agents.get(nodeId),
-      defaults: {
-        runtime: s.runtime,
-        video: { width: s.width, height: s.height, fps: s.fps, codec: s.codec, bitrateKbps: s.bitrateKbps, gop: s.gop },
-      },
-      playerReconnectGraceMs: s.playerReconnectGraceMs,
-      keyframeRequestIntervalMs: s.keyframeRequestIntervalMs,
+      playerReconnectGraceMs: config.session.playerReconnectGraceMs,
+      unjoinedTimeoutMs: config.session.unjoinedTimeoutMs,
+      keyframeRequestIntervalMs: config.session.keyframeRequestIntervalMs,
     });
     this.registry.on('nodeDown', (node, reason) => {
       log.info({ nodeId: node.nodeId, reason }, 'node down');
@@ -122,14 +121,24 @@ export class Gateway {
     log.info('gateway closed');
   }
 
-  /** Mints a demo session token (demo mode only). */
+  /** The session spec the gateway's defaults describe (demo sessions). */
+  defaultSessionSpec(id: string, playerId: string): SessionSpec {
+    const s = this.config.session;
+    return {
+      id,
+      playerId,
+      runtime: s.runtime,
+      video: { width: s.width, height: s.height, fps: s.fps, codec: s.codec, bitrateKbps: s.bitrateKbps, gop: s.gop },
+      latencyBudgetMs: s.latencyBudgetMs,
+    };
+  }
+
+  /** Creates a demo session and mints its player token (demo mode only). */
   createDemoSession(): { sessionId: string; token: string } {
     const sessionId = `ses_${randomBytes(9).toString('base64url')}`;
-    const token = this.tokens.issue({
-      sid: sessionId,
-      sub: `demo_${randomBytes(6).toString('base64url')}`,
-      ttlSeconds: this.config.session.tokenTtlSeconds,
-    });
+    const playerId = `demo_${randomBytes(6).toString('base64url')}`;
+    this.sessions.create(this.defaultSessionSpec(sessionId, playerId));
+    const token = this.tokens.issue({ sid: sessionId, sub: playerId, ttlSeconds: this.config.session.tokenTtlSeconds });
     return { sessionId, token };
   }
 

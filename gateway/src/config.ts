@@ -53,7 +53,11 @@ export const GatewayConfigSchema = v.strictObject({
       codec: v.optional(v.picklist([VideoCodec.H264]), VideoCodec.H264),
       bitrateKbps: v.optional(v.pipe(v.number(), v.integer(), v.minValue(100)), DefaultVideo.bitrateKbps),
       gop: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), DefaultVideo.gop),
+      /** Default round-trip budget from player to node (a title may set its own). */
+      latencyBudgetMs: v.optional(PositiveMs, 30),
       startTimeoutMs: v.optional(PositiveMs, 15_000),
+      /** A created session that no player joins within this time ends. */
+      unjoinedTimeoutMs: v.optional(PositiveMs, 10 * 60_000),
       playerJoinTimeoutMs: v.optional(PositiveMs, 10_000),
       playerReconnectGraceMs: v.optional(PositiveMs, 5_000),
       tokenTtlSeconds: v.optional(PositiveMs, 3600),

@@ -20,12 +20,19 @@ const log = createLogger('server.node');
 export class NodeSocketServer implements SocketServer {
   readonly engine = 'node' as const;
   readonly #routes = new Map<string, HttpHandler>();
+  readonly #mounts: { prefix: string; handler: HttpHandler }[] = [];
   readonly #sockets = new Map<string, { wss: WebSocketServer; handlers: WsHandlers }>();
   #fallback: HttpHandler = () => errorResponse(new FramewayError('FW_ERR_SESSION_NOT_FOUND', 'not found'), 404);
   #server: Server | undefined;
 
   route(method: string, path: string, handler: HttpHandler): void {
     this.#routes.set(`${method} ${path}`, handler);
+  }
+
+  mount(prefix: string, handler: HttpHandler): void {
+    this.#mounts.push({ prefix: prefix.replace(/\/+$/, ''), handler });
+    // Longest prefix first, so /v1/admin wins over /v1.
+    this.#mounts.sort((a, b) => b.prefix.length - a.prefix.length);
   }
 
   fallback(handler: HttpHandler): void {
@@ -128,6 +135,7 @@ export class NodeSocketServer implements SocketServer {
       const handler =
         this.#routes.get(`${request.method} ${request.path}`) ??
         this.#routes.get(`* ${request.path}`) ??
+        this.#mounts.find((m) => request.path === m.prefix || request.path.startsWith(`${m.prefix}/`))?.handler ??
         this.#fallback;
       response = await handler(request);
     } catch (error) {

@@ -46,7 +46,12 @@ export interface WsHandlers {
 export interface SocketServer {
   readonly engine: 'uws' | 'node';
   route(method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | '*', path: string, handler: HttpHandler): void;
-  /** Handler for every request no route matched (static files, 404). */
+  /**
+   * Handler for every request under `prefix` (e.g. '/v1' matches /v1/...) that
+   * no exact route matched; how a framework such as Fastify is plugged in.
+   */
+  mount(prefix: string, handler: HttpHandler): void;
+  /** Handler for every request no route or mount matched (static files, 404). */
   fallback(handler: HttpHandler): void;
   websocket(path: string, handlers: WsHandlers): void;
   /** Resolves with the bound port. */

@@ -66,6 +66,13 @@ export class UwsSocketServer implements SocketServer {
     register.call(this.#app, path, (res, req) => this.#serve(res, req, handler));
   }
 
+  mount(prefix: string, handler: HttpHandler): void {
+    const base = prefix.replace(/\/+$/, '');
+    // uWS ranks static routes above wildcards, so exact routes still win.
+    this.#app.any(base, (res, req) => this.#serve(res, req, handler));
+    this.#app.any(`${base}/*`, (res, req) => this.#serve(res, req, handler));
+  }
+
   fallback(handler: HttpHandler): void {
     this.#fallback = handler;
   }

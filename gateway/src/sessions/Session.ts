@@ -22,14 +22,23 @@ export type SessionEvents = {
   ended: [info: SessionEndInfo];
 };
 
-export interface SessionInit {
+export type SessionVideo = VideoParams & { codec: VideoCodec; bitrateKbps: number; gop: number };
+
+/** What a session is for: decided when it is created (demo page or studio API), before any placement. */
+export interface SessionSpec {
   id: string;
   playerId: string;
-  channel: number;
-  nodeId: string;
   runtime: RuntimeKind;
-  video: VideoParams & { codec: VideoCodec; bitrateKbps: number; gop: number };
-  now: number;
+  runtimeOptions?: Readonly<Record<string, string | number | boolean>> | undefined;
+  video: SessionVideo;
+  /** Largest round trip the player may have to its node. */
+  latencyBudgetMs: number;
+  /** Regions the session may run in; empty = anywhere. */
+  regions?: readonly string[] | undefined;
+  studioId?: string | undefined;
+  titleId?: string | undefined;
+  /** The session ends with `terminated` after this long; undefined = no limit. */
+  maxDurationMs?: number | undefined;
 }
 
 /** Reasons under which the agent already knows the session is over (no stop request needed). */
@@ -41,35 +50,52 @@ const AGENT_SIDE_REASONS: ReadonlySet<SessionEndReason> = new Set([
 ]);
 
 /**
- * One play session: its state, where it runs, and its media route. Ending
- * it is idempotent and cascades: the route closes and the `ended` event lets
- * the manager tell the agent and the player.
+ * One play session: what it is for, where it runs, its state and its media
+ * route. Ending it is idempotent and cascades: the route closes and the
+ * `ended` event lets the manager tell the agent and the player.
  */
 export class Session extends TypedEmitter<SessionEvents> {
-  readonly id: string;
-  readonly playerId: string;
+  readonly spec: Readonly<SessionSpec>;
   /** Tags this session's binary input frames on the agent socket. */
   readonly channel: number;
-  readonly nodeId: string;
-  readonly runtime: RuntimeKind;
-  readonly video: SessionInit['video'];
   readonly createdAt: number;
-  readonly log: Logger;
+  log: Logger;
   route: SessionRoute | undefined;
   encoder: EncoderInfo | undefined;
+  /** When media first flowed to the gateway (epoch ms); the start of billable time. */
+  streamingSince: number | undefined;
+  endedAt: number | undefined;
+  #nodeId: string | undefined;
   #state: SessionStateName = SessionStateName.Placing;
   #endInfo: SessionEndInfo | undefined;
 
-  constructor(init: SessionInit) {
+  constructor(spec: SessionSpec, channel: number, now: number) {
     super((error, event) => this.log.error({ err: error, event }, 'listener threw'));
-    this.id = init.id;
-    this.playerId = init.playerId;
-    this.channel = init.channel;
-    this.nodeId = init.nodeId;
-    this.runtime = init.runtime;
-    this.video = init.video;
-    this.createdAt = init.now;
-    this.log = createLogger('sessions.session', { sessionId: init.id, nodeId: init.nodeId });
+    this.spec = spec;
+    this.channel = channel;
+    this.createdAt = now;
+    this.log = createLogger('sessions.session', { sessionId: spec.id });
+  }
+
+  get id(): string {
+    return this.spec.id;
+  }
+
+  get playerId(): string {
+    return this.spec.playerId;
+  }
+
+  get runtime(): RuntimeKind {
+    return this.spec.runtime;
+  }
+
+  get video(): SessionVideo {
+    return this.spec.video;
+  }
+
+  /** The node the session runs on; undefined until placed. Failover changes it. */
+  get nodeId(): string | undefined {
+    return this.#nodeId;
   }
 
   get state(): SessionStateName {
@@ -89,6 +115,12 @@ export class Session extends TypedEmitter<SessionEvents> {
     return !AGENT_SIDE_REASONS.has(reason);
   }
 
+  /** Binds the session to a node (placement, or failover to another node). */
+  assignNode(nodeId: string): void {
+    this.#nodeId = nodeId;
+    this.log = createLogger('sessions.session', { sessionId: this.id, nodeId });
+  }
+
   setState(state: Exclude<SessionStateName, 'ended'>): void {
     if (this.ended || this.#state === state) return;
     this.#state = state;
@@ -97,11 +129,12 @@ export class Session extends TypedEmitter<SessionEvents> {
   }
 
   /** Ends the session once; later calls are ignored. */
-  end(info: SessionEndInfo): void {
+  end(info: SessionEndInfo, now = Date.now()): void {
     if (this.ended) return;
     this.#state = SessionStateName.Ended;
     this.#endInfo = info;
-    this.log.info({ reason: info.reason, code: info.code, msg: info.message }, 'session ended');
+    this.endedAt = now;
+    this.log.info({ reason: info.reason, code: info.code, detail: info.message }, 'session ended');
     this.route?.close();
     this.emit('state', SessionStateName.Ended);
     this.emit('ended', info);

@@ -1,58 +1,60 @@
-import {
-  FramewayError,
-  type IceServer,
-  type RuntimeKind,
-  SessionEndReason,
-  SessionStateName,
-  type VideoCodec,
-  type VideoParams,
-} from '@frameway/protocol';
+import { FramewayError, type IceServer, SessionEndReason, SessionStateName, TypedEmitter } from '@frameway/protocol';
 import type { AgentLink } from '../agents/AgentLink.js';
 import type { PlayerTokenClaims } from '../auth/PlayerTokens.js';
 import { createLogger } from '../logging/logger.js';
 import type { IceCandidateInit, MediaRouter } from '../media/MediaRouter.js';
-import { placeSession } from '../placement/placeSession.js';
+import type { Placer } from '../placement/Placer.js';
 import type { PlayerLink } from '../players/PlayerLink.js';
 import type { NodeRegistry } from '../registry/NodeRegistry.js';
-import { Session, type SessionEndInfo } from './Session.js';
+import { Session, type SessionEndInfo, type SessionSpec } from './Session.js';
 
 const log = createLogger('sessions.manager');
 
-export interface SessionDefaults {
-  runtime: RuntimeKind;
-  video: VideoParams & { codec: VideoCodec; bitrateKbps: number; gop: number };
-}
+export type SessionManagerEvents = {
+  created: [session: Session];
+  /** The session was bound to a node (first placement). */
+  placed: [session: Session, nodeId: string];
+  /** Media from the agent reached the gateway: the session is live (billable time starts). */
+  streaming: [session: Session];
+  ended: [session: Session, info: SessionEndInfo];
+};
 
 export interface SessionManagerOptions {
   registry: NodeRegistry;
   media: MediaRouter;
+  placer: Placer;
   /** The live link of a registered node. */
   agentFor: (nodeId: string) => AgentLink | undefined;
-  defaults: SessionDefaults;
   /** How long a session waits for its player to come back after the socket drops. */
   playerReconnectGraceMs: number;
+  /** A created session nobody joins within this time ends. */
+  unjoinedTimeoutMs: number;
   /** Minimum spacing of keyframe requests forwarded to an agent. */
   keyframeRequestIntervalMs: number;
   now?: () => number;
 }
 
-/** How long an ended session is remembered, so a late rejoin gets FW_ERR_SESSION_ENDED rather than a new session. */
+/** How long an ended session is remembered, so a late rejoin gets FW_ERR_SESSION_ENDED rather than not-found. */
 const ENDED_SESSION_MEMORY_MS = 10 * 60 * 1000;
 
 /**
- * Session lifecycle: join (placement, media route, agent start), the
- * player's offer, input relay, and every way a session ends.
+ * Session lifecycle: creation (demo page or studio API), join (placement,
+ * media route, agent start), the player's offer, input relay, and every way
+ * a session ends. Consumers (ledger, billing, webhooks) follow the events.
  */
-export class SessionManager {
+export class SessionManager extends TypedEmitter<SessionManagerEvents> {
   readonly #options: Required<SessionManagerOptions>;
   readonly #sessions = new Map<string, Session>();
   readonly #players = new Map<string, PlayerLink>();
+  readonly #timers = new Map<string, ReturnType<typeof setTimeout>>();
   readonly #graceTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  readonly #placing = new Set<string>();
   readonly #endedAt = new Map<string, number>();
   readonly #lastKeyframeRequest = new Map<string, number>();
   #nextChannel = 1;
 
   constructor(options: SessionManagerOptions) {
+    super((error, event) => log.error({ err: error, event }, 'listener threw'));
     this.#options = { now: Date.now, ...options };
   }
 
@@ -68,19 +70,51 @@ export class SessionManager {
     return [...this.#sessions.values()];
   }
 
-  /** Binds a player to its session, creating and starting the session on first join. */
-  async join(player: PlayerLink, claims: PlayerTokenClaims): Promise<Session> {
-    const existing = this.#sessions.get(claims.sid);
-    if (existing) {
-      if (existing.playerId !== claims.sub) throw new FramewayError('FW_ERR_FORBIDDEN', 'token is for another player');
-      this.#attachPlayer(existing, player);
-      log.info({ sessionId: existing.id }, 'player rejoined session');
-      return existing;
+  /** The player currently attached to a session, if any. */
+  playerOf(sessionId: string): PlayerLink | undefined {
+    return this.#players.get(sessionId);
+  }
+
+  /** Creates a session that waits for its player; placement happens when the player joins. */
+  create(spec: SessionSpec): Session {
+    if (this.#sessions.has(spec.id) || this.#endedAt.has(spec.id)) {
+      throw new FramewayError('FW_ERR_INVALID_STATE', `session ${spec.id} already exists`);
     }
-    if (this.#endedAt.has(claims.sid)) throw new FramewayError('FW_ERR_SESSION_ENDED', 'this session has ended');
-    const session = await this.#create(claims);
+    const session = new Session(spec, this.#allocateChannel(), this.#options.now());
+    this.#sessions.set(session.id, session);
+    session.on('ended', (info) => this.#onEnded(session, info));
+    session.on('state', (state) => {
+      const player = this.#players.get(session.id);
+      if (player && state !== SessionStateName.Ended) player.api.sessionState(session.id, state, session.nodeId);
+    });
+    this.#setTimer(session.id, this.#options.unjoinedTimeoutMs, () =>
+      session.end({ reason: SessionEndReason.Terminated, message: 'no player joined in time' }),
+    );
+    log.info({ sessionId: session.id, runtime: spec.runtime, titleId: spec.titleId }, 'session created');
+    this.emit('created', session);
+    return session;
+  }
+
+  /** Binds a player to its session; the first join places and starts it. */
+  async join(player: PlayerLink, claims: PlayerTokenClaims): Promise<Session> {
+    const session = this.#sessions.get(claims.sid);
+    if (!session) {
+      if (this.#endedAt.has(claims.sid)) throw new FramewayError('FW_ERR_SESSION_ENDED', 'this session has ended');
+      throw new FramewayError('FW_ERR_SESSION_NOT_FOUND', 'no such session');
+    }
+    if (session.playerId !== claims.sub) throw new FramewayError('FW_ERR_FORBIDDEN', 'token is for another player');
+    if (session.nodeId === undefined) {
+      if (this.#placing.has(session.id)) throw new FramewayError('FW_ERR_INVALID_STATE', 'session is being placed');
+      this.#placing.add(session.id);
+      try {
+        await this.#placeAndStart(session, player);
+      } finally {
+        this.#placing.delete(session.id);
+      }
+    } else {
+      log.info({ sessionId: session.id }, 'player rejoined session');
+    }
     this.#attachPlayer(session, player);
-    void this.#startOnAgent(session);
     return session;
   }
 
@@ -95,7 +129,7 @@ export class SessionManager {
 
   /** Ends a session for any reason; idempotent. */
   end(sessionId: string, info: SessionEndInfo): void {
-    this.#sessions.get(sessionId)?.end(info);
+    this.#sessions.get(sessionId)?.end(info, this.#options.now());
   }
 
   /** The agent reported that a session is over on its side. */
@@ -103,62 +137,63 @@ export class SessionManager {
     const session = this.#sessions.get(sessionId);
     if (!session || session.nodeId !== nodeId) return;
     const code = reason === SessionEndReason.AgentShutdown ? 'FW_ERR_AGENT_UNAVAILABLE' : 'FW_ERR_RUNTIME_FAILED';
-    session.end({ reason, code, message });
+    session.end({ reason, code, message }, this.#options.now());
   }
 
   /** A node went down: every session on it ends. */
   nodeDown(nodeId: string, why: string): void {
-    for (const session of this.#sessions.values()) {
+    for (const session of [...this.#sessions.values()]) {
       if (session.nodeId === nodeId) {
-        session.end({
-          reason: SessionEndReason.AgentLost,
-          code: 'FW_ERR_AGENT_UNAVAILABLE',
-          message: `node lost: ${why}`,
-        });
+        session.end(
+          { reason: SessionEndReason.AgentLost, code: 'FW_ERR_AGENT_UNAVAILABLE', message: `node lost: ${why}` },
+          this.#options.now(),
+        );
       }
     }
   }
 
   /** Ends every session (gateway shutdown). */
   closeAll(reason: SessionEndReason = SessionEndReason.GatewayShutdown): void {
-    for (const session of [...this.#sessions.values()]) session.end({ reason });
+    for (const session of [...this.#sessions.values()]) session.end({ reason }, this.#options.now());
   }
 
-  async #create(claims: PlayerTokenClaims): Promise<Session> {
-    const { registry, media, defaults } = this.#options;
-    const { node } = placeSession(registry.list(), { runtime: defaults.runtime, codec: defaults.video.codec });
-    registry.reserve(node.nodeId);
-    const session = new Session({
-      id: claims.sid,
-      playerId: claims.sub,
-      channel: this.#allocateChannel(),
-      nodeId: node.nodeId,
-      runtime: defaults.runtime,
-      video: defaults.video,
-      now: this.#options.now(),
-    });
-    this.#sessions.set(session.id, session);
-    session.on('ended', (info) => this.#onEnded(session, info));
+  async #placeAndStart(session: Session, player: PlayerLink): Promise<void> {
+    const { registry, media, placer } = this.#options;
+    const nodeId = await placer.place(session, player);
+    if (session.ended) throw new FramewayError('FW_ERR_SESSION_ENDED', 'the session ended during placement');
+    registry.reserve(nodeId);
+    session.assignNode(nodeId);
     try {
-      session.route = await media.createRoute({ sessionId: session.id, video: defaults.video });
+      session.route = await media.createRoute({ sessionId: session.id, video: session.video });
     } catch (error) {
       session.end({ reason: SessionEndReason.MediaFailed, code: 'FW_ERR_INTERNAL', message: String(error) });
       throw new FramewayError('FW_ERR_INTERNAL', 'could not create the media route', undefined, { cause: error });
     }
     this.#wireRoute(session);
+    this.#clearTimer(session.id);
+    if (session.spec.maxDurationMs !== undefined) {
+      this.#setTimer(session.id, session.spec.maxDurationMs, () =>
+        session.end({ reason: SessionEndReason.Terminated, message: 'maximum session length reached' }),
+      );
+    }
     session.setState(SessionStateName.Starting);
-    log.info({ sessionId: session.id, nodeId: node.nodeId }, 'session placed');
-    return session;
+    log.info({ sessionId: session.id, nodeId }, 'session placed');
+    this.emit('placed', session, nodeId);
+    void this.#startOnAgent(session);
   }
 
   #wireRoute(session: Session): void {
     const route = session.route!;
-    route.on('mediaFlowing', () => session.setState(SessionStateName.Streaming));
+    route.on('mediaFlowing', () => {
+      session.streamingSince ??= this.#options.now();
+      session.setState(SessionStateName.Streaming);
+      this.emit('streaming', session);
+    });
     route.on('input', (bytes) => {
-      this.#options.agentFor(session.nodeId)?.api.sendInput(session.channel, bytes);
+      if (session.nodeId) this.#options.agentFor(session.nodeId)?.api.sendInput(session.channel, bytes);
     });
     route.on('inputRejected', (error) => {
-      session.log.debug({ code: error.code, msg: error.message }, 'input rejected');
+      session.log.debug({ code: error.code, detail: error.message }, 'input rejected');
       this.#players.get(session.id)?.api.warn(error);
     });
     route.on('keyframeRequest', () => this.#requestKeyframe(session));
@@ -171,7 +206,8 @@ export class SessionManager {
   }
 
   async #startOnAgent(session: Session): Promise<void> {
-    const agent = this.#options.agentFor(session.nodeId);
+    const nodeId = session.nodeId!;
+    const agent = this.#options.agentFor(nodeId);
     if (!agent) {
       session.end({
         reason: SessionEndReason.AgentLost,
@@ -185,6 +221,7 @@ export class SessionManager {
         sessionId: session.id,
         channel: session.channel,
         runtime: session.runtime,
+        ...(session.spec.runtimeOptions ? { runtimeOptions: { ...session.spec.runtimeOptions } } : {}),
         video: session.video,
         rtp: session.route!.ingest,
       });
@@ -207,18 +244,13 @@ export class SessionManager {
       this.#players.delete(session.id);
       this.#startGrace(session, 'player socket closed');
     });
-    session.on('state', (state) => {
-      if (this.#players.get(session.id) === player && state !== SessionStateName.Ended) {
-        player.api.sessionState(session.id, state, session.nodeId);
-      }
-    });
   }
 
   #startGrace(session: Session, why: string): void {
     if (session.ended || this.#graceTimers.has(session.id)) return;
     const timer = setTimeout(() => {
       this.#graceTimers.delete(session.id);
-      session.end({ reason: SessionEndReason.PlayerLeft, message: why });
+      session.end({ reason: SessionEndReason.PlayerLeft, message: why }, this.#options.now());
     }, this.#options.playerReconnectGraceMs);
     this.#graceTimers.set(session.id, timer);
   }
@@ -228,23 +260,37 @@ export class SessionManager {
     this.#graceTimers.delete(sessionId);
   }
 
+  #setTimer(sessionId: string, ms: number, callback: () => void): void {
+    this.#clearTimer(sessionId);
+    const timer = setTimeout(callback, ms);
+    timer.unref();
+    this.#timers.set(sessionId, timer);
+  }
+
+  #clearTimer(sessionId: string): void {
+    clearTimeout(this.#timers.get(sessionId));
+    this.#timers.delete(sessionId);
+  }
+
   #requestKeyframe(session: Session): void {
     const now = this.#options.now();
     const last = this.#lastKeyframeRequest.get(session.id) ?? Number.NEGATIVE_INFINITY;
-    if (now - last < this.#options.keyframeRequestIntervalMs) return;
+    if (now - last < this.#options.keyframeRequestIntervalMs || !session.nodeId) return;
     this.#lastKeyframeRequest.set(session.id, now);
     this.#options.agentFor(session.nodeId)?.api.requestKeyframe(session.id);
   }
 
   #onEnded(session: Session, info: SessionEndInfo): void {
     const { registry, agentFor } = this.#options;
-    registry.release(session.nodeId);
+    const nodeId = session.nodeId;
+    if (nodeId) registry.release(nodeId);
     this.#cancelGrace(session.id);
+    this.#clearTimer(session.id);
     this.#lastKeyframeRequest.delete(session.id);
     this.#sessions.delete(session.id);
     this.#rememberEnded(session.id);
-    if (Session.agentNeedsStop(info.reason)) {
-      agentFor(session.nodeId)
+    if (nodeId && Session.agentNeedsStop(info.reason)) {
+      agentFor(nodeId)
         ?.api.stopSession(session.id, info.reason)
         .catch((error: unknown) => session.log.debug({ err: error }, 'stop request to agent failed'));
     }
@@ -254,6 +300,7 @@ export class SessionManager {
       player.api.sessionEnded(session.id, info);
       player.close(1000, 'session ended');
     }
+    this.emit('ended', session, info);
   }
 
   #rememberEnded(sessionId: string): void {

@@ -1,0 +1,17 @@
+import type { NodeRegistry } from '../registry/NodeRegistry.js';
+import type { Session } from '../sessions/Session.js';
+import type { Placer } from './Placer.js';
+import { placeSession } from './placeSession.js';
+
+/** Places on the least-loaded capable node, ignoring latency: for a single-site deployment. */
+export class CapacityPlacer implements Placer {
+  readonly #registry: NodeRegistry;
+
+  constructor(registry: NodeRegistry) {
+    this.#registry = registry;
+  }
+
+  async place(session: Session): Promise<string> {
+    return placeSession(this.#registry.list(), { runtime: session.runtime, codec: session.video.codec }).node.nodeId;
+  }
+}
