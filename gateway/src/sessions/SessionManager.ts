@@ -16,6 +16,8 @@ export type SessionManagerEvents = {
   placed: [session: Session, nodeId: string];
   /** Media from the agent reached the gateway: the session is live (billable time starts). */
   streaming: [session: Session];
+  /** The session moved to another node after its node died or degraded. */
+  failedOver: [session: Session, fromNodeId: string, toNodeId: string];
   ended: [session: Session, info: SessionEndInfo];
 };
 
