@@ -1,5 +1,6 @@
 import { DefaultVideo, RuntimeKind, VideoCodec } from '@frameway/protocol';
 import * as v from 'valibot';
+import { StudioApiConfigSchema } from './api/studioApiConfig.js';
 
 const Port = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535));
 const PositiveMs = v.pipe(v.number(), v.integer(), v.minValue(1));
@@ -77,6 +78,8 @@ export const GatewayConfigSchema = v.strictObject({
   database: v.optional(v.string(), ':memory:'),
   /** Folder with the web player (client-sdk's dist/web); resolved from the installed package when absent. */
   webRoot: v.optional(v.string()),
+  /** Studio REST API v1: keys, titles, sessions, billing, webhooks (gateway/src/api). */
+  studioApi: v.optional(StudioApiConfigSchema, {}),
 });
 
 export type GatewayConfigInput = v.InferInput<typeof GatewayConfigSchema>;

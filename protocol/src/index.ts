@@ -28,6 +28,27 @@ export {
   toNormalizedCoordinate,
 } from './input/inputCodec.js';
 export { CodeByHidUsage, HidUsageByCode, hidUsageFromCode } from './input/keyCodes.js';
+export { type FitCoordinateOptions, fitCoordinate, type RttObservation } from './placement/fitCoordinate.js';
+export {
+  type MeasureProbesOptions,
+  measureProbes,
+  PROBE_MAX_MESSAGE_BYTES,
+  PROBE_MAX_MESSAGES_PER_SOCKET,
+  PROBE_PATH,
+  type ProbeSocket,
+  summarizeRtt,
+} from './placement/measureProbes.js';
+export {
+  type Coordinate,
+  coordinateDistance,
+  coordinateStride,
+  DEFAULT_VIVALDI_PARAMS,
+  originCoordinate,
+  readCoordinate,
+  type VivaldiParams,
+  vivaldiUpdate,
+  writeCoordinate,
+} from './placement/vivaldiUpdate.js';
 export {
   DEMO_AGENT_SECRET,
   DefaultVideo,
@@ -70,4 +91,16 @@ export {
   VideoCodec,
   type VideoParams,
 } from './signaling/payloads.js';
+export {
+  type AgentIdentity,
+  agentChallengeMessage,
+  type NodeLocation,
+} from './signaling/features/fleet.js';
+export {
+  FailoverReason,
+  type LinkStats,
+  MAX_PROBE_TARGETS,
+  type ProbeResult,
+  type ProbeTarget,
+} from './signaling/features/placement.js';
 export { type ReplyPayloadOf, SignalingChannel, type SignalingChannelOptions } from './signaling/SignalingChannel.js';

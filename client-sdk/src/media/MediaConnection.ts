@@ -1,5 +1,14 @@
-import { FramewayError, type IceServer, InputChannelLabel, TypedEmitter } from '@frameway/protocol';
+import {
+  FramewayError,
+  type IceServer,
+  InputChannelLabel,
+  PLAYOUT_DELAY_EXTENSION_URI,
+  TypedEmitter,
+} from '@frameway/protocol';
 import { InputChannels } from '../input/InputChannels.js';
+import { type CodecCapability, DEFAULT_VIDEO_CODECS, orderVideoCodecs, type VideoCodecName } from './orderVideoCodecs.js';
+import { separateSyncGroups } from './separateSyncGroups.js';
+import { stripHeaderExtension } from './stripHeaderExtension.js';
 import { tuneReceiverForLowLatency } from './tuneReceiverForLowLatency.js';
 
 /** An ICE candidate as signaling carries it; an empty `candidate` marks the end of gathering. */
@@ -17,8 +26,25 @@ export type MediaConnectionEvents = {
 
 export interface MediaConnectionOptions {
   iceServers: readonly IceServer[];
+  /**
+   * Playout tuned for the lowest delay (default true): zero jitter-buffer
+   * target and playout-delay hint, the playout-delay RTP extension offered,
+   * audio in a sync group of its own. False leaves the browser's defaults
+   * (for comparison, or a viewer that prefers smoothness).
+   */
+  lowLatency?: boolean;
+  /** Video codecs in order of preference; H.264 ranks constrained baseline first. */
+  videoCodecs?: readonly VideoCodecName[];
   createPeerConnection?: (configuration: RTCConfiguration) => RTCPeerConnection;
   createMediaStream?: (tracks: MediaStreamTrack[]) => MediaStream;
+  /** `RTCRtpReceiver.getCapabilities` in browsers. */
+  getCapabilities?: (kind: 'video') => { codecs: CodecCapability[] } | null;
+}
+
+/** A transceiver as the SDK touches it; `setCodecPreferences` is missing in older browsers and fakes. */
+interface TransceiverLike {
+  receiver: RTCRtpReceiver;
+  setCodecPreferences?: (codecs: CodecCapability[]) => void;
 }
 
 /**
@@ -29,23 +55,30 @@ export interface MediaConnectionOptions {
 export class MediaConnection extends TypedEmitter<MediaConnectionEvents> {
   readonly peer: RTCPeerConnection;
   readonly input: InputChannels;
+  readonly lowLatency: boolean;
+  /** The video codec order set on the transceiver; empty when the browser's order was left alone. */
+  readonly codecPreferences: readonly CodecCapability[];
   readonly #createMediaStream: (tracks: MediaStreamTrack[]) => MediaStream;
   readonly #receivers: RTCRtpReceiver[];
   readonly #pendingRemote: IceCandidateMessage[] = [];
   #stream: MediaStream | undefined;
+  #videoStream: MediaStream | undefined;
+  #audioStream: MediaStream | undefined;
   #remoteApplied = false;
   #closed = false;
 
   constructor(options: MediaConnectionOptions) {
     super();
+    this.lowLatency = options.lowLatency ?? true;
     const create = options.createPeerConnection ?? ((configuration) => new RTCPeerConnection(configuration));
     this.#createMediaStream = options.createMediaStream ?? ((tracks) => new MediaStream(tracks));
     this.peer = create({ iceServers: options.iceServers.map(toRtcIceServer), bundlePolicy: 'max-bundle' });
     const video = this.peer.addTransceiver('video', { direction: 'recvonly' });
     // Audio is negotiated up front so it can start later without renegotiation.
     const audio = this.peer.addTransceiver('audio', { direction: 'recvonly' });
+    this.codecPreferences = preferCodecs(video, options);
     this.#receivers = [video.receiver, audio.receiver];
-    for (const receiver of this.#receivers) tuneReceiverForLowLatency(receiver);
+    this.#tune();
     const reliable = this.peer.createDataChannel(InputChannelLabel.Reliable, { ordered: true });
     const motion = this.peer.createDataChannel(InputChannelLabel.Motion, { ordered: false, maxRetransmits: 0 });
     for (const channel of [reliable, motion]) channel.binaryType = 'arraybuffer';
@@ -55,26 +88,42 @@ export class MediaConnection extends TypedEmitter<MediaConnectionEvents> {
     this.peer.addEventListener('track', this.#onTrack);
   }
 
-  /** The received tracks as one stream, ready for a `<video>`'s `srcObject` before media flows. */
+  /** Both received tracks as one stream (what a single `<video>` plays with lip-sync). */
   get stream(): MediaStream {
     this.#stream ??= this.#createMediaStream(this.#receivers.map((receiver) => receiver.track));
     return this.#stream;
   }
 
-  /** Creates the offer and sets it locally; ICE gathering starts and candidates trickle as events. */
+  /** The video track alone: a `<video>` playing it never waits for audio. */
+  get videoStream(): MediaStream {
+    this.#videoStream ??= this.#createMediaStream([(this.#receivers[0] as RTCRtpReceiver).track]);
+    return this.#videoStream;
+  }
+
+  /** The audio track alone, for a separate `<audio>`. */
+  get audioStream(): MediaStream {
+    this.#audioStream ??= this.#createMediaStream([(this.#receivers[1] as RTCRtpReceiver).track]);
+    return this.#audioStream;
+  }
+
+  /**
+   * Creates the offer and sets it locally; ICE gathering starts and candidates
+   * trickle as events. Returns the SDP to send: without low-latency tuning the
+   * playout-delay extension is left out of it, so the gateway does not pin the delay.
+   */
   async createOffer(): Promise<string> {
     const offer = await this.peer.createOffer();
     await this.peer.setLocalDescription(offer);
     const sdp = this.peer.localDescription?.sdp ?? offer.sdp;
     if (!sdp) throw new FramewayError('FW_ERR_MEDIA_NEGOTIATION_FAILED', 'the browser produced an empty offer');
-    return sdp;
+    return this.lowLatency ? sdp : stripHeaderExtension(sdp, PLAYOUT_DELAY_EXTENSION_URI);
   }
 
   /** Applies the gateway's answer, then any remote candidates that arrived before it. */
   async applyAnswer(sdp: string): Promise<void> {
-    await this.peer.setRemoteDescription({ type: 'answer', sdp });
+    await this.peer.setRemoteDescription({ type: 'answer', sdp: this.lowLatency ? separateSyncGroups(sdp) : sdp });
     this.#remoteApplied = true;
-    for (const receiver of this.#receivers) tuneReceiverForLowLatency(receiver);
+    this.#tune();
     for (const candidate of this.#pendingRemote.splice(0)) await this.#addCandidate(candidate);
   }
 
@@ -138,8 +187,33 @@ export class MediaConnection extends TypedEmitter<MediaConnectionEvents> {
   };
 
   readonly #onTrack = (event: RTCTrackEvent): void => {
-    tuneReceiverForLowLatency(event.receiver);
+    if (this.lowLatency) tuneReceiverForLowLatency(event.receiver);
   };
+
+  #tune(): void {
+    if (!this.lowLatency) return;
+    for (const receiver of this.#receivers) tuneReceiverForLowLatency(receiver);
+  }
+}
+
+/** Sets the video codec order from the receiver's capabilities where the browser allows it. */
+function preferCodecs(transceiver: TransceiverLike, options: MediaConnectionOptions): CodecCapability[] {
+  if (typeof transceiver.setCodecPreferences !== 'function') return [];
+  const getCapabilities =
+    options.getCapabilities ??
+    ((kind: 'video') =>
+      (globalThis as { RTCRtpReceiver?: { getCapabilities?: (k: string) => { codecs: CodecCapability[] } | null } })
+        .RTCRtpReceiver?.getCapabilities?.(kind) ?? null);
+  const codecs = getCapabilities('video')?.codecs ?? [];
+  const ordered = orderVideoCodecs(codecs, options.videoCodecs ?? DEFAULT_VIDEO_CODECS);
+  if (ordered.length === 0) return [];
+  try {
+    transceiver.setCodecPreferences(ordered);
+    return ordered;
+  } catch {
+    // A browser that rejects the list keeps its own order; the gateway still ranks H.264 first.
+    return [];
+  }
 }
 
 function toRtcIceServer(server: IceServer): RTCIceServer {

@@ -3,12 +3,16 @@ import type { Readable, Writable } from 'node:stream';
 import { type EncoderInfo, FramewayError, TypedEmitter } from '@frameway/protocol';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { trackChildProcess } from '../process/trackChildProcess.js';
-import type { FrameSink } from '../runtime/SessionRuntime.js';
+import type { VideoCapture, VideoSink } from '../runtime/SessionRuntime.js';
 import { buildEncoderArgs, type EncoderVideo, type RtpTarget, yuv420pFrameBytes } from './buildEncoderArgs.js';
 import { type EncoderName, encoderInfo } from './encoderCatalog.js';
 
 type EncoderProcess = ChildProcessByStdio<Writable, null, Readable>;
-export type SpawnEncoder = (file: string, args: readonly string[]) => EncoderProcess;
+export type SpawnEncoder = (
+  file: string,
+  args: readonly string[],
+  env?: Readonly<Record<string, string>>,
+) => EncoderProcess;
 
 export interface VideoEncoderOptions {
   ffmpegPath: string;
@@ -17,6 +21,8 @@ export interface VideoEncoderOptions {
   rtp: RtpTarget;
   /** Time ffmpeg gets to exit after SIGTERM before SIGKILL. */
   closeGraceMs?: number;
+  /** Periodic intra refresh with a forced IDR every GOP (see CodecOptions.intraRefresh). */
+  intraRefresh?: boolean;
   /** How much of ffmpeg's stderr is kept for the exit report. */
   stderrTailBytes?: number;
   spawn?: SpawnEncoder;
@@ -39,17 +45,24 @@ export interface VideoEncoderStats {
   startedAt: number | undefined;
 }
 
-const defaultSpawn: SpawnEncoder = (file, args) => nodeSpawn(file, args, { stdio: ['pipe', 'ignore', 'pipe'] });
+const defaultSpawn: SpawnEncoder = (file, args, env) =>
+  nodeSpawn(file, args, { stdio: ['pipe', 'ignore', 'pipe'], ...(env ? { env: { ...process.env, ...env } } : {}) });
+
+/** What the session reports as its encoder when the runtime's own H.264 is only repacketised. */
+const PASSTHROUGH_INFO: EncoderInfo = Object.freeze({ codec: 'h264', name: 'h264_passthrough', hardware: true });
 
 /**
- * One ffmpeg process encoding raw frames from stdin to RTP. Frames never
- * queue: while the previous frame is still being written, a new one is
- * dropped and counted, so latency stays at one frame however slow ffmpeg is.
+ * One ffmpeg process turning the runtime's picture into RTP: raw frames from
+ * stdin (encoded), an X display (grabbed and encoded) or the runtime's own
+ * H.264 from stdin (repacketised). Raw frames never queue: while the previous
+ * frame is still being written, a new one is dropped and counted, so latency
+ * stays at one frame however slow ffmpeg is.
  */
-export class VideoEncoder extends TypedEmitter<VideoEncoderEvents> implements FrameSink {
-  readonly info: EncoderInfo;
+export class VideoEncoder extends TypedEmitter<VideoEncoderEvents> implements VideoSink {
   readonly frameBytes: number;
   readonly #options: Required<Omit<VideoEncoderOptions, 'logger'>>;
+  readonly #configured: EncoderInfo;
+  #capture: VideoCapture = { kind: 'frames' };
   readonly #log: Logger;
   #child: EncoderProcess | undefined;
   #exited: Promise<void> | undefined;
@@ -61,9 +74,19 @@ export class VideoEncoder extends TypedEmitter<VideoEncoderEvents> implements Fr
     const log = options.logger ?? createLogger('encoder');
     super((error, event) => log.error({ err: error, event }, 'encoder event listener threw'));
     this.#log = log;
-    this.#options = { closeGraceMs: 2_000, stderrTailBytes: 4_096, spawn: defaultSpawn, ...options };
-    this.info = encoderInfo(options.encoder);
+    this.#options = { closeGraceMs: 2_000, stderrTailBytes: 4_096, spawn: defaultSpawn, intraRefresh: false, ...options };
+    this.#configured = encoderInfo(options.encoder);
     this.frameBytes = yuv420pFrameBytes(options.video.width, options.video.height);
+  }
+
+  /** The encoder the session runs: the configured one, or a passthrough of the runtime's own H.264. */
+  get info(): EncoderInfo {
+    return this.#capture.kind === 'h264' ? { ...PASSTHROUGH_INFO } : this.#configured;
+  }
+
+  /** How the picture reaches ffmpeg, as given to start(). */
+  get capture(): VideoCapture {
+    return this.#capture;
   }
 
   /** The ffmpeg process id while it runs. */
@@ -82,7 +105,7 @@ export class VideoEncoder extends TypedEmitter<VideoEncoderEvents> implements Fr
   }
 
   get ready(): boolean {
-    if (!this.running) return false;
+    if (!this.running || this.#capture.kind !== 'frames') return false;
     const stdin = (this.#child as EncoderProcess).stdin;
     return stdin.writable && stdin.writableLength === 0 && !stdin.writableNeedDrain;
   }
@@ -91,11 +114,19 @@ export class VideoEncoder extends TypedEmitter<VideoEncoderEvents> implements Fr
     return { ...this.#stats };
   }
 
-  /** Spawns ffmpeg; rejects with FW_ERR_ENCODER_UNAVAILABLE when it cannot be started. */
-  async start(): Promise<void> {
+  /**
+   * Spawns ffmpeg reading the picture as `capture` says (raw frames on stdin
+   * by default); rejects with FW_ERR_ENCODER_UNAVAILABLE when it cannot be started.
+   */
+  async start(capture: VideoCapture = { kind: 'frames' }): Promise<void> {
     if (this.#child || this.#closing) throw new FramewayError('FW_ERR_INVALID_STATE', 'encoder already started');
-    const args = buildEncoderArgs(this.#options);
-    const child = this.#options.spawn(this.#options.ffmpegPath, args);
+    this.#capture = capture;
+    const args = buildEncoderArgs({ ...this.#options, capture });
+    const child = this.#options.spawn(
+      this.#options.ffmpegPath,
+      args,
+      capture.kind === 'x11grab' ? capture.env : undefined,
+    );
     this.#child = child;
     trackChildProcess(child);
     this.#exited = new Promise((resolve) => {
@@ -140,6 +171,23 @@ export class VideoEncoder extends TypedEmitter<VideoEncoderEvents> implements Fr
       return false;
     }
     (this.#child as EncoderProcess).stdin.write(frame);
+    this.#stats.framesWritten += 1;
+    return true;
+  }
+
+  /**
+   * Appends the runtime's own H.264 bytes (capture `h264`). Never queues more
+   * than the pipe holds: while ffmpeg lags, the chunk is dropped and counted,
+   * and the runtime is expected to resume at its next keyframe.
+   */
+  writeEncoded(chunk: Uint8Array): boolean {
+    if (!this.running || this.#capture.kind !== 'h264') return false;
+    const stdin = (this.#child as EncoderProcess).stdin;
+    if (stdin.writableNeedDrain) {
+      this.#stats.framesDropped += 1;
+      return false;
+    }
+    stdin.write(chunk);
     this.#stats.framesWritten += 1;
     return true;
   }

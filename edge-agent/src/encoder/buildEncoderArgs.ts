@@ -1,4 +1,5 @@
 import { FramewayError, type MessageType, type PayloadOf } from '@frameway/protocol';
+import type { VideoCapture } from '../runtime/SessionRuntime.js';
 import type { EncoderName } from './encoderCatalog.js';
 
 type SessionStart = PayloadOf<typeof MessageType.SessionStart>;
@@ -8,10 +9,29 @@ export type EncoderVideo = Pick<SessionStart['video'], 'width' | 'height' | 'fps
 /** Where and how RTP is sent (SessionStart's `rtp`). */
 export type RtpTarget = SessionStart['rtp'];
 
-export interface EncoderArgsInput {
+/** Pixel format of what reaches the encoder: raw frames are yuv420p, an X display is BGRx. */
+export type InputPixelFormat = 'yuv420p' | 'bgr0';
+
+export interface CodecOptions {
+  /**
+   * Periodic intra refresh instead of periodic IDR frames: each frame carries
+   * a column of intra blocks, so the bitrate has no keyframe spikes and a lost
+   * packet heals within one refresh period without a round trip. A browser can
+   * only start decoding at an IDR, though, so an IDR is still forced every
+   * `gop` frames (`-force_key_frames` + `-forced-idr`): the join keyframe
+   * stays guaranteed, and the refresh does the loss recovery in between.
+   */
+  intraRefresh?: boolean;
+  /** Format of the frames the encoder is fed; decides where colour conversion happens. */
+  inputPixelFormat?: InputPixelFormat;
+}
+
+export interface EncoderArgsInput extends CodecOptions {
   encoder: EncoderName;
   video: EncoderVideo;
   rtp: RtpTarget;
+  /** Where the picture comes from; raw frames on stdin when absent. */
+  capture?: VideoCapture;
 }
 
 /**
@@ -26,49 +46,104 @@ export function yuv420pFrameBytes(width: number, height: number): number {
 }
 
 /**
- * The full ffmpeg argv for one session: raw yuv420p frames on stdin, one
- * encoded video stream out as RTP.
+ * The full ffmpeg argv for one session: the runtime's picture in (raw frames
+ * on stdin, an X display, or the runtime's own H.264), one video stream out
+ * as RTP.
  *
  * @example spawn(ffmpegPath, buildEncoderArgs({ encoder: 'libx264', video, rtp }))
  */
 export function buildEncoderArgs(input: EncoderArgsInput): string[] {
   const { video, rtp } = input;
+  const capture = input.capture ?? { kind: 'frames' };
+  const codec =
+    capture.kind === 'h264'
+      ? // The runtime's encoder already made H.264: repacketise, never re-encode.
+        ['-c:v', 'copy']
+      : buildCodecArgs(input.encoder, video, {
+          ...(input.intraRefresh === undefined ? {} : { intraRefresh: input.intraRefresh }),
+          inputPixelFormat: capture.kind === 'x11grab' ? 'bgr0' : 'yuv420p',
+        });
   return [
     // Errors only, and no progress line: stderr is kept as the failure reason.
     '-hide_banner',
     '-loglevel',
     'error',
     '-nostats',
-    ...buildInputArgs(video),
-    // Video only; the agent sends no audio in this stream.
+    ...buildInputArgs(video, capture),
+    // Video only; audio is a separate RTP stream from its own process.
     '-an',
-    ...buildCodecArgs(input.encoder, video),
+    ...codec,
     ...buildRtpOutputArgs(rtp),
   ];
 }
 
-/** Input side: raw frames exactly as the runtime renders them, read from stdin. */
-export function buildInputArgs(video: Pick<EncoderVideo, 'width' | 'height' | 'fps'>): string[] {
-  // No '-fflags nobuffer': with it ffmpeg discards the frame read while probing
-  // the input, so the first frame would never be encoded. Probing a fully
-  // described rawvideo input reads one frame and holds nothing back.
-  return [
-    '-f',
-    'rawvideo',
-    '-pix_fmt',
-    'yuv420p',
-    '-s',
-    `${video.width}x${video.height}`,
-    // Timestamps are frame-count based at the session rate; the agent paces the writes.
-    '-r',
-    String(video.fps),
-    '-i',
-    'pipe:0',
-  ];
+/** Input side: where the picture comes from. */
+export function buildInputArgs(video: Pick<EncoderVideo, 'width' | 'height' | 'fps'>, capture?: VideoCapture): string[] {
+  switch (capture?.kind ?? 'frames') {
+    case 'frames':
+      // No '-fflags nobuffer': with it ffmpeg discards the frame read while probing
+      // the input, so the first frame would never be encoded. Probing a fully
+      // described rawvideo input reads one frame and holds nothing back.
+      return [
+        '-f',
+        'rawvideo',
+        '-pix_fmt',
+        'yuv420p',
+        '-s',
+        `${video.width}x${video.height}`,
+        // Timestamps are frame-count based at the session rate; the agent paces the writes.
+        '-r',
+        String(video.fps),
+        '-i',
+        'pipe:0',
+      ];
+    case 'x11grab': {
+      const grab = capture as Extract<VideoCapture, { kind: 'x11grab' }>;
+      checkDisplay(grab.display);
+      return [
+        // stdin is not the picture here: keep ffmpeg from reading it as key commands.
+        '-nostdin',
+        '-f',
+        'x11grab',
+        // The game draws its own cursor if it wants one; the player sees their local pointer.
+        '-draw_mouse',
+        '0',
+        // x11grab paces itself: one grab (MIT-SHM, no copy through the socket) per frame time.
+        '-framerate',
+        String(video.fps),
+        '-video_size',
+        `${grab.width}x${grab.height}`,
+        '-i',
+        `${grab.display}.0+0,0`,
+      ];
+    }
+    case 'h264':
+      return [
+        '-f',
+        'h264',
+        // Start on the first bytes: no probing window to fill, no demuxer buffering.
+        '-probesize',
+        '32',
+        '-analyzeduration',
+        '0',
+        '-fflags',
+        'nobuffer',
+        '-flags',
+        'low_delay',
+        // A raw H.264 stream has no timestamps: stamp each frame when it arrives,
+        // so the receiver plays it out at the pace the device produced it.
+        '-use_wallclock_as_timestamps',
+        '1',
+        '-i',
+        'pipe:0',
+      ];
+  }
 }
 
 /** Encoder options, shared by the session argv and the startup probe (so a probe proves these exact options). */
-export function buildCodecArgs(encoder: EncoderName, video: EncoderVideo): string[] {
+export function buildCodecArgs(encoder: EncoderName, video: EncoderVideo, options: CodecOptions = {}): string[] {
+  const intraRefresh = options.intraRefresh ?? false;
+  const inputPixelFormat = options.inputPixelFormat ?? 'yuv420p';
   const bitrate = `${video.bitrateKbps}k`;
   // A VBV of about one frame's worth of bits: every frame is sized to leave the
   // sender within one frame time, so nothing queues in the network or pacer.
@@ -77,6 +152,10 @@ export function buildCodecArgs(encoder: EncoderName, video: EncoderVideo): strin
   // Fixed GOP: a player joining mid-stream gets an IDR within `gop` frames, and
   // the gateway can predict when. No B-frames: they add a frame of reordering delay.
   const gop = ['-g', String(video.gop), '-bf', '0'];
+  // With intra refresh the encoders stop emitting IDRs on their own (one at the
+  // start, then only refresh columns); forcing one every `gop` frames keeps the
+  // join guarantee. `n_forced*gop` counts frames, independent of timestamps.
+  const forcedIdr = intraRefresh ? ['-force_key_frames', `expr:gte(n,n_forced*${video.gop})`, '-forced-idr', '1'] : [];
   switch (encoder) {
     case 'libx264':
       return [
@@ -91,6 +170,7 @@ export function buildCodecArgs(encoder: EncoderName, video: EncoderVideo): strin
         // Constrained baseline is what every WebRTC browser decodes (profile-level-id 42e01f).
         '-profile:v',
         'baseline',
+        // x264 converts nothing itself: swscale turns BGRx from a display into 4:2:0 first.
         '-pix_fmt',
         'yuv420p',
         ...rateControl,
@@ -100,6 +180,7 @@ export function buildCodecArgs(encoder: EncoderName, video: EncoderVideo): strin
         String(video.gop),
         '-sc_threshold',
         '0',
+        ...forcedIdr,
         '-x264-params',
         [
           // SPS/PPS in-band before every IDR: the browser gets no sprop-parameter-sets.
@@ -112,6 +193,8 @@ export function buildCodecArgs(encoder: EncoderName, video: EncoderVideo): strin
           'sync-lookahead=0',
           // Rate control uses the nominal fps, not input timestamps.
           'force-cfr=1',
+          // Periodic intra refresh over `keyint` frames instead of periodic IDRs (see CodecOptions).
+          ...(intraRefresh ? ['intra-refresh=1'] : []),
         ].join(':'),
       ];
     case 'h264_nvenc':
@@ -119,30 +202,41 @@ export function buildCodecArgs(encoder: EncoderName, video: EncoderVideo): strin
       return [
         '-c:v',
         encoder,
-        // p1 = fastest NVENC preset; ull = ultra-low-latency tuning.
+        // p1 = fastest NVENC preset (one pass, fewest motion-search candidates).
         '-preset',
         'p1',
+        // ull = ultra-low-latency tuning: no reordering, low-delay rate control.
         '-tune',
         'ull',
         // Constant bitrate with the one-frame VBV above (NVENC's low-latency CBR mode).
         '-rc',
         'cbr',
+        // Single pass: a second (qres/fullres) pass analyses each frame again before encoding it.
+        '-multipass',
+        'disabled',
         ...rateControl,
         ...gop,
+        // B-frames are off (-bf 0); also never use one as a reference should a preset enable them.
+        '-b_ref_mode',
+        'disabled',
         // Baseline for H.264 (what browsers negotiate); HEVC's lowest common profile is main.
         '-profile:v',
         encoder === 'h264_nvenc' ? 'baseline' : 'main',
+        // NVENC converts RGB to YUV on the GPU: hand it the display's BGRx as is
+        // instead of converting on the CPU the game needs.
         '-pix_fmt',
-        'yuv420p',
-        // No reordering delay, and output each frame as soon as it is encoded
-        // (the default delay is the number of surfaces).
+        inputPixelFormat,
+        // No reordering delay ...
         '-zerolatency',
         '1',
+        // ... and output each frame as soon as it is encoded (the default holds
+        // back as many frames as there are surfaces).
         '-delay',
         '0',
+        // No lookahead: every frame is encoded the moment it arrives.
         '-rc-lookahead',
         '0',
-        // Forced keyframes (a future keyframe request) are IDRs a decoder can start from.
+        // Forced keyframes (intra-refresh join points, future keyframe requests) are IDRs a decoder can start from.
         '-forced-idr',
         '1',
         // Keep keyframes on the fixed GOP grid.
@@ -150,6 +244,10 @@ export function buildCodecArgs(encoder: EncoderName, video: EncoderVideo): strin
         '1',
         '-strict_gop',
         '1',
+        // Nothing in the bitstream the player does not need (closed captions, user SEI).
+        '-a53cc',
+        '0',
+        ...(intraRefresh ? ['-intra-refresh', '1', ...forcedIdr.slice(0, 2)] : []),
       ];
   }
 }
@@ -176,10 +274,18 @@ export function buildRtpOutputArgs(rtp: RtpTarget): string[] {
 
 const HOSTNAME = /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,253}[A-Za-z0-9])?$/;
 const IPV6 = /^[0-9A-Fa-f:.]{2,45}$/;
+/** Local X displays only (`:N`); the agent never captures a remote display. */
+const X_DISPLAY = /^:\d{1,5}$/;
 
-function formatHost(host: string): string {
-  // The host lands inside a URL: reject anything that could add URL options.
+/** The host inside an `rtp://` URL; rejects anything that could add URL options. */
+export function formatHost(host: string): string {
   if (HOSTNAME.test(host)) return host;
   if (host.includes(':') && IPV6.test(host)) return `[${host}]`;
   throw new FramewayError('FW_ERR_INVALID_PAYLOAD', `RTP host ${JSON.stringify(host)} is not a hostname or IP address`);
+}
+
+function checkDisplay(display: string): void {
+  if (!X_DISPLAY.test(display)) {
+    throw new FramewayError('FW_ERR_INTERNAL', `X display ${JSON.stringify(display)} is not a local display :N`);
+  }
 }

@@ -4,7 +4,13 @@ import { eventually, isProcessAlive } from '../../testing/processes.js';
 import { RtpSink } from '../../testing/RtpSink.js';
 import { VideoEncoder } from '../encoder/VideoEncoder.js';
 import { resolveFfmpeg } from '../ffmpeg/resolveFfmpeg.js';
-import type { FrameSink, SessionRuntime, SessionRuntimeEvents } from '../runtime/SessionRuntime.js';
+import type {
+  FrameSink,
+  RuntimeCapture,
+  RuntimeState,
+  SessionRuntime,
+  SessionRuntimeEvents,
+} from '../runtime/SessionRuntime.js';
 import { SceneRuntime } from '../runtime/scene/SceneRuntime.js';
 import { AgentSession, type SessionEnd } from './AgentSession.js';
 
@@ -17,9 +23,17 @@ class FakeRuntime extends TypedEmitter<SessionRuntimeEvents> implements SessionR
   startError: Error | undefined;
   closes = 0;
   sink: FrameSink | undefined;
+  prepareError: Error | undefined;
+  lifecycle: RuntimeState = 'new';
+  async prepare(): Promise<RuntimeCapture> {
+    if (this.prepareError) throw this.prepareError;
+    this.lifecycle = 'prepared';
+    return { video: { kind: 'frames' } };
+  }
   async start(sink: FrameSink): Promise<void> {
     if (this.startError) throw this.startError;
     this.sink = sink;
+    this.lifecycle = 'ready';
   }
   applyInput(events: readonly InputEvent[]): void {
     this.inputs.push([...events]);

@@ -6,9 +6,10 @@ import {
   SessionEndReason,
   TypedEmitter,
 } from '@frameway/protocol';
+import type { AudioEncoder } from '../audio/AudioEncoder.js';
 import type { VideoEncoder } from '../encoder/VideoEncoder.js';
 import { createLogger, type Logger } from '../logging/logger.js';
-import type { SessionRuntime } from '../runtime/SessionRuntime.js';
+import type { AudioCapture, RuntimeCapture, SessionRuntime } from '../runtime/SessionRuntime.js';
 
 /**
  * Who ended the session. 'gateway': the gateway asked, or the link to it is
@@ -34,21 +35,26 @@ export interface AgentSessionOptions {
   channel: number;
   runtime: SessionRuntime;
   encoder: VideoEncoder;
+  /** Sends the runtime's audio, when the gateway asked for it (SessionStart.audioRtp). */
+  audio?: AudioEncoder | undefined;
   logger?: Logger;
 }
 
 export type AgentSessionState = 'new' | 'starting' | 'running' | 'closed';
 
 /**
- * One streaming session: a runtime whose frames feed one encoder. Closing the
- * session closes both; either of them stopping on its own ends the session
- * with runtime_exited or encoder_failed.
+ * One streaming session: a runtime whose picture feeds one video encoder (and
+ * whose sound, if any, one audio encoder). Closing the session closes all of
+ * them; the runtime or the video encoder stopping on its own ends the session
+ * with runtime_exited or encoder_failed. Audio is best effort: losing it is
+ * logged and the game goes on.
  */
 export class AgentSession extends TypedEmitter<AgentSessionEvents> {
   readonly sessionId: string;
   readonly channel: number;
   readonly runtime: SessionRuntime;
   readonly encoder: VideoEncoder;
+  readonly audio: AudioEncoder | undefined;
   readonly #log: Logger;
   #state: AgentSessionState = 'new';
   #closing: Promise<void> | undefined;
@@ -62,6 +68,11 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
     this.channel = options.channel;
     this.runtime = options.runtime;
     this.encoder = options.encoder;
+    this.audio = options.audio;
+    this.audio?.on('exit', (code, signal, stderrTail) => {
+      if (this.#closing) return;
+      this.#log.warn({ code, signal, stderr: stderrTail.slice(0, 300) }, 'audio encoder stopped; video goes on');
+    });
     this.runtime.on('exit', (message) => {
       void this.close({ reason: SessionEndReason.RuntimeExited, message, origin: 'agent' });
     });
@@ -90,18 +101,27 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
   }
 
   /**
-   * Starts the encoder, then the runtime feeding it. On failure the session
-   * is closed (start_failed) and a typed error thrown: FW_ERR_ENCODER_UNAVAILABLE
-   * or FW_ERR_RUNTIME_FAILED.
+   * Prepares the runtime (display, audio sink, container …), starts the
+   * encoder on the capture it describes, then starts the runtime feeding it.
+   * On failure the session is closed (start_failed) and a typed error thrown:
+   * FW_ERR_ENCODER_UNAVAILABLE or FW_ERR_RUNTIME_FAILED.
    */
   async start(): Promise<void> {
     if (this.#state !== 'new') throw new FramewayError('FW_ERR_INVALID_STATE', `session is ${this.#state}`);
     this.#state = 'starting';
+    let capture: RuntimeCapture;
     try {
-      await this.encoder.start();
+      capture = await this.runtime.prepare();
+    } catch (error) {
+      throw await this.#startFailed(error, 'FW_ERR_RUNTIME_FAILED');
+    }
+    try {
+      if (this.#closing) throw this.#endedWhileStarting();
+      await this.encoder.start(capture.video);
     } catch (error) {
       throw await this.#startFailed(error, 'FW_ERR_ENCODER_UNAVAILABLE');
     }
+    if (this.audio && capture.audio && !this.#closing) await this.#startAudio(this.audio, capture.audio);
     try {
       if (this.#closing) throw this.#endedWhileStarting();
       await this.runtime.start(this.encoder);
@@ -119,7 +139,10 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
   }
 
   requestKeyframe(): boolean {
-    return this.#state === 'running' && this.encoder.requestKeyframe();
+    if (this.#state !== 'running') return false;
+    // A runtime that encodes itself (a phone) is the only one that can make the IDR.
+    if (this.encoder.capture.kind === 'h264') return this.runtime.requestKeyframe?.() ?? false;
+    return this.encoder.requestKeyframe();
   }
 
   /** Stops the runtime, then the encoder, and emits 'ended'. Idempotent: the first reason wins. */
@@ -134,7 +157,7 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
     this.#state = 'closed';
     // Runtime first so it stops pushing frames into an encoder that is going away.
     await Promise.allSettled([this.runtime.close()]);
-    await Promise.allSettled([this.encoder.close()]);
+    await Promise.allSettled([this.encoder.close(), this.audio?.close()]);
     const stats = this.encoder.stats;
     this.#log.info(
       {
@@ -148,6 +171,14 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
       'session ended',
     );
     this.emit('ended', end);
+  }
+
+  async #startAudio(audio: AudioEncoder, source: AudioCapture): Promise<void> {
+    try {
+      await audio.start(source);
+    } catch (error) {
+      this.#log.warn({ err: error }, 'audio encoder did not start; streaming video only');
+    }
   }
 
   /** The error for a start that was overtaken by the session ending (a stop, or a child dying). */

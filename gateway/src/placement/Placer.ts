@@ -1,5 +1,15 @@
+import type { FailoverReason } from '@frameway/protocol';
 import type { PlayerLink } from '../players/PlayerLink.js';
 import type { Session } from '../sessions/Session.js';
+
+/** Why and from where a running session is being moved. */
+export interface ReplaceRequest {
+  reason: FailoverReason;
+  /** Nodes not to use: the one being left and any that already failed to start it. */
+  exclude: readonly string[];
+  /** The session's player, when connected (a placer may re-probe through it). */
+  player: PlayerLink | undefined;
+}
 
 /**
  * Chooses the node a session runs on. It may talk to the player first (latency
@@ -8,4 +18,11 @@ import type { Session } from '../sessions/Session.js';
  */
 export interface Placer {
   place(session: Session, player: PlayerLink): Promise<string>;
+  /**
+   * Chooses a new node for a session that is already running (failover).
+   * Placers without it cannot fail over: the session ends with its node.
+   */
+  replace?(session: Session, request: ReplaceRequest): Promise<string>;
+  /** Forgets what was kept for a session (its player's measurements) once it has ended. */
+  forget?(sessionId: string): void;
 }

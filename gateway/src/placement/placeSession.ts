@@ -30,7 +30,7 @@ export function placeSession(nodes: Iterable<Readonly<NodeRecord>>, request: Pla
       rejected[node.nodeId] = reason;
       continue;
     }
-    const freeFraction = (node.slots - node.reservedSessions) / node.slots;
+    const freeFraction = (node.capacity - node.reservedSessions) / Math.max(1, node.capacity);
     const hardware = node.encoders.some((e) => e.codec === request.codec && e.hardware) ? 1 : 0;
     const score = freeFraction * 10 + hardware;
     if (score > bestScore || (score === bestScore && best && node.nodeId < best.nodeId)) {
@@ -48,6 +48,6 @@ function rejectionOf(node: Readonly<NodeRecord>, request: PlacementRequest): Rej
   if (node.status !== 'up') return 'not_up';
   if (!node.runtimes.includes(request.runtime)) return 'runtime_missing';
   if (!node.encoders.some((e) => e.codec === request.codec)) return 'codec_missing';
-  if (node.reservedSessions >= node.slots) return 'full';
+  if (node.reservedSessions >= node.capacity) return 'full';
   return undefined;
 }

@@ -5,6 +5,7 @@ import type {
   WebSocket as UwsWebSocket,
   us_listen_socket,
 } from 'uWebSockets.js';
+import { STATUS_CODES } from 'node:http';
 import { FramewayError } from '@frameway/protocol';
 import { createLogger } from '../logging/logger.js';
 import { errorResponse } from './httpResponses.js';
@@ -27,25 +28,20 @@ interface SocketData {
   handlers: WsHandlers;
 }
 
-const STATUS_TEXT: Readonly<Record<number, string>> = {
-  200: 'OK',
-  201: 'Created',
-  204: 'No Content',
-  304: 'Not Modified',
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  409: 'Conflict',
-  410: 'Gone',
-  413: 'Payload Too Large',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  502: 'Bad Gateway',
-  503: 'Service Unavailable',
-  504: 'Gateway Timeout',
-};
+/**
+ * uWS force-closes a socket whose frame exceeds `maxPayloadLength` without
+ * sending a close frame (the peer sees 1006). So uWS gets a higher ceiling
+ * and frames between the handler's limit and that ceiling are refused here
+ * with a 1009 close frame, as the SocketServer contract says. Frames beyond
+ * the ceiling still get uWS's abrupt close (1006), which bounds what uWS
+ * buffers for one socket.
+ */
+const OVERSIZE_CEILING_FACTOR = 4;
+
+/** Statuses whose responses never carry a body, nor a Content-Length of 0. */
+function isBodiless(status: number): boolean {
+  return (status >= 100 && status < 200) || status === 204 || status === 304;
+}
 
 /** SocketServer on uWebSockets.js: the production engine for the gateway's public sockets. */
 export class UwsSocketServer implements SocketServer {
@@ -54,6 +50,8 @@ export class UwsSocketServer implements SocketServer {
   readonly #app: TemplatedApp;
   readonly #open = new Set<UwsWebSocket<SocketData>>();
   #fallback: HttpHandler | undefined;
+  /** mount('/') — every path; served by the catch-all route before the fallback. */
+  #rootMount: HttpHandler | undefined;
   #listenSocket: us_listen_socket | undefined;
 
   constructor(uws: UwsModule) {
@@ -68,6 +66,11 @@ export class UwsSocketServer implements SocketServer {
 
   mount(prefix: string, handler: HttpHandler): void {
     const base = prefix.replace(/\/+$/, '');
+    if (base === '') {
+      // A second '/*' route would compete with the catch-all registered in listen().
+      this.#rootMount = handler;
+      return;
+    }
     // uWS ranks static routes above wildcards, so exact routes still win.
     this.#app.any(base, (res, req) => this.#serve(res, req, handler));
     this.#app.any(`${base}/*`, (res, req) => this.#serve(res, req, handler));
@@ -78,8 +81,9 @@ export class UwsSocketServer implements SocketServer {
   }
 
   websocket(path: string, handlers: WsHandlers): void {
+    const limit = handlers.maxPayloadBytes;
     this.#app.ws<SocketData>(path, {
-      maxPayloadLength: handlers.maxPayloadBytes,
+      maxPayloadLength: limit * OVERSIZE_CEILING_FACTOR,
       idleTimeout: handlers.idleTimeoutSeconds,
       sendPingsAutomatically: true,
       closeOnBackpressureLimit: false,
@@ -102,6 +106,10 @@ export class UwsSocketServer implements SocketServer {
         data.handlers.open(data.connection);
       },
       message: (ws, message, isBinary) => {
+        if (message.byteLength > limit) {
+          ws.end(1009, 'message too big');
+          return;
+        }
         const data = ws.getUserData();
         try {
           data.handlers.message(data.connection, new Uint8Array(message), isBinary);
@@ -120,7 +128,7 @@ export class UwsSocketServer implements SocketServer {
 
   listen(host: string, port: number): Promise<number> {
     this.#app.any('/*', (res, req) => {
-      const fallback = this.#fallback;
+      const fallback = this.#rootMount ?? this.#fallback;
       if (fallback) this.#serve(res, req, fallback);
       else this.#serve(res, req, () => errorResponse(new FramewayError('FW_ERR_SESSION_NOT_FOUND', 'not found'), 404));
     });
@@ -178,8 +186,9 @@ export class UwsSocketServer implements SocketServer {
       headers[key] = value;
     });
     const url = req.getUrl();
+    const method = req.getMethod().toUpperCase();
     const request: Omit<HttpRequest, 'body'> = {
-      method: req.getMethod().toUpperCase(),
+      method,
       path: url,
       query: new URLSearchParams(req.getQuery() ?? ''),
       headers,
@@ -202,10 +211,29 @@ export class UwsSocketServer implements SocketServer {
         .then((response) => {
           if (aborted) return;
           res.cork(() => {
-            res.writeStatus(`${response.status} ${STATUS_TEXT[response.status] ?? ''}`.trim());
+            // The status line needs the space after the code even when there is no reason phrase.
+            res.writeStatus(`${response.status} ${STATUS_CODES[response.status] ?? ''}`);
             for (const [key, value] of Object.entries(response.headers ?? {})) res.writeHeader(key, value);
-            res.end(response.body ?? '');
+            const body = response.body ?? '';
+            // uWS writes whatever body it is given, even for HEAD (which then corrupts the
+            // next response on a keep-alive connection) and Content-Length: 0 on 204/304.
+            if (isBodiless(response.status)) res.endWithoutBody();
+            else if (method === 'HEAD') {
+              res.endWithoutBody(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
+            } else res.end(body);
           });
+        })
+        .catch((error: unknown) => {
+          // E.g. a header value uWS refuses: drop the connection rather than leave it hanging
+          // or let the rejection go unhandled (which would end the process).
+          log.error({ err: error }, 'failed to write HTTP response');
+          if (aborted) return;
+          aborted = true;
+          try {
+            res.close();
+          } catch {
+            // Already ended or closed.
+          }
         });
     });
   }

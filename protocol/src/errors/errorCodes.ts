@@ -23,6 +23,8 @@ export const ErrorCodes = {
   FW_ERR_UNAUTHORIZED: { status: 401, description: 'Missing, malformed or forged credentials.' },
   FW_ERR_TOKEN_EXPIRED: { status: 401, description: 'The token was valid but has expired.' },
   FW_ERR_FORBIDDEN: { status: 403, description: 'The credentials are valid but do not allow this action.' },
+  FW_ERR_INSUFFICIENT_SCOPE: { status: 403, description: 'The API key lacks the scope this route requires.' },
+  FW_ERR_API_KEY_REVOKED: { status: 401, description: 'The API key was revoked or rotated out.' },
   // Sessions and placement
   FW_ERR_SESSION_NOT_FOUND: { status: 404, description: 'No session with this id exists.' },
   FW_ERR_SESSION_ENDED: { status: 410, description: 'The session has ended.' },
@@ -51,6 +53,40 @@ export const ErrorCodes = {
     status: 400,
     description: 'An input message holds an event type this version does not know.',
   },
+  FW_ERR_INPUT_UNSUPPORTED: {
+    status: 501,
+    description: 'The node cannot inject this kind of input (e.g. gamepads without a writable /dev/uinput).',
+  },
+  // Studio REST API
+  FW_ERR_INVALID_REQUEST: {
+    status: 400,
+    description: 'The request body, query or path parameters do not match the route schema.',
+  },
+  FW_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'The request body is not application/json.' },
+  FW_ERR_NOT_FOUND: { status: 404, description: 'No such route, or no resource of this kind with this id.' },
+  FW_ERR_TITLE_NOT_FOUND: { status: 404, description: 'No title with this id exists for this studio.' },
+  FW_ERR_TITLE_ARCHIVED: { status: 409, description: 'The title is archived and starts no new sessions.' },
+  FW_ERR_REGION_NOT_ALLOWED: { status: 400, description: "The requested region is not one of the title's regions." },
+  FW_ERR_IDEMPOTENCY_CONFLICT: {
+    status: 409,
+    description: 'The Idempotency-Key was used with a different request, or that request is still running.',
+  },
+  // QoS ledger and settlement chain
+  FW_ERR_QOS_SIGNATURE_INVALID: {
+    status: 401,
+    description: "A QoS report's or key binding's EIP-712 signature is invalid or not from the key bound to the session.",
+  },
+  FW_ERR_QOS_KEY_NOT_BOUND: {
+    status: 409,
+    description: 'No QoS key is bound for this reporter yet (player: send QosBindKey; agent: register with an identity).',
+  },
+  FW_ERR_QOS_REPORT_INVALID: {
+    status: 422,
+    description: 'A QoS report is for another session or node, a minute that is not open, or has impossible values.',
+  },
+  FW_ERR_QOS_REPORT_DUPLICATE: { status: 409, description: 'A QoS report for this side and minute was already stored.' },
+  FW_ERR_CHAIN_UNAVAILABLE: { status: 503, description: 'The settlement chain did not answer; the work stays queued.' },
+  FW_ERR_CHAIN_REVERTED: { status: 502, description: 'A settlement chain transaction reverted; the work stays queued.' },
   // Generic
   FW_ERR_INTERNAL: { status: 500, description: 'An unexpected internal error.' },
 } as const satisfies Record<string, { status: number; description: string }>;

@@ -2,7 +2,14 @@ import { performance } from 'node:perf_hooks';
 import { FramewayError, type InputEvent, RuntimeKind, TypedEmitter } from '@frameway/protocol';
 import { createLogger, type Logger } from '../../logging/logger.js';
 import { FrameClock, type FrameClockOptions } from '../FrameClock.js';
-import type { FrameSink, RuntimeVideo, SessionRuntime, SessionRuntimeEvents } from '../SessionRuntime.js';
+import type {
+  FrameSink,
+  RuntimeCapture,
+  RuntimeState,
+  RuntimeVideo,
+  SessionRuntime,
+  SessionRuntimeEvents,
+} from '../SessionRuntime.js';
 import { SceneRenderer } from './SceneRenderer.js';
 import { SceneState } from './SceneState.js';
 
@@ -37,6 +44,7 @@ export class SceneRuntime extends TypedEmitter<SessionRuntimeEvents> implements 
   readonly #log: Logger;
   #sink: FrameSink | undefined;
   #closed = false;
+  #state: RuntimeState = 'new';
   readonly #stats: SceneRuntimeStats = {
     framesRendered: 0,
     framesSkippedBusy: 0,
@@ -64,10 +72,22 @@ export class SceneRuntime extends TypedEmitter<SessionRuntimeEvents> implements 
     return { ...this.#stats, ticksSkippedLate: this.#clock.skippedTicks };
   }
 
+  get lifecycle(): RuntimeState {
+    return this.#state;
+  }
+
+  /** Nothing to allocate: the scene renders in process and pushes raw frames. */
+  async prepare(): Promise<RuntimeCapture> {
+    if (this.#closed) throw new FramewayError('FW_ERR_INVALID_STATE', 'scene runtime is closed');
+    if (this.#state === 'new') this.#state = 'prepared';
+    return { video: { kind: 'frames' } };
+  }
+
   async start(sink: FrameSink): Promise<void> {
     if (this.#closed) throw new FramewayError('FW_ERR_INVALID_STATE', 'scene runtime is closed');
     if (this.#sink) throw new FramewayError('FW_ERR_INVALID_STATE', 'scene runtime already started');
     this.#sink = sink;
+    this.#state = 'ready';
     // First frame right away: the encoder starts (and its first IDR goes out) without waiting a tick.
     this.#renderAndPush();
     this.#clock.start();
@@ -80,6 +100,7 @@ export class SceneRuntime extends TypedEmitter<SessionRuntimeEvents> implements 
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#state = 'stopped';
     this.#clock.stop();
   }
 
@@ -109,6 +130,7 @@ export class SceneRuntime extends TypedEmitter<SessionRuntimeEvents> implements 
   #fail(error: unknown): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#state = 'stopped';
     this.#log.error({ err: error }, 'scene runtime crashed');
     this.emit('exit', `scene runtime crashed: ${error instanceof Error ? error.message : String(error)}`);
   }

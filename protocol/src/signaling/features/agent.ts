@@ -12,6 +12,7 @@ import {
   VideoParams,
 } from '../common.js';
 import { CoreMessageType } from './core.js';
+import { AgentFleetFields } from './fleet.js';
 import type { FeatureMessages } from './FeatureMessages.js';
 
 /** Edge agent <-> gateway, 100–119: registration, heartbeats, session control. */
@@ -36,6 +37,7 @@ export const AgentRegisterPayload = v.object({
   encoders: v.pipe(v.array(EncoderInfo), v.minLength(1), v.maxLength(16)),
   gpus: v.pipe(v.array(GpuInfo), v.maxLength(16)),
   region: v.optional(v.pipe(v.string(), v.maxLength(64))),
+  ...AgentFleetFields,
 });
 
 export const AgentRegisteredPayload = v.object({
@@ -79,6 +81,19 @@ export const SessionStartPayload = v.object({
     // 0 would make ffmpeg pick a random SSRC, which the gateway's ingest would then reject.
     ssrc: v.pipe(Uint, v.minValue(1), v.maxValue(0xffff_ffff)),
   }),
+  /**
+   * Where to send the session's Opus audio as a second RTP stream (its own
+   * port and SSRC, so audio never holds up video). Absent: the gateway takes
+   * no audio and the agent sends none.
+   */
+  audioRtp: v.optional(
+    v.object({
+      host: v.pipe(v.string(), v.maxLength(255)),
+      port: Port,
+      payloadType: v.pipe(Uint, v.minValue(96), v.maxValue(127)),
+      ssrc: v.pipe(Uint, v.minValue(1), v.maxValue(0xffff_ffff)),
+    }),
+  ),
 });
 
 export const SessionStartedPayload = v.object({

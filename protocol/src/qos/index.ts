@@ -1,0 +1,48 @@
+// `@frameway/protocol/qos`: report schemas, EIP-712 signing and the minute
+// record leaf format. A subpath of its own so viem stays out of the browser
+// bundle of anything that only needs the signaling contract.
+export {
+  MINUTE_RECORD_LEAF_TYPES,
+  MinuteFailure,
+  type MinuteRecordLeaf,
+  type MinuteRecordLeafValues,
+  failureMaskOf,
+  failuresOfMask,
+  leafValues,
+  minuteRecordLeafHash,
+  sessionKeyOf,
+  ZERO_BYTES32,
+} from './minuteRecordLeaf.js';
+export {
+  AddressSchema,
+  type AgentMinuteReport,
+  AgentMinuteReportSchema,
+  Bytes32Schema,
+  type ClientMinuteReport,
+  ClientMinuteReportSchema,
+  type QosDomain,
+  QosDomainSchema,
+  QosSide,
+  type SignedAgentReport,
+  SignedAgentReportSchema,
+  type SignedClientReport,
+  SignedClientReportSchema,
+  SignatureSchema,
+} from './qosReports.js';
+export {
+  agentReportDigest,
+  clientReportDigest,
+  isSignedBy,
+  keyBindingDigest,
+  QOS_DOMAIN_NAME,
+  QOS_DOMAIN_VERSION,
+  type QosSigner,
+  qosDomain,
+  qosTypes,
+  recoverSigner,
+  signAgentReport,
+  signClientReport,
+  signKeyBinding,
+  toTypedDataDomain,
+} from './qosTypedData.js';
+export { hashPair, verifyMerkleProof } from './verifyMerkleProof.js';
