@@ -33,7 +33,11 @@ export interface WsConnection {
 }
 
 export interface WsHandlers {
-  /** Largest frame accepted; larger frames close the socket with 1009. */
+  /**
+   * Largest frame accepted; larger frames close the socket with 1009. On the
+   * uWS engine a frame over 4× this limit is dropped with the TCP connection
+   * (the client sees 1006): uWS itself buffers at most 4× before giving up.
+   */
   maxPayloadBytes: number;
   /** Seconds without traffic before the engine drops the socket (engines ping to keep it alive). */
   idleTimeoutSeconds: number;

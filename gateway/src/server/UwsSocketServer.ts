@@ -219,7 +219,10 @@ export class UwsSocketServer implements SocketServer {
             // next response on a keep-alive connection) and Content-Length: 0 on 204/304.
             if (isBodiless(response.status)) res.endWithoutBody();
             else if (method === 'HEAD') {
-              res.endWithoutBody(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
+              // Report the GET body's length when the handler gave one (staticFiles does).
+              const length = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+              if (length > 0) res.endWithoutBody(length);
+              else res.endWithoutBody();
             } else res.end(body);
           });
         })
