@@ -10,6 +10,8 @@ export interface LaunchOptions {
   env?: Record<string, string>;
   agentId?: string;
   agentArgs?: string[];
+  /** Extra gateway flags, e.g. the default session runtime: ['--runtime', 'x11', '--cmd', 'ltris']. */
+  gatewayArgs?: string[];
   /** Receives every output line of both processes. */
   log?: (line: string, source: 'gateway' | 'agent') => void;
   readyTimeoutMs?: number;

@@ -14,7 +14,8 @@ export const AGENT_CLI = join(root, 'edge-agent', 'dist', 'cli.js');
 
 /**
  * @param {{ port?: number, host?: string, env?: Record<string,string>, agentId?: string,
- *           agentArgs?: string[], log?: (line: string, source: 'gateway'|'agent') => void,
+ *           agentArgs?: string[], gatewayArgs?: string[],
+ *           log?: (line: string, source: 'gateway'|'agent') => void,
  *           readyTimeoutMs?: number }} [options]
  */
 export async function launchFrameway(options = {}) {
@@ -47,7 +48,14 @@ export async function launchFrameway(options = {}) {
   };
 
   try {
-    const gateway = start('gateway', GATEWAY_CLI, ['--host', host, '--port', String(options.port ?? 8080), '--demo']);
+    const gateway = start('gateway', GATEWAY_CLI, [
+      '--host',
+      host,
+      '--port',
+      String(options.port ?? 8080),
+      '--demo',
+      ...(options.gatewayArgs ?? []),
+    ]);
     const url = await waitForLine(gateway, /^FRAMEWAY_GATEWAY_READY (\S+)/, readyTimeoutMs, 'gateway');
     const agentId = options.agentId ?? 'local-agent';
     const agentUrl = `${url.replace(/^http/, 'ws')}/ws/agent`;

@@ -23,24 +23,33 @@ const ANSWER_SDP = 'v=0\r\ns=answer\r\n';
 interface GatewayScript {
   /** How the fake gateway answers PlayerJoin: a payload, an error code, or nothing at all. */
   join?: 'ok' | { error: string } | 'silent';
+  /** How it answers a rejoin (PlayerJoin on a later socket); default like `join`. */
+  rejoin?: 'ok' | { error: string } | 'silent';
   offer?: 'ok' | { error: string } | 'silent';
+  /** Whether it answers pings; default true. */
+  pong?: boolean;
+  /** Sockets after the first open by themselves (a reconnect); default true. */
+  autoOpen?: boolean;
 }
 
-/** A session wired to a fake socket and a fake peer connection; the fake gateway answers as scripted. */
+/** A session wired to fake sockets and fake peer connections; the fake gateway answers as scripted. */
 function harness(script: GatewayScript = {}, overrides: Partial<ConnectOptions> = {}) {
-  let socket!: FakeWebSocket;
-  let peer: FakePeerConnection | undefined;
+  const sockets: FakeWebSocket[] = [];
+  const peers: FakePeerConnection[] = [];
   const keyboard = new EventTarget();
   const options: ConnectOptions = {
     gatewayUrl: 'http://gw.test',
     token: 'player-token',
     createWebSocket: (url) => {
-      socket = new FakeWebSocket(url);
-      socket.onSend = (message) => answer(message);
+      const socket = new FakeWebSocket(url);
+      socket.onSend = (message) => answer(socket, message);
+      sockets.push(socket);
+      if (sockets.length > 1 && (script.autoOpen ?? true)) queueMicrotask(() => socket.open());
       return socket;
     },
     createPeerConnection: (configuration) => {
-      peer = new FakePeerConnection(configuration);
+      const peer = new FakePeerConnection(configuration);
+      peers.push(peer);
       return peer as unknown as RTCPeerConnection;
     },
     createMediaStream: (tracks) => ({ tracks }) as unknown as MediaStream,
@@ -48,12 +57,13 @@ function harness(script: GatewayScript = {}, overrides: Partial<ConnectOptions> 
     requestFrame: (callback) => setTimeout(callback, 0),
     logger: silentLogger,
     statsIntervalMs: 0,
+    gamepads: false,
     ...overrides,
   };
-  const answer = (message: AnyMessage): void => {
+  const answer = (socket: FakeWebSocket, message: AnyMessage): void => {
     const reply = (fn: () => void) => queueMicrotask(fn);
     if (message.t === MessageType.PlayerJoin) {
-      const mode = script.join ?? 'ok';
+      const mode = (socket === sockets[0] ? script.join : (script.rejoin ?? script.join)) ?? 'ok';
       if (mode === 'ok') reply(() => socket.deliver(MessageType.PlayerJoined, JOINED, message.id));
       else if (mode !== 'silent') {
         reply(() => socket.deliver(MessageType.Error, { code: mode.error, message: 'refused' }, message.id));
@@ -66,21 +76,33 @@ function harness(script: GatewayScript = {}, overrides: Partial<ConnectOptions> 
         reply(() => socket.deliver(MessageType.Error, { code: mode.error, message: 'no codec' }, message.id));
       }
     }
+    if (message.t === MessageType.Ping && (script.pong ?? true)) {
+      reply(() => socket.deliver(MessageType.Pong, { ts: message.p.ts }, message.id));
+    }
   };
   const session = new FramewaySession(options);
   const ended: SessionEndInfo[] = [];
   const states: string[] = [];
+  const log: string[] = [];
   session.on('ended', (info) => ended.push(info));
   session.on('state', (state) => states.push(state));
+  session.on('reconnecting', (info) => log.push(`reconnecting ${info.attempt}`));
+  session.on('resumed', (info) => log.push(`resumed ${info.attempts}`));
   return {
     session,
     keyboard,
     ended,
     states,
+    log,
+    sockets,
+    peers,
     get socket() {
+      const socket = sockets.at(-1);
+      if (!socket) throw new Error('no socket yet');
       return socket;
     },
     get peer() {
+      const peer = peers.at(-1);
       if (!peer) throw new Error('no peer connection yet');
       return peer;
     },
@@ -239,8 +261,8 @@ describe('FramewaySession lifecycle', () => {
     expect(h.socket.sentOfType(MessageType.PlayerLeave)).toEqual([]);
   });
 
-  it('ends with connection_lost and FW_ERR_CONNECTION_CLOSED when the socket closes without SessionEnded', async () => {
-    const h = harness();
+  it('ends with connection_lost and FW_ERR_CONNECTION_CLOSED when the socket closes and reconnect is off', async () => {
+    const h = harness({}, { reconnect: false });
     await joined(h);
     h.socket.remoteClose(1006);
     expect(h.ended).toHaveLength(1);
@@ -249,9 +271,9 @@ describe('FramewaySession lifecycle', () => {
     expect(h.peer.closed).toBe(true);
   });
 
-  it('ends with media_failed when the peer connection fails or is closed under it', async () => {
+  it('ends with media_failed when the peer connection fails or is closed under it and reconnect is off', async () => {
     for (const state of ['failed', 'closed'] as const) {
-      const h = harness();
+      const h = harness({}, { reconnect: false });
       await joined(h);
       h.peer.setConnectionState('connected');
       h.peer.setConnectionState(state);
@@ -260,8 +282,8 @@ describe('FramewaySession lifecycle', () => {
     }
   });
 
-  it('rides out a short disconnection but ends once it outlasts the grace period', async () => {
-    const h = harness({}, { disconnectGraceMs: 1000 });
+  it('rides out a short disconnection but ends once it outlasts the grace period when reconnect is off', async () => {
+    const h = harness({}, { disconnectGraceMs: 1000, reconnect: false });
     await joined(h);
     vi.useFakeTimers();
     h.peer.setConnectionState('connected');
@@ -402,7 +424,11 @@ describe('FramewaySession media and input', () => {
     const video = fakeVideo();
     h.session.attach(video as unknown as HTMLVideoElement);
     expect(video).toMatchObject({ muted: true, playsInline: true, autoplay: true, plays: 1 });
-    expect(video.srcObject).toBe(h.session.stream);
+    // Video alone in the element: audio buffering must never hold frames back.
+    expect(video.srcObject).toBe(h.session.videoStream);
+    expect((h.session.videoStream as unknown as { tracks: { kind: string }[] }).tracks.map((t) => t.kind)).toEqual([
+      'video',
+    ]);
     expect(h.session.input.target).toBe(video);
     // A key pressed before the input channel opens is delivered once it does.
     h.keyboard.dispatchEvent(keyEvent('keydown', 'KeyW'));
@@ -420,7 +446,7 @@ describe('FramewaySession media and input', () => {
     expect(video.plays).toBe(0);
     await joined(h);
     expect(video.plays).toBe(1);
-    expect(video.srcObject).toBe(h.session.stream);
+    expect(video.srcObject).toBe(h.session.videoStream);
   });
 
   it('stops capturing input when the session ends', async () => {
@@ -464,5 +490,155 @@ describe('FramewaySession media and input', () => {
     const [stats] = await h.session.waitFor('stats');
     expect(stats).toMatchObject({ fps: 0, width: 0 });
     h.session.close();
+  });
+});
+
+describe('FramewaySession reconnect', () => {
+  /** Joined and connected, ready to be broken. */
+  async function live(script: GatewayScript = {}, overrides: Partial<ConnectOptions> = {}) {
+    const h = harness(script, overrides);
+    await joined(h);
+    h.peer.setConnectionState('connected');
+    return h;
+  }
+
+  it('resumes after the socket drops: rejoins with the same token on a new socket and renegotiates', async () => {
+    const h = await live();
+    const first = { socket: h.socket, peer: h.peer };
+    const resumed = h.session.waitFor('resumed');
+    h.socket.remoteClose(1006);
+    expect(h.log).toEqual(['reconnecting 1']);
+    expect(h.session.reconnecting).toBe(true);
+    await vi.waitFor(() => expect(h.peers).toHaveLength(2));
+    expect(h.sockets).toHaveLength(2);
+    expect(h.socket.sentOfType(MessageType.PlayerJoin)[0]?.p.token).toBe('player-token');
+    await vi.waitFor(() => expect(h.peer.remoteDescription).not.toBeNull());
+    expect(first.peer.closed).toBe(true);
+    h.peer.setConnectionState('connected');
+    const [info] = await resumed;
+    expect(info.attempts).toBe(1);
+    expect(info.downtimeMs).toBeGreaterThanOrEqual(0);
+    expect(h.log).toEqual(['reconnecting 1', 'resumed 1']);
+    expect(h.session.reconnecting).toBe(false);
+    expect(h.ended).toEqual([]);
+    expect(first.socket.sentOfType(MessageType.PlayerOffer)).toHaveLength(1);
+  });
+
+  it('renegotiates on the same socket when only the media failed and the socket still answers', async () => {
+    const h = await live();
+    h.peer.setConnectionState('failed');
+    await vi.waitFor(() => expect(h.peers).toHaveLength(2));
+    await vi.waitFor(() => expect(h.socket.sentOfType(MessageType.PlayerOffer)).toHaveLength(2));
+    expect(h.sockets).toHaveLength(1);
+    expect(h.socket.sentOfType(MessageType.Ping)).toHaveLength(1);
+    expect(h.socket.sentOfType(MessageType.PlayerJoin)).toHaveLength(1);
+    h.peer.setConnectionState('connected');
+    await vi.waitFor(() => expect(h.log).toEqual(['reconnecting 1', 'resumed 1']));
+  });
+
+  it('opens a fresh socket when the live one does not answer the probe', async () => {
+    const h = await live({ pong: false });
+    h.peer.setConnectionState('failed');
+    await vi.waitFor(() => expect(h.sockets).toHaveLength(2), { timeout: 3000 });
+    expect(h.sockets[0]?.closedWith).toBeDefined();
+    await vi.waitFor(() => expect(h.peers).toHaveLength(2));
+  });
+
+  it('renegotiates once a disconnected peer connection outlasts the grace period', async () => {
+    const h = await live({}, { disconnectGraceMs: 50 });
+    h.peer.setConnectionState('disconnected');
+    await vi.waitFor(() => expect(h.peers).toHaveLength(2));
+    expect(h.log).toEqual(['reconnecting 1']);
+  });
+
+  it('keeps key edges pressed during the outage and delivers them on the new connection, then resyncs input', async () => {
+    const h = await live();
+    h.session.attach(Object.assign(new EventTarget(), {
+      muted: false,
+      playsInline: false,
+      autoplay: false,
+      srcObject: null as unknown,
+      videoWidth: 1280,
+      videoHeight: 720,
+      getBoundingClientRect: () => ({ left: 0, top: 0, width: 1280, height: 720 }),
+      play: () => Promise.resolve(),
+    }) as unknown as HTMLVideoElement);
+    h.socket.remoteClose(1006);
+    h.keyboard.dispatchEvent(keyEvent('keydown', 'KeyW'));
+    h.keyboard.dispatchEvent(keyEvent('keyup', 'KeyW'));
+    await vi.waitFor(() => expect(h.peers).toHaveLength(2));
+    const channel = h.peer.channel(InputChannelLabel.Reliable);
+    channel.open();
+    expect(channel.sent.flatMap((bytes) => decodeInputEvents(bytes))).toEqual([
+      { type: InputEventType.KeyDown, usage: 0x1a, modifiers: 0 },
+      { type: InputEventType.KeyUp, usage: 0x1a, modifiers: 0 },
+    ]);
+  });
+
+  it('ends as connection_lost with the gateway code when the rejoin is refused for good', async () => {
+    const h = await live({ rejoin: { error: 'FW_ERR_SESSION_ENDED' } });
+    h.socket.remoteClose(1006);
+    await vi.waitFor(() => expect(h.ended).toHaveLength(1));
+    expect(h.ended[0]).toMatchObject({ reason: 'connection_lost', code: 'FW_ERR_SESSION_ENDED' });
+    expect(h.session.reconnecting).toBe(false);
+  });
+
+  it('retries a rejoin that fails for a passing reason, on a fresh socket', async () => {
+    const h = await live({ autoOpen: false });
+    h.sockets[0]!.remoteClose(1006);
+    // The first rejoin socket dies before it opens; the next attempt gets through.
+    await vi.waitFor(() => expect(h.sockets).toHaveLength(2));
+    h.sockets[1]!.remoteClose(1006);
+    await vi.waitFor(() => expect(h.sockets).toHaveLength(3), { timeout: 3000 });
+    h.sockets[2]!.open();
+    await vi.waitFor(() => expect(h.peers).toHaveLength(2));
+    await vi.waitFor(() => expect(h.peer.remoteDescription).not.toBeNull());
+    h.peer.setConnectionState('connected');
+    await vi.waitFor(() => expect(h.log).toEqual(['reconnecting 1', 'reconnecting 2', 'resumed 2']));
+  });
+
+  it('ends as connection_lost once the outage outlasts reconnectTimeoutMs', async () => {
+    const h = await live({ rejoin: 'silent' }, { reconnectTimeoutMs: 300 });
+    h.socket.remoteClose(1006);
+    await vi.waitFor(() => expect(h.ended).toHaveLength(1), { timeout: 3000 });
+    expect(h.ended[0]).toMatchObject({ reason: 'connection_lost', code: 'FW_ERR_CONNECTION_CLOSED' });
+    expect(h.ended[0]?.message).toContain('300 ms');
+  });
+
+  it('does not take the session back from a newer connection (close code 4000)', async () => {
+    const h = await live();
+    h.socket.remoteClose(4000, 'replaced by a newer connection');
+    expect(h.log).toEqual([]);
+    expect(h.ended).toEqual([expect.objectContaining({ reason: 'connection_lost', code: 'FW_ERR_CONNECTION_CLOSED' })]);
+    expect(h.ended[0]?.message).toContain('newer connection');
+  });
+
+  it('close() during an outage ends it as player_left without further attempts', async () => {
+    const h = await live({ rejoin: 'silent' });
+    h.socket.remoteClose(1006);
+    h.session.close();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(h.ended).toEqual([{ reason: 'player_left' }]);
+    expect(h.sockets.length).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('FramewaySession playout', () => {
+  it('without lowLatency plays both tracks in one element and leaves the receivers alone', async () => {
+    const h = harness({}, { lowLatency: false });
+    await joined(h);
+    for (const t of h.peer.transceivers) expect(t.receiver.jitterBufferTarget).toBeNull();
+    const video = Object.assign(new EventTarget(), {
+      muted: true,
+      playsInline: false,
+      autoplay: false,
+      srcObject: null as unknown,
+      getBoundingClientRect: () => ({ left: 0, top: 0, width: 1, height: 1 }),
+      play: () => Promise.resolve(),
+    });
+    h.session.attach(video as unknown as HTMLVideoElement);
+    expect(video.srcObject).toBe(h.session.stream);
+    h.session.muted = false;
+    expect(video.muted).toBe(false);
   });
 });

@@ -13,7 +13,14 @@ describe('resolveConnectOptions', () => {
       connectTimeoutMs: 10_000,
       negotiationTimeoutMs: 60_000,
       mediaTimeoutMs: 20_000,
-      disconnectGraceMs: 5_000,
+      disconnectGraceMs: 2_000,
+      reconnect: true,
+      reconnectTimeoutMs: 15_000,
+      lowLatency: true,
+      videoCodecs: ['H264', 'AV1', 'VP9', 'VP8'],
+      touch: 'touch',
+      gamepads: true,
+      clipboard: true,
     });
     expect(typeof options.logger.info).toBe('function');
   });
@@ -37,6 +44,18 @@ describe('resolveConnectOptions', () => {
     expect(() =>
       resolveConnectOptions({ gatewayUrl: 'http://gw.test', token: 't', signallingUrl: 'x' } as never),
     ).toThrow(/unknown connect option\(s\): signallingUrl/);
+  });
+
+  it('rejects an unknown touch mode or video codec', () => {
+    expect(() => resolveConnectOptions({ gatewayUrl: 'http://gw.test', token: 't', touch: 'pen' as never })).toThrow(
+      /touch/,
+    );
+    expect(() =>
+      resolveConnectOptions({ gatewayUrl: 'http://gw.test', token: 't', videoCodecs: ['H265' as never] }),
+    ).toThrow(/unknown video codec\(s\): H265/);
+    expect(() =>
+      resolveConnectOptions({ gatewayUrl: 'http://gw.test', token: 't', reconnectTimeoutMs: 0 }),
+    ).toThrow(/reconnectTimeoutMs/);
   });
 
   it('rejects a missing token, a bad URL and non-positive timeouts', () => {

@@ -1,5 +1,7 @@
 import type { InputControllerOptions } from './input/InputController.js';
 import { consoleLogger, type Logger } from './log/Logger.js';
+import { DEFAULT_VIDEO_CODECS, type VideoCodecName } from './media/orderVideoCodecs.js';
+import type { QualityThresholds } from './media/QualityMonitor.js';
 import { signalingUrlFor } from './signaling/signalingUrl.js';
 import type { WebSocketFactory } from './signaling/WebSocketLike.js';
 
@@ -22,8 +24,41 @@ export interface ConnectOptions {
   negotiationTimeoutMs?: number;
   /** Answer to a connected peer connection. Default 20 000. */
   mediaTimeoutMs?: number;
-  /** How long a `disconnected` peer connection may take to recover. Default 5 000. */
+  /**
+   * How long a `disconnected` peer connection may take to recover on its own
+   * before the SDK renegotiates (or, with `reconnect: false`, ends). Default 2 000.
+   */
   disconnectGraceMs?: number;
+  /**
+   * Resume the session automatically when the signaling socket or the media
+   * connection drops (network blip, node failover): rejoin with the same token,
+   * renegotiate, emit `reconnecting` / `resumed`. Default true.
+   */
+  reconnect?: boolean;
+  /** How long one outage may last before the session ends as `connection_lost`. Default 15 000. */
+  reconnectTimeoutMs?: number;
+  /**
+   * Frozen video with no media bytes arriving for this long counts as a dead
+   * media path (ICE itself notices only after several seconds): the SDK
+   * renegotiates. 0 turns it off. Default 2 000.
+   */
+  mediaStallMs?: number;
+  /**
+   * Playout tuned for the lowest delay: zero jitter-buffer target, the
+   * playout-delay extension offered, audio in its own sync group. Default true;
+   * false leaves the browser's smoothing on (comparisons, passive viewers).
+   */
+  lowLatency?: boolean;
+  /** Video codecs in order of preference. Default H264 (constrained baseline first), AV1, VP9, VP8. */
+  videoCodecs?: readonly VideoCodecName[];
+  /** Fingers as touch events (default) or the first finger as the mouse. */
+  touch?: 'touch' | 'mouse';
+  /** Read physical gamepads while input is captured. Default true. */
+  gamepads?: boolean;
+  /** Send the clipboard with the paste shortcut. Default true. */
+  clipboard?: boolean;
+  /** Where `qualityWarning` fires. Defaults in DEFAULT_QUALITY_THRESHOLDS. */
+  qualityThresholds?: Partial<QualityThresholds>;
   logger?: Logger;
   /** Platform seams, for tests and non-browser runtimes. */
   createWebSocket?: WebSocketFactory;
@@ -31,9 +66,16 @@ export interface ConnectOptions {
   createMediaStream?: (tracks: MediaStreamTrack[]) => MediaStream;
   keyboardTarget?: EventTarget;
   requestFrame?: InputControllerOptions['requestFrame'];
+  getGamepads?: InputControllerOptions['getGamepads'];
 }
 
-type Seams = 'createWebSocket' | 'createPeerConnection' | 'createMediaStream' | 'keyboardTarget' | 'requestFrame';
+type Seams =
+  | 'createWebSocket'
+  | 'createPeerConnection'
+  | 'createMediaStream'
+  | 'keyboardTarget'
+  | 'requestFrame'
+  | 'getGamepads';
 
 export type ResolvedConnectOptions = Required<Omit<ConnectOptions, Seams>> & Pick<ConnectOptions, Seams>;
 
@@ -44,7 +86,16 @@ const defaults = {
   connectTimeoutMs: 10_000,
   negotiationTimeoutMs: 60_000,
   mediaTimeoutMs: 20_000,
-  disconnectGraceMs: 5_000,
+  disconnectGraceMs: 2_000,
+  reconnect: true,
+  reconnectTimeoutMs: 15_000,
+  mediaStallMs: 2_000,
+  lowLatency: true,
+  videoCodecs: DEFAULT_VIDEO_CODECS,
+  touch: 'touch' as 'touch' | 'mouse',
+  gamepads: true,
+  clipboard: true,
+  qualityThresholds: {} as Partial<QualityThresholds>,
 };
 
 const knownKeys = new Set<string>([
@@ -58,6 +109,7 @@ const knownKeys = new Set<string>([
   'createMediaStream',
   'keyboardTarget',
   'requestFrame',
+  'getGamepads',
 ]);
 
 /** Applies defaults and checks the options once; a typo in a key is an error, not a silent default. */
@@ -73,10 +125,22 @@ export function resolveConnectOptions(options: ConnectOptions): ResolvedConnectO
     ...withoutUndefined(options),
     signalingUrl: signalingUrlFor(options.gatewayUrl, options.signalingUrl),
   };
-  for (const key of ['connectTimeoutMs', 'negotiationTimeoutMs', 'mediaTimeoutMs', 'disconnectGraceMs'] as const) {
+  for (const key of [
+    'connectTimeoutMs',
+    'negotiationTimeoutMs',
+    'mediaTimeoutMs',
+    'disconnectGraceMs',
+    'reconnectTimeoutMs',
+  ] as const) {
     if (!(resolved[key] > 0)) throw new TypeError(`${key} must be a positive number of milliseconds`);
   }
+  if (resolved.touch !== 'touch' && resolved.touch !== 'mouse') throw new TypeError("touch must be 'touch' or 'mouse'");
+  const unknownCodecs = resolved.videoCodecs.filter((codec) => !DEFAULT_VIDEO_CODECS.includes(codec));
+  if (unknownCodecs.length > 0) {
+    throw new TypeError(`unknown video codec(s): ${unknownCodecs.join(', ')} (known: ${DEFAULT_VIDEO_CODECS.join(', ')})`);
+  }
   if (!(resolved.statsIntervalMs >= 0)) throw new TypeError('statsIntervalMs must be 0 (off) or positive');
+  if (!(resolved.mediaStallMs >= 0)) throw new TypeError('mediaStallMs must be 0 (off) or positive');
   return resolved;
 }
 

@@ -11,6 +11,8 @@ import {
 import type { AgentConfig } from './config.js';
 import { type NodeCapabilities, probeEncoders } from './encoder/probeEncoders.js';
 import { resolveFfmpeg } from './ffmpeg/resolveFfmpeg.js';
+import { FleetMember } from './fleet/FleetMember.js';
+import { loadNodeKey } from './fleet/loadNodeKey.js';
 import { GatewayLink } from './gateway/GatewayLink.js';
 import { notifySessionEnded, register, sendHeartbeat } from './gateway/gatewayApi.js';
 import {
@@ -19,8 +21,10 @@ import {
   type InputStats,
   type SessionHost,
 } from './gateway/gatewayHandlers.js';
+import type { NodeKey } from './identity/NodeKey.js';
 import { createLogger } from './logging/logger.js';
-import { createRuntime, type RuntimeFactory } from './runtime/createRuntime.js';
+import { AgentQos } from './qos/AgentQos.js';
+import { createRuntimeFactory, type RuntimeFactory } from './runtime/createRuntime.js';
 import type { AgentSession, SessionEnd } from './session/AgentSession.js';
 import { createAgentSession } from './session/createAgentSession.js';
 import { SessionTable } from './session/SessionTable.js';
@@ -35,10 +39,12 @@ export interface EdgeAgentOptions {
   config: AgentConfig;
   /** Skips the encoder probe (embedding, tests); must list at least one encoder. */
   capabilities?: NodeCapabilities;
-  /** Creates session runtimes; defaults to the built-in ones. */
+  /** Creates session runtimes; defaults to the ones the config enables. */
   createRuntime?: RuntimeFactory;
   /** Randomness for reconnect jitter. */
   random?: () => number;
+  /** The node key (identity); loaded from `config.fleet.nodeKeyFile` when absent. */
+  nodeKey?: NodeKey;
 }
 
 export type EdgeAgentEvents = {
@@ -60,6 +66,8 @@ export class EdgeAgent extends TypedEmitter<EdgeAgentEvents> implements SessionH
   readonly #link: GatewayLink;
   readonly #handlers: GatewayHandlers;
   readonly #sessions: SessionTable;
+  readonly #fleet: FleetMember;
+  readonly #qos: AgentQos;
   // Sessions the gateway has been told are started: only those get AgentSessionEnded.
   readonly #announced = new WeakSet<AgentSession>();
   #capabilities: NodeCapabilities | undefined;
@@ -75,7 +83,7 @@ export class EdgeAgent extends TypedEmitter<EdgeAgentEvents> implements SessionH
     super((error, event) => log.error({ err: error, event }, 'agent event listener threw'));
     this.config = options.config;
     this.#capabilities = options.capabilities;
-    this.#createRuntime = options.createRuntime ?? createRuntime;
+    this.#createRuntime = options.createRuntime ?? createRuntimeFactory(options.config);
     this.#sessions = new SessionTable(options.config.slots);
     this.#handlers = createGatewayHandlers(this);
     this.#link = new GatewayLink({
@@ -89,12 +97,33 @@ export class EdgeAgent extends TypedEmitter<EdgeAgentEvents> implements SessionH
     });
     this.#link.on('down', (reason) => this.#onLinkDown(reason));
     this.#link.on('message', (message, channel) => this.#handlers.handleMessage(message, channel));
+    this.#fleet = new FleetMember({
+      agentId: options.config.agentId,
+      gatewayUrl: options.config.gatewayUrl,
+      config: options.config.fleet,
+      key: options.nodeKey ?? loadNodeKey(options.config.fleet.nodeKeyFile, options.config.agentId),
+    });
+    this.#link.on('message', (message, channel) => this.#fleet.handleMessage(message, channel));
+    this.#qos = new AgentQos({
+      signer: this.#fleet.key.account,
+      nodeId: () => this.#nodeId,
+      session: (id) => {
+        const session = this.#sessions.get(id);
+        return session && { counters: () => session.encoder.stats, handoff: () => session.handoff.takeWindow() };
+      },
+    });
+    this.#link.on('message', (message, channel) => this.#qos.handleMessage(message, channel));
     this.#link.on('binary', (data) => this.#handlers.handleBinary(data));
   }
 
   /** The gateway's id for this node while registered. */
   get nodeId(): string | undefined {
     return this.#nodeId;
+  }
+
+  /** Node identity, probe endpoint and drain state. */
+  get fleet(): FleetMember {
+    return this.#fleet;
   }
 
   get capabilities(): NodeCapabilities | undefined {
@@ -147,8 +176,16 @@ export class EdgeAgent extends TypedEmitter<EdgeAgentEvents> implements SessionH
       throw new FramewayError('FW_ERR_ENCODER_UNAVAILABLE', `no encoder works with ffmpeg at ${this.#ffmpegPath}`);
     }
     if (this.#closing) return;
+    await this.#fleet.start();
+    if (this.#closing) return;
     log.info(
-      { agentId: this.config.agentId, gateway: this.config.gatewayUrl, slots: this.config.slots },
+      {
+        agentId: this.config.agentId,
+        gateway: this.config.gatewayUrl,
+        slots: this.config.slots,
+        address: this.#fleet.key.address,
+        probeUrl: this.#fleet.probeUrl,
+      },
       'agent started',
     );
     this.#link.start();
@@ -176,6 +213,7 @@ export class EdgeAgent extends TypedEmitter<EdgeAgentEvents> implements SessionH
       ),
     );
     await this.#link.close();
+    await this.#fleet.close();
     this.#nodeId = undefined;
     log.info('agent stopped');
     this.emit('closed');
@@ -201,13 +239,27 @@ export class EdgeAgent extends TypedEmitter<EdgeAgentEvents> implements SessionH
       encoders: this.#capabilities?.encoders ?? [],
       createRuntime: this.#createRuntime,
       encoderCloseGraceMs: this.config.encoderCloseGraceMs,
+      ...(this.config.intraRefresh === undefined ? {} : { intraRefresh: this.config.intraRefresh }),
     });
     this.#sessions.add(session); // throws on a duplicate id or channel
     session.on('ended', (end) => this.#onSessionEnded(session, end));
+    this.#qos.sessionStarted(sessionId, request.video.bitrateKbps);
     await session.start();
     this.#announced.add(session);
     this.emit('sessionStarted', sessionId);
     return session.encoderInfo;
+  }
+
+  /**
+   * Asks the gateway to drain this node (no new sessions; the current ones
+   * finish) or to lift the drain. Rejects when not connected.
+   */
+  async drain(draining = true): Promise<void> {
+    const channel = this.#link.channel;
+    if (!channel || this.#nodeId === undefined) {
+      throw new FramewayError('FW_ERR_CONNECTION_CLOSED', 'not registered with a gateway');
+    }
+    await this.#fleet.requestDrain(channel, draining, 'operator request on the agent');
   }
 
   async stopSession(sessionId: string, reason: SessionEndReason): Promise<boolean> {
@@ -230,6 +282,7 @@ export class EdgeAgent extends TypedEmitter<EdgeAgentEvents> implements SessionH
 
   #onSessionEnded(session: AgentSession, end: SessionEnd): void {
     this.#sessions.remove(session);
+    this.#qos.sessionEnded(session.sessionId);
     const channel = this.#link.channel;
     if (end.origin === 'agent' && this.#announced.has(session) && channel) {
       notifySessionEnded(channel, { sessionId: session.sessionId, reason: end.reason, message: end.message });
@@ -243,6 +296,8 @@ export class EdgeAgent extends TypedEmitter<EdgeAgentEvents> implements SessionH
     await this.#draining;
     if (channel.closed || this.#closing) return;
     const capabilities = this.#capabilities as NodeCapabilities;
+    const fleetFields = await this.#fleet.registrationFields(channel);
+    if (channel.closed || this.#closing) return;
     register(channel, {
       agentId: this.config.agentId,
       secret: this.config.secret,
@@ -252,6 +307,7 @@ export class EdgeAgent extends TypedEmitter<EdgeAgentEvents> implements SessionH
       encoders: capabilities.encoders,
       gpus: capabilities.gpus,
       ...(this.config.region === undefined ? {} : { region: this.config.region }),
+      ...fleetFields,
     }).then(
       (registered) => {
         if (channel.closed || this.#closing) return;

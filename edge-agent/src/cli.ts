@@ -48,6 +48,13 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // Operator drain: no new sessions here, the current ones finish (docs/placement.md).
+  process.on('SIGUSR2', () => {
+    agent.drain().then(
+      () => log.info('drain requested: no new sessions, the current ones finish'),
+      (error: unknown) => log.warn({ err: error }, 'drain request failed'),
+    );
+  });
 
   try {
     await agent.start();

@@ -25,6 +25,7 @@ describe('loadConfig', () => {
       probeTimeoutMs: 10_000,
       encoderCloseGraceMs: 2_000,
       reconnect: { initialDelayMs: 500, maxDelayMs: 15_000, jitter: 0.3 },
+      fleet: { probe: { enabled: true, port: 0, delayMs: 0 }, challengeWaitMs: 2000 },
     });
   });
 

@@ -1,6 +1,7 @@
 import { MessageType, payloadSchemas } from '@frameway/protocol';
 import * as v from 'valibot';
 import { ConfigError } from './ConfigError.js';
+import { AgentFleetConfigSchema } from './fleet/fleetConfig.js';
 import { implementedRuntimes } from './runtime/createRuntime.js';
 
 /** Where a locally started gateway listens for agents. */
@@ -19,6 +20,56 @@ const ReconnectSchema = v.strictObject({
   maxDelayMs: v.optional(Millis, 15_000),
   /** Fraction of each delay that is randomised (0 = none, 1 = full jitter). */
   jitter: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1)), 0.3),
+});
+
+const NonEmpty = v.pipe(v.string(), v.minLength(1), v.maxLength(4096));
+
+/** The x11 runtime: which programs sessions may run on this node. */
+const X11Schema = v.strictObject({
+  /**
+   * Command lines (argv split like a shell, no expansion) sessions may run;
+   * a session names one in `runtimeOptions.cmd`, or gets the first. The
+   * gateway can never make the node run anything else.
+   */
+  commands: v.pipe(v.array(NonEmpty), v.minLength(1), v.maxLength(64)),
+  xvfbPath: v.optional(NonEmpty),
+  pulseaudioPath: v.optional(NonEmpty),
+  /** Give each session a private PulseAudio null sink and stream it (default true). */
+  audio: v.optional(v.boolean()),
+  /** How long a session waits for the program's first window before streaming anyway. */
+  readyTimeoutMs: v.optional(Millis),
+});
+
+/** The docker runtime: game images started through the Docker Engine API. */
+const DockerSchema = v.strictObject({
+  /** Images sessions may run (`runtimeOptions.image`, or the first). */
+  images: v.pipe(v.array(NonEmpty), v.minLength(1), v.maxLength(64)),
+  /** Engine socket (default /var/run/docker.sock, or DOCKER_HOST's). */
+  socketPath: v.optional(NonEmpty),
+  /** GPUs each game container gets: 'all', a count, or 'none' for CPU-only titles. */
+  gpus: v.optional(v.union([v.literal('all'), v.literal('none'), v.pipe(v.number(), v.integer(), v.minValue(1))])),
+  /** Container runtime to request (e.g. 'nvidia' where the NVIDIA runtime is not the default). */
+  runtime: v.optional(NonEmpty),
+});
+
+/** The android runtime: phones (redroid containers or devices) reachable by ADB over TCP. */
+const AndroidSchema = v.strictObject({
+  /** ADB TCP endpoints, host:port; one session per device. */
+  devices: v.pipe(v.array(v.pipe(v.string(), v.regex(/^[A-Za-z0-9.:[\]-]{1,255}:\d{1,5}$/, 'host:port'))), v.minLength(1)),
+  /** The scrcpy server jar (scrcpy-server-v<version>), provided by the operator. */
+  scrcpyServerPath: NonEmpty,
+  /** Version of that jar; the server refuses any other client version. */
+  scrcpyVersion: v.optional(v.picklist(['3.3.3'])),
+  /** Key store for ADB authentication (an RSA key is created there on first use). */
+  adbKeyPath: v.optional(NonEmpty),
+});
+
+/** Resource limits of every session's runtime (see RuntimeLimits for what each runtime applies). */
+const LimitsSchema = v.strictObject({
+  memoryMiB: v.optional(v.pipe(v.number(), v.integer(), v.minValue(64))),
+  cpus: v.optional(v.pipe(v.number(), v.minValue(0.1), v.maxValue(1024))),
+  pids: v.optional(v.pipe(v.number(), v.integer(), v.minValue(16))),
+  openFiles: v.optional(v.pipe(v.number(), v.integer(), v.minValue(64))),
 });
 
 const ConfigSchema = v.strictObject({
@@ -41,6 +92,14 @@ const ConfigSchema = v.strictObject({
   /** How long ffmpeg gets to exit after SIGTERM before SIGKILL. */
   encoderCloseGraceMs: v.optional(Millis, 2_000),
   reconnect: v.optional(ReconnectSchema, {}),
+  /** Node key, location, price, stake and the latency probe endpoint (edge-agent/src/fleet). */
+  fleet: v.optional(AgentFleetConfigSchema, {}),
+  /** Periodic intra refresh with an IDR forced every GOP (smoother bitrate, self-healing after loss). */
+  intraRefresh: v.optional(v.boolean()),
+  limits: v.optional(LimitsSchema),
+  x11: v.optional(X11Schema),
+  docker: v.optional(DockerSchema),
+  android: v.optional(AndroidSchema),
 });
 
 /** The validated, frozen agent configuration. */
@@ -71,8 +130,23 @@ export function loadConfig(input: unknown): AgentConfig {
   if (config.reconnect.maxDelayMs < config.reconnect.initialDelayMs) {
     throw new ConfigError(['reconnect.maxDelayMs: must not be below reconnect.initialDelayMs']);
   }
+  // A runtime the node advertises must be able to start a session.
+  const missing = (['x11', 'docker', 'android'] as const).filter(
+    (kind) => config.runtimes.includes(kind) && config[kind] === undefined,
+  );
+  if (missing.length > 0) {
+    throw new ConfigError(
+      missing.map((kind) => `${kind}: runtimes lists '${kind}' but there is no ${kind} section (${RUNTIME_HINT[kind]})`),
+    );
+  }
   return deepFreeze(config);
 }
+
+const RUNTIME_HINT = {
+  x11: 'the programs it may run: --cmd',
+  docker: 'the images it may run: --image',
+  android: 'the devices and the scrcpy server: --adb, --scrcpy-server',
+} as const;
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null) {

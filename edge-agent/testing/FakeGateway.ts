@@ -126,6 +126,8 @@ export class FakeGateway {
       },
     });
     this.#channel = channel;
+    // As the real gateway does: the identity challenge the agent's registration must sign.
+    channel.notify(MessageType.AgentChallenge, { nonce: `0x${'5a'.repeat(32)}`, gateway: 'fake-gateway' });
     socket.on('message', (data, isBinary) => {
       if (!isBinary) channel.receive(data as Buffer);
     });

@@ -322,6 +322,16 @@ contract FramewayLedger is ReentrancyGuard {
         return _quote(a, settlements[sessionKey]);
     }
 
+    /// @notice True when `record` is in the committed batch `batchId` (an eth_call anyone can make).
+    function verifyRecord(bytes32 batchId, MinuteRecord calldata record, bytes32[] calldata proof)
+        external
+        view
+        returns (bool)
+    {
+        bytes32 root = batchRoots[batchId];
+        return root != bytes32(0) && MerkleProof.verifyCalldata(proof, root, leafHash(record));
+    }
+
     function failedBitmapOf(bytes32 sessionKey) external view returns (uint256[] memory) {
         return _failedBitmaps[sessionKey];
     }

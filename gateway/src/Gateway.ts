@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { FramewayError, MAX_SIGNALING_MESSAGE_BYTES, SessionEndReason } from '@frameway/protocol';
 import { AgentLink, type AgentRegistration } from './agents/AgentLink.js';
+import { StudioApi, type StudioApiOverrides } from './api/StudioApi.js';
 import { PlayerTokens } from './auth/PlayerTokens.js';
 import { secretsEqual } from './auth/secretsEqual.js';
 import type { GatewayConfig } from './config.js';
@@ -11,7 +12,7 @@ import { createLogger } from './logging/logger.js';
 import type { MediaRouter } from './media/MediaRouter.js';
 import { CandidateFilter, isLoopback } from './media/sdp/candidateFilter.js';
 import { WeriftMediaRouter } from './media/werift/WeriftMediaRouter.js';
-import { CapacityPlacer } from './placement/CapacityPlacer.js';
+import { Fleet, GATEWAY_PROBE_PATH } from './fleet/Fleet.js';
 import { PlayerLink } from './players/PlayerLink.js';
 import { NodeRegistry } from './registry/NodeRegistry.js';
 import { createSocketServer } from './server/createSocketServer.js';
@@ -30,11 +31,16 @@ export const PLAYER_SOCKET_PATH = '/ws/player';
 export class Gateway {
   readonly config: GatewayConfig;
   readonly registry: NodeRegistry;
+  /** Node identity, persistence, network coordinates, latency-aware placement, drain. */
+  readonly fleet: Fleet;
   readonly sessions: SessionManager;
   readonly media: MediaRouter;
   readonly tokens: PlayerTokens;
   /** The embedded database every persistent feature keeps its tables in. */
   readonly db: Db;
+  /** Studio REST API v1 (keys, titles, sessions, billing, webhooks), served under /v1. */
+  readonly studio: StudioApi;
+  #demoApiKey: string | undefined;
   readonly #server: SocketServer;
   readonly #agents = new Map<string, AgentLink>();
   readonly #agentLinks = new Map<WsConnection, AgentLink>();
@@ -43,13 +49,16 @@ export class Gateway {
   #port = 0;
   #closed = false;
 
-  constructor(config: GatewayConfig) {
+  constructor(config: GatewayConfig, overrides: { studioApi?: StudioApiOverrides } = {}) {
     this.config = config;
     this.db = openDatabase({ path: config.database });
     this.tokens = new PlayerTokens({
       secret: config.tokenSecret ? Buffer.from(config.tokenSecret) : PlayerTokens.randomSecret(),
     });
-    this.registry = new NodeRegistry({ heartbeatTimeoutMs: config.registry.heartbeatTimeoutMs });
+    this.registry = new NodeRegistry({
+      heartbeatTimeoutMs: config.registry.heartbeatTimeoutMs,
+      initialReputation: config.fleet.initialReputation,
+    });
     this.media = new WeriftMediaRouter({
       rtpHost: config.media.rtpHost,
       iceServers: config.media.iceServers.map((s) => ({ ...s })),
@@ -58,14 +67,36 @@ export class Gateway {
       inputRatePerSecond: config.media.inputRatePerSecond,
       disconnectGraceMs: config.media.disconnectGraceMs,
     });
+    this.fleet = new Fleet({
+      fleet: config.fleet,
+      placement: config.placement,
+      db: this.db,
+      registry: this.registry,
+      gatewayName: () => this.url,
+      gatewayProbeUrl: () => config.fleet.gatewayProbeUrl ?? `${this.url.replace(/^http/, 'ws')}${GATEWAY_PROBE_PATH}`,
+      agentFor: (nodeId) => this.#agents.get(nodeId),
+    });
     this.sessions = new SessionManager({
       registry: this.registry,
       media: this.media,
-      placer: new CapacityPlacer(this.registry),
+      placer: this.fleet.placer,
+      failover: config.placement.failover,
       agentFor: (nodeId) => this.#agents.get(nodeId),
       playerReconnectGraceMs: config.session.playerReconnectGraceMs,
       unjoinedTimeoutMs: config.session.unjoinedTimeoutMs,
       keyframeRequestIntervalMs: config.session.keyframeRequestIntervalMs,
+    });
+    this.fleet.attach(this.sessions);
+    this.studio = new StudioApi({
+      config: config.studioApi,
+      db: this.db,
+      sessions: this.sessions,
+      registry: this.registry,
+      tokens: this.tokens,
+      urls: () => ({ publicUrl: this.url, signalingUrl: `${this.url.replace(/^http/, 'ws')}${PLAYER_SOCKET_PATH}` }),
+      defaultBitrateKbps: config.session.bitrateKbps,
+      liveMeasurements: (sessionId) => ({ rttMs: this.fleet.monitor?.rttOf(sessionId) ?? null }),
+      ...overrides.studioApi,
     });
     this.registry.on('nodeDown', (node, reason) => {
       log.info({ nodeId: node.nodeId, reason }, 'node down');
@@ -75,7 +106,6 @@ export class Gateway {
         this.#agents.delete(node.nodeId);
         link.close(4002, reason);
       }
-      this.registry.forget(node.nodeId);
     });
     this.registry.on('nodeUp', (node) => log.info({ nodeId: node.nodeId, slots: node.slots }, 'node up'));
     this.#server = createSocketServer(config.server.engine);
@@ -91,6 +121,11 @@ export class Gateway {
     return this.#port;
   }
 
+  /** In demo mode: the demo studio's API key minted at start (loopback callers only). */
+  get demoApiKey(): string | undefined {
+    return this.#demoApiKey;
+  }
+
   get engine(): SocketServer['engine'] {
     return this.#server.engine;
   }
@@ -102,6 +137,11 @@ export class Gateway {
       Math.min(1000, this.config.registry.heartbeatTimeoutMs / 2),
     );
     this.#sweepTimer.unref();
+    this.fleet.start();
+    await this.studio.start();
+    if (this.config.demo && this.config.studioApi.enabled && this.config.studioApi.demoStudio) {
+      this.#demoApiKey = this.studio.createDemoKey().key;
+    }
     log.info(
       { url: this.url, engine: this.#server.engine, media: this.media.backend, demo: this.config.demo },
       'gateway listening',
@@ -117,6 +157,8 @@ export class Gateway {
     for (const link of this.#playerLinks.values()) link.close(1001, 'gateway shutting down');
     await this.media.close();
     await this.#server.close();
+    await this.studio.close();
+    this.fleet.close();
     this.db.close();
     log.info('gateway closed');
   }
@@ -128,6 +170,7 @@ export class Gateway {
       id,
       playerId,
       runtime: s.runtime,
+      ...(s.runtimeOptions ? { runtimeOptions: s.runtimeOptions } : {}),
       video: { width: s.width, height: s.height, fps: s.fps, codec: s.codec, bitrateKbps: s.bitrateKbps, gop: s.gop },
       latencyBudgetMs: s.latencyBudgetMs,
     };
@@ -158,6 +201,8 @@ export class Gateway {
       const { sessionId, token } = this.createDemoSession();
       return jsonResponse(201, { sessionId, token, signalingUrl: this.#signalingUrl(request) });
     });
+    this.fleet.registerRoutes(server);
+    if (this.config.studioApi.enabled) server.mount('/v1', this.studio.handler);
     server.websocket(AGENT_SOCKET_PATH, {
       maxPayloadBytes: MAX_SIGNALING_MESSAGE_BYTES,
       idleTimeoutSeconds: 30,
@@ -199,6 +244,10 @@ export class Gateway {
       registerTimeoutMs: this.config.registry.registerTimeoutMs,
       startTimeoutMs: this.config.session.startTimeoutMs,
       onRegister: (agentLink, registration) => this.#registerAgent(agentLink, registration),
+      challenge: this.fleet.newChallenge(),
+      onDrain: (agentLink, drain) => {
+        if (agentLink.nodeId) this.fleet.drain(agentLink.nodeId, drain.draining, 'agent');
+      },
       onHeartbeat: (agentLink, heartbeat) => {
         if (agentLink.nodeId) this.registry.heartbeat(agentLink.nodeId, heartbeat);
       },
@@ -216,7 +265,10 @@ export class Gateway {
     return link;
   }
 
-  #registerAgent(link: AgentLink, registration: AgentRegistration): { nodeId: string; heartbeatIntervalMs: number } {
+  async #registerAgent(
+    link: AgentLink,
+    registration: AgentRegistration,
+  ): Promise<{ nodeId: string; heartbeatIntervalMs: number }> {
     if (!secretsEqual(registration.secret, this.config.agentSecret)) {
       log.warn(
         { agentId: registration.agentId, remote: link.options.connection.remoteAddress },
@@ -224,7 +276,9 @@ export class Gateway {
       );
       throw new FramewayError('FW_ERR_UNAUTHORIZED', 'agent secret rejected');
     }
-    const node = this.registry.register(registration);
+    const admitted = await this.fleet.admit(link, registration);
+    if (link.closed) throw new FramewayError('FW_ERR_CONNECTION_CLOSED', 'the agent left during registration');
+    const node = this.registry.register(admitted);
     this.#agents.set(node.nodeId, link);
     return { nodeId: node.nodeId, heartbeatIntervalMs: this.config.registry.heartbeatIntervalMs };
   }

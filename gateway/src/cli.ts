@@ -7,8 +7,11 @@ import { rootLogger } from './logging/logger.js';
 
 /**
  * frameway-gateway [--host H] [--port P] [--demo] [--engine auto|uws|node]
+ *                  [--runtime scene|x11|docker|android] [--cmd LINE] [--runtime-options JSON]
  * Environment: HOST, PORT, FRAMEWAY_DEMO=1, FRAMEWAY_AGENT_SECRET, FRAMEWAY_TOKEN_SECRET,
- * FRAMEWAY_PUBLIC_URL, FRAMEWAY_SERVER_ENGINE, FRAMEWAY_DATABASE (default .data/gateway.db), LOG_LEVEL.
+ * FRAMEWAY_PUBLIC_URL, FRAMEWAY_SERVER_ENGINE, FRAMEWAY_DATABASE (default .data/gateway.db), LOG_LEVEL,
+ * FRAMEWAY_SESSION_RUNTIME and FRAMEWAY_SESSION_RUNTIME_OPTIONS (JSON): the runtime of default
+ * (demo) sessions and its options; --cmd is short for runtime options { "cmd": LINE } (x11).
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -17,12 +20,21 @@ async function main(): Promise<void> {
       port: { type: 'string' },
       demo: { type: 'boolean' },
       engine: { type: 'string' },
+      runtime: { type: 'string' },
+      cmd: { type: 'string' },
+      'runtime-options': { type: 'string' },
     },
   });
   const env = process.env;
   const demo = values.demo ?? env.FRAMEWAY_DEMO === '1';
   const agentSecret = env.FRAMEWAY_AGENT_SECRET ?? (demo ? DEMO_AGENT_SECRET : undefined);
   if (!agentSecret) throw new Error('FRAMEWAY_AGENT_SECRET is required outside demo mode');
+  const runtime = values.runtime ?? env.FRAMEWAY_SESSION_RUNTIME;
+  const optionsJson = values['runtime-options'] ?? env.FRAMEWAY_SESSION_RUNTIME_OPTIONS;
+  const runtimeOptions = {
+    ...(optionsJson ? (JSON.parse(optionsJson) as Record<string, unknown>) : {}),
+    ...(values.cmd === undefined ? {} : { cmd: values.cmd }),
+  };
   const config = loadGatewayConfig({
     host: values.host ?? env.HOST ?? '127.0.0.1',
     port: Number(values.port ?? env.PORT ?? 8080),
@@ -32,9 +44,19 @@ async function main(): Promise<void> {
     ...(env.FRAMEWAY_TOKEN_SECRET ? { tokenSecret: env.FRAMEWAY_TOKEN_SECRET } : {}),
     ...(env.FRAMEWAY_PUBLIC_URL ? { publicUrl: env.FRAMEWAY_PUBLIC_URL } : {}),
     server: { engine: values.engine ?? env.FRAMEWAY_SERVER_ENGINE ?? 'auto' },
+    ...(runtime || Object.keys(runtimeOptions).length > 0
+      ? {
+          session: {
+            ...(runtime ? { runtime } : {}),
+            ...(Object.keys(runtimeOptions).length > 0 ? { runtimeOptions } : {}),
+          },
+        }
+      : {}),
   });
   const gateway = new Gateway(config);
   await gateway.start();
+  // Demo mode: the demo studio's API key for this run (loopback callers only), before the ready line.
+  if (gateway.demoApiKey) process.stdout.write(`FRAMEWAY_STUDIO_DEMO_KEY ${gateway.demoApiKey}\n`);
   // The one line a launcher waits for: machine-readable, on stdout.
   process.stdout.write(`FRAMEWAY_GATEWAY_READY ${gateway.url}\n`);
   let stopping = false;

@@ -1,6 +1,7 @@
 import { DefaultVideo, RuntimeKind, VideoCodec } from '@frameway/protocol';
 import * as v from 'valibot';
 import { StudioApiConfigSchema } from './api/studioApiConfig.js';
+import { FleetConfigSchema, PlacementConfigSchema } from './fleet/fleetConfig.js';
 
 const Port = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535));
 const PositiveMs = v.pipe(v.number(), v.integer(), v.minValue(1));
@@ -48,6 +49,10 @@ export const GatewayConfigSchema = v.strictObject({
   session: v.optional(
     v.strictObject({
       runtime: v.optional(v.picklist(Object.values(RuntimeKind)), RuntimeKind.Scene),
+      /** Options sent with every default session to its runtime, e.g. { cmd: 'ltris' } for x11. */
+      runtimeOptions: v.optional(
+        v.record(v.pipe(v.string(), v.maxLength(64)), v.union([v.pipe(v.string(), v.maxLength(4096)), v.number(), v.boolean()])),
+      ),
       width: v.optional(v.pipe(v.number(), v.integer(), v.minValue(16)), DefaultVideo.width),
       height: v.optional(v.pipe(v.number(), v.integer(), v.minValue(16)), DefaultVideo.height),
       fps: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(240)), DefaultVideo.fps),
@@ -80,6 +85,10 @@ export const GatewayConfigSchema = v.strictObject({
   webRoot: v.optional(v.string()),
   /** Studio REST API v1: keys, titles, sessions, billing, webhooks (gateway/src/api). */
   studioApi: v.optional(StudioApiConfigSchema, {}),
+  /** Fleet: node identity, admin API, peer probes, persistence (gateway/src/fleet). */
+  fleet: v.optional(FleetConfigSchema, {}),
+  /** Latency-aware placement, queue, failover, in-session RTT checks (gateway/src/placement). */
+  placement: v.optional(PlacementConfigSchema, {}),
 });
 
 export type GatewayConfigInput = v.InferInput<typeof GatewayConfigSchema>;

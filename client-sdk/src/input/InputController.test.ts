@@ -3,12 +3,25 @@ import {
   type InputEvent,
   InputEventType,
   MAX_EVENTS_PER_MESSAGE,
+  MAX_TEXT_BYTES,
   Modifier,
+  NavKey,
+  Orientation,
   PointerButton,
 } from '@frameway/protocol';
-import { describe, expect, it } from 'vitest';
-import { FakeVideoTarget, keyEvent, manualFrames, pointerEvent, wheelEvent } from '../testing/fakeDom.js';
-import { InputController, type InputControllerOptions } from './InputController.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { standardPad } from '../testing/fakeGamepad.js';
+import {
+  FakeVideoTarget,
+  keyEvent,
+  manualFrames,
+  pasteEvent,
+  pointerEvent,
+  touchEvent,
+  wheelEvent,
+} from '../testing/fakeDom.js';
+import { InputController, type InputControllerOptions, isPasteShortcut } from './InputController.js';
+import type { GamepadLike } from './mapStandardGamepad.js';
 
 const MAX = 0xffff;
 
@@ -22,6 +35,7 @@ function setup(options: Partial<InputControllerOptions> = {}) {
   const controller = new InputController(sink, {
     keyboardTarget: keyboard,
     requestFrame: frames.requestFrame,
+    gamepads: false,
     ...options,
   });
   // A 1600x600 element showing 800x600 video: 400 px bars left and right.
@@ -190,7 +204,7 @@ describe('InputController pointer', () => {
     ]);
   });
 
-  it('ignores secondary touch points', () => {
+  it('ignores secondary pointers that are not touches', () => {
     const { video, events } = setup();
     video.dispatchEvent(pointerEvent('pointerdown', { clientX: 800, clientY: 300, buttons: 1, isPrimary: false }));
     video.dispatchEvent(pointerEvent('pointermove', { clientX: 800, clientY: 300, isPrimary: false }));
@@ -290,5 +304,243 @@ describe('InputController.send', () => {
     controller.send([{ type: InputEventType.KeyDown, usage: 4, modifiers: 0 }]);
     keyboard.dispatchEvent(keyEvent('keydown', 'KeyA'));
     expect(messages).toEqual([]);
+  });
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+// The 1600x600 element shows 800x600 video between x = 400 and x = 1200.
+const videoX = (fraction: number) => 400 + 800 * fraction;
+const norm = (fraction: number) => Math.round(fraction * MAX);
+
+describe('InputController touch', () => {
+  it('sends each finger as its own touch with ids 0.., mapped through the letterbox', () => {
+    const { video, events, messages } = setup();
+    video.dispatchEvent(touchEvent('pointerdown', 7, videoX(0.25), 150));
+    video.dispatchEvent(touchEvent('pointerdown', 8, videoX(0.75), 450, 1));
+    expect(events(true)).toEqual([
+      { type: InputEventType.TouchDown, id: 0, x: norm(0.25), y: norm(0.25), pressure: 128 },
+      { type: InputEventType.TouchDown, id: 1, x: norm(0.75), y: norm(0.75), pressure: 255 },
+    ]);
+    expect(messages.every((m) => m.reliable)).toBe(true);
+  });
+
+  it('coalesces the moves of all fingers into one motion message per frame, latest positions only', () => {
+    const { video, events, frames, messages } = setup();
+    video.dispatchEvent(touchEvent('pointerdown', 1, videoX(0.1), 60));
+    video.dispatchEvent(touchEvent('pointerdown', 2, videoX(0.9), 540));
+    video.dispatchEvent(touchEvent('pointermove', 1, videoX(0.2), 60)); // leading send
+    video.dispatchEvent(touchEvent('pointermove', 1, videoX(0.3), 60));
+    video.dispatchEvent(touchEvent('pointermove', 2, videoX(0.8), 540));
+    video.dispatchEvent(touchEvent('pointermove', 1, videoX(0.4), 60));
+    expect(events(false)).toEqual([{ type: InputEventType.TouchMove, id: 0, x: norm(0.2), y: norm(0.1), pressure: 128 }]);
+    frames.runFrame();
+    expect(messages.at(-1)).toEqual({
+      reliable: false,
+      events: [
+        { type: InputEventType.TouchMove, id: 0, x: norm(0.4), y: norm(0.1), pressure: 128 },
+        { type: InputEventType.TouchMove, id: 1, x: norm(0.8), y: norm(0.9), pressure: 128 },
+      ],
+    });
+  });
+
+  it('lifts with the final position, drops a move still waiting, and reuses the freed id', () => {
+    const { video, events, frames } = setup();
+    video.dispatchEvent(touchEvent('pointerdown', 1, videoX(0.5), 300));
+    video.dispatchEvent(touchEvent('pointermove', 1, videoX(0.5), 310));
+    video.dispatchEvent(touchEvent('pointermove', 1, videoX(0.5), 320));
+    video.dispatchEvent(touchEvent('pointerup', 1, videoX(0.5), 330));
+    frames.runFrame();
+    expect(events().map((e) => e.type)).toEqual([
+      InputEventType.TouchDown,
+      InputEventType.TouchMove,
+      InputEventType.TouchUp,
+    ]);
+    expect(events().at(-1)).toMatchObject({ id: 0, y: norm(330 / 600), pressure: 0 });
+    video.dispatchEvent(touchEvent('pointerdown', 2, videoX(0.5), 300));
+    expect(events().at(-1)).toMatchObject({ type: InputEventType.TouchDown, id: 0 });
+  });
+
+  it('ignores a finger landing on the bars, and cancels touches on pointercancel, blur and release', () => {
+    const { video, events, keyboard, controller } = setup();
+    video.dispatchEvent(touchEvent('pointerdown', 1, 100, 300));
+    video.dispatchEvent(touchEvent('pointermove', 1, videoX(0.5), 300));
+    expect(events()).toEqual([]);
+    video.dispatchEvent(touchEvent('pointerdown', 2, videoX(0.5), 300));
+    video.dispatchEvent(touchEvent('pointercancel', 2, 0, 0));
+    video.dispatchEvent(touchEvent('pointerdown', 3, videoX(0.5), 300));
+    keyboard.dispatchEvent(new Event('blur'));
+    video.dispatchEvent(touchEvent('pointerdown', 4, videoX(0.5), 300));
+    controller.release();
+    expect(events().map((e) => [e.type, (e as { id: number }).id])).toEqual([
+      [InputEventType.TouchDown, 0],
+      [InputEventType.TouchCancel, 0],
+      [InputEventType.TouchDown, 0],
+      [InputEventType.TouchCancel, 0],
+      [InputEventType.TouchDown, 0],
+      [InputEventType.TouchCancel, 0],
+    ]);
+  });
+
+  it("plays the first finger as the mouse in 'mouse' mode", () => {
+    const { video, events } = setup({ touch: 'mouse' });
+    video.dispatchEvent(
+      pointerEvent('pointerdown', { clientX: videoX(0.5), clientY: 300, buttons: 1, pointerType: 'touch' }),
+    );
+    expect(events()).toEqual([
+      { type: InputEventType.PointerMove, x: 32768, y: 32768 },
+      { type: InputEventType.PointerDown, button: 0, x: 32768, y: 32768 },
+    ]);
+  });
+
+  it('cancels touches in progress on resync, after a reconnect', () => {
+    const { video, events, controller } = setup();
+    video.dispatchEvent(touchEvent('pointerdown', 1, videoX(0.5), 300));
+    controller.resync();
+    video.dispatchEvent(touchEvent('pointerup', 1, videoX(0.5), 300));
+    expect(events().map((e) => e.type)).toEqual([InputEventType.TouchDown, InputEventType.TouchCancel]);
+  });
+});
+
+describe('InputController text, clipboard and phone keys', () => {
+  it('sends text as Text events of at most MAX_TEXT_BYTES, one per message', () => {
+    const { controller, messages } = setup();
+    controller.sendText('héllo');
+    controller.sendText('');
+    controller.sendText('é'.repeat(MAX_TEXT_BYTES));
+    expect(messages[0]?.events).toEqual([{ type: InputEventType.Text, text: 'héllo' }]);
+    expect(messages.slice(1).map((m) => m.events.length)).toEqual([1, 1]);
+    expect(messages.slice(1).map((m) => (m.events[0] as { text: string }).text.length)).toEqual([
+      MAX_TEXT_BYTES / 2,
+      MAX_TEXT_BYTES / 2,
+    ]);
+  });
+
+  it('sends the clipboard whole, or refuses it with FW_ERR_INPUT_TOO_LARGE', () => {
+    const { controller, events } = setup();
+    controller.sendClipboard('copied');
+    expect(events()).toEqual([{ type: InputEventType.Clipboard, text: 'copied' }]);
+    expect(() => controller.sendClipboard('x'.repeat(MAX_TEXT_BYTES + 1))).toThrow(
+      expect.objectContaining({ code: 'FW_ERR_INPUT_TOO_LARGE' }),
+    );
+  });
+
+  it('reads the clipboard on request, and reports a refusal as FW_ERR_FORBIDDEN', async () => {
+    const granted = setup({ clipboardApi: { readText: async () => 'from clipboard' } });
+    await expect(granted.controller.pasteFromClipboard()).resolves.toBe('from clipboard');
+    expect(granted.events()).toEqual([{ type: InputEventType.Clipboard, text: 'from clipboard' }]);
+    const denied = setup({
+      clipboardApi: {
+        readText: () => Promise.reject(new DOMException('denied', 'NotAllowedError')),
+      },
+    });
+    await expect(denied.controller.pasteFromClipboard()).rejects.toMatchObject({ code: 'FW_ERR_FORBIDDEN' });
+    expect(denied.events()).toEqual([]);
+  });
+
+  it('sends the clipboard before the paste shortcut, and lets the browser paste', () => {
+    const { keyboard, events } = setup();
+    const down = keyEvent('keydown', 'KeyV', { ctrlKey: true });
+    keyboard.dispatchEvent(down);
+    expect(down.defaultPrevented).toBe(false);
+    expect(events()).toEqual([]);
+    const paste = pasteEvent('pasted text');
+    keyboard.dispatchEvent(paste);
+    keyboard.dispatchEvent(keyEvent('keyup', 'KeyV', { ctrlKey: true }));
+    expect(paste.defaultPrevented).toBe(true);
+    expect(events()).toEqual([
+      { type: InputEventType.Clipboard, text: 'pasted text' },
+      { type: InputEventType.KeyDown, usage: 0x19, modifiers: Modifier.Control },
+      { type: InputEventType.KeyUp, usage: 0x19, modifiers: Modifier.Control },
+    ]);
+  });
+
+  it('sends the shortcut alone when no paste event comes, or the clipboard is too large', () => {
+    vi.useFakeTimers();
+    const { keyboard, events, controller } = setup();
+    keyboard.dispatchEvent(keyEvent('keydown', 'KeyV', { metaKey: true }));
+    vi.advanceTimersByTime(100);
+    expect(events().map((e) => e.type)).toEqual([InputEventType.KeyDown]);
+    keyboard.dispatchEvent(keyEvent('keyup', 'KeyV', { metaKey: true }));
+    const errors: string[] = [];
+    const big = setup({ onError: (error) => errors.push(error.code) });
+    big.keyboard.dispatchEvent(keyEvent('keydown', 'KeyV', { ctrlKey: true }));
+    big.keyboard.dispatchEvent(pasteEvent('x'.repeat(MAX_TEXT_BYTES + 1)));
+    expect(big.events().map((e) => e.type)).toEqual([InputEventType.KeyDown]);
+    expect(errors).toEqual(['FW_ERR_INPUT_TOO_LARGE']);
+    controller.close();
+  });
+
+  it('leaves pastes into text fields to the page, and can be turned off', () => {
+    const { keyboard, events } = setup();
+    const inField = pasteEvent('x', { tagName: 'INPUT', type: 'text' });
+    keyboard.dispatchEvent(inField);
+    expect(inField.defaultPrevented).toBe(false);
+    const off = setup({ clipboard: false });
+    const down = keyEvent('keydown', 'KeyV', { ctrlKey: true });
+    off.keyboard.dispatchEvent(down);
+    off.keyboard.dispatchEvent(pasteEvent('x'));
+    expect(down.defaultPrevented).toBe(true);
+    expect(off.events().map((e) => e.type)).toEqual([InputEventType.KeyDown]);
+    expect(events()).toEqual([]);
+  });
+
+  it('knows the paste shortcuts', () => {
+    const key = (code: string, mods: Partial<Record<'ctrlKey' | 'metaKey' | 'altKey' | 'shiftKey', boolean>>) => ({
+      code,
+      ctrlKey: false,
+      metaKey: false,
+      altKey: false,
+      shiftKey: false,
+      ...mods,
+    });
+    expect(isPasteShortcut(key('KeyV', { ctrlKey: true }))).toBe(true);
+    expect(isPasteShortcut(key('KeyV', { metaKey: true }))).toBe(true);
+    expect(isPasteShortcut(key('Insert', { shiftKey: true }))).toBe(true);
+    expect(isPasteShortcut(key('KeyV', {}))).toBe(false);
+    expect(isPasteShortcut(key('KeyV', { ctrlKey: true, altKey: true }))).toBe(false);
+  });
+
+  it('taps phone navigation keys, or holds and releases them', () => {
+    const { controller, events } = setup();
+    controller.navKey(NavKey.Back);
+    controller.navKey(NavKey.Home, true);
+    controller.navKey(NavKey.Home, false);
+    expect(events()).toEqual([
+      { type: InputEventType.NavKey, key: NavKey.Back, down: true },
+      { type: InputEventType.NavKey, key: NavKey.Back, down: false },
+      { type: InputEventType.NavKey, key: NavKey.Home, down: true },
+      { type: InputEventType.NavKey, key: NavKey.Home, down: false },
+    ]);
+  });
+
+  it('taps keys by code, sends orientation, and rejects an unknown code', () => {
+    const { controller, events } = setup();
+    controller.tapKey('Backspace');
+    controller.setOrientation(Orientation.Landscape);
+    expect(events()).toEqual([
+      { type: InputEventType.KeyDown, usage: 0x2a, modifiers: 0 },
+      { type: InputEventType.KeyUp, usage: 0x2a, modifiers: 0 },
+      { type: InputEventType.Orientation, orientation: Orientation.Landscape },
+    ]);
+    expect(() => controller.tapKey('NoSuchKey')).toThrow(expect.objectContaining({ code: 'FW_ERR_INPUT_MALFORMED' }));
+  });
+});
+
+describe('InputController gamepads', () => {
+  it('polls physical pads while capturing, skipping a slot reserved for a virtual pad', () => {
+    const pads: (GamepadLike | null)[] = [standardPad({ pressed: [0] })];
+    const { controller, events, frames } = setup({ gamepads: true, getGamepads: () => pads });
+    expect(events().slice(0, 1)).toEqual([{ type: InputEventType.GamepadConnect, pad: 0 }]);
+    controller.release();
+    const release = controller.reserveGamepad(0);
+    controller.capture(new FakeVideoTarget({ left: 0, top: 0, width: 800, height: 600 }, 800, 600));
+    expect(controller.gamepads.pads.map((p) => p.pad)).toEqual([1]);
+    release();
+    frames.runFrame();
+    controller.close();
+    expect(events().at(-1)).toEqual({ type: InputEventType.GamepadDisconnect, pad: 1 });
   });
 });

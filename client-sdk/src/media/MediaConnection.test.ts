@@ -1,11 +1,13 @@
+import { PLAYOUT_DELAY_EXTENSION_URI } from '@frameway/protocol';
 import { describe, expect, it } from 'vitest';
 import { FakePeerConnection } from '../testing/FakePeerConnection.js';
-import { type IceCandidateMessage, MediaConnection } from './MediaConnection.js';
+import { type IceCandidateMessage, MediaConnection, type MediaConnectionOptions } from './MediaConnection.js';
 import { tuneReceiverForLowLatency } from './tuneReceiverForLowLatency.js';
 
-function media() {
+function media(options: Partial<MediaConnectionOptions> = {}) {
   let peer!: FakePeerConnection;
   const connection = new MediaConnection({
+    ...options,
     iceServers: [],
     createPeerConnection: (configuration) => {
       peer = new FakePeerConnection(configuration);
@@ -54,6 +56,65 @@ describe('MediaConnection', () => {
     connection.close();
     await connection.addRemoteCandidate({ candidate: 'candidate:1' });
     expect(peer.addedCandidates).toEqual([]);
+  });
+});
+
+const CAPABILITIES = {
+  codecs: [
+    { mimeType: 'video/VP8', clockRate: 90000 },
+    { mimeType: 'video/rtx', clockRate: 90000 },
+    { mimeType: 'video/H264', clockRate: 90000, sdpFmtpLine: 'packetization-mode=1;profile-level-id=42001f' },
+    { mimeType: 'video/H264', clockRate: 90000, sdpFmtpLine: 'packetization-mode=1;profile-level-id=42e01f' },
+    { mimeType: 'video/AV1', clockRate: 90000 },
+  ],
+};
+
+const OFFER = `v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=extmap:6 ${PLAYOUT_DELAY_EXTENSION_URI}\r\na=mid:0\r\n`;
+const ANSWER =
+  'v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=msid:s v\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=msid:s a\r\n';
+
+describe('MediaConnection playout', () => {
+  it('prefers H.264 constrained baseline, then AV1 and VP8, from the receiver capabilities', () => {
+    const { peer, connection } = media({ getCapabilities: () => CAPABILITIES });
+    const video = peer.transceivers[0];
+    expect(video?.codecPreferences?.map((c) => `${c.mimeType} ${c.sdpFmtpLine ?? ''}`.trim())).toEqual([
+      'video/H264 packetization-mode=1;profile-level-id=42e01f',
+      'video/H264 packetization-mode=1;profile-level-id=42001f',
+      'video/AV1',
+      'video/VP8',
+      'video/rtx',
+    ]);
+    expect(connection.codecPreferences).toHaveLength(5);
+    expect(peer.transceivers[1]?.codecPreferences).toBeUndefined();
+  });
+
+  it('leaves the codec order alone when the browser offers none of the preferred codecs', () => {
+    const { peer } = media({ getCapabilities: () => ({ codecs: [{ mimeType: 'video/H265', clockRate: 90000 }] }) });
+    expect(peer.transceivers[0]?.codecPreferences).toBeUndefined();
+  });
+
+  it('plays video and audio as separate streams and gives audio a sync group of its own', async () => {
+    const { peer, connection } = media();
+    const kinds = (stream: MediaStream) => (stream as unknown as { tracks: { kind: string }[] }).tracks.map((t) => t.kind);
+    expect(kinds(connection.videoStream)).toEqual(['video']);
+    expect(kinds(connection.audioStream)).toEqual(['audio']);
+    peer.offerSdp = OFFER;
+    expect(await connection.createOffer()).toBe(OFFER);
+    await connection.applyAnswer(ANSWER);
+    expect(peer.remoteDescription?.sdp).toContain('a=msid:s v\r\n');
+    expect(peer.remoteDescription?.sdp).toContain('a=msid:frameway-audio a\r\n');
+    for (const t of peer.transceivers) expect([t.receiver.jitterBufferTarget, t.receiver.playoutDelayHint]).toEqual([0, 0]);
+  });
+
+  it('without low-latency tuning sends no playout-delay extension and keeps the answer and receivers as they are', async () => {
+    const { peer, connection } = media({ lowLatency: false });
+    peer.offerSdp = OFFER;
+    const sent = await connection.createOffer();
+    expect(sent).not.toContain(PLAYOUT_DELAY_EXTENSION_URI);
+    expect(peer.localDescription?.sdp).toBe(OFFER);
+    await connection.applyAnswer(ANSWER);
+    expect(peer.remoteDescription?.sdp).toBe(ANSWER);
+    for (const t of peer.transceivers) expect(t.receiver.jitterBufferTarget).toBeNull();
   });
 });
 

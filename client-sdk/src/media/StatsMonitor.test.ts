@@ -74,3 +74,16 @@ describe('StatsMonitor', () => {
     expect(calls).toBe(0);
   });
 });
+
+describe('StatsMonitor augment', () => {
+  it('adds the figures the report cannot know to every sample', async () => {
+    const monitor = new StatsMonitor({
+      read: async () => [],
+      onStats: () => undefined,
+      intervalMs: 0,
+      augment: (stats) => ({ ...stats, reconnects: 2, frameLatencyMs: 12 }),
+    });
+    await expect(monitor.sample()).resolves.toMatchObject({ reconnects: 2, frameLatencyMs: 12 });
+    expect(monitor.latest).toMatchObject({ reconnects: 2 });
+  });
+});

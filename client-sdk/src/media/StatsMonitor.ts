@@ -9,6 +9,8 @@ export interface StatsMonitorOptions {
   onError?: (error: unknown) => void;
   /** Period of the samples; 0 turns periodic sampling off. */
   intervalMs?: number;
+  /** Adds what the report cannot know (per-frame figures from the `<video>`) to each sample. */
+  augment?: (stats: SessionStats) => SessionStats;
 }
 
 /** Samples stats on a timer and on demand; rates always cover the time since the previous sample. */
@@ -46,8 +48,9 @@ export class StatsMonitor {
   /** Takes one sample now. */
   async sample(): Promise<SessionStats> {
     const report = await this.#options.read();
-    const { stats, sample } = deriveStats(report, this.#previous);
-    this.#previous = sample;
+    const derived = deriveStats(report, this.#previous);
+    const stats = this.#options.augment ? this.#options.augment(derived.stats) : derived.stats;
+    this.#previous = derived.sample;
     this.#latest = stats;
     return stats;
   }

@@ -44,6 +44,20 @@ export interface SessionStats {
   latencyEstimateMs: number | undefined;
   nackCount: number;
   pliCount: number;
+  /**
+   * Mean per-frame estimate over the last second, from `requestVideoFrameCallback`:
+   * last packet received → frame presented, plus RTT/2. Undefined where the
+   * browser does not report receive times or no video is attached.
+   */
+  frameLatencyMs: number | undefined;
+  /** 95th percentile of the same. */
+  frameLatencyP95Ms: number | undefined;
+  /** Frames the `<video>` presented per second over the last second (what the player saw). */
+  presentedFps: number | undefined;
+  /** Freezes the SDK saw on the presented frames (gap > max(3 frame intervals, +150 ms)). */
+  presentedFreezeCount: number;
+  /** Times the session was resumed after a dropped connection. */
+  reconnects: number;
 }
 
 /** The cumulative counters of one report, kept to compute the next report's rates. */
@@ -129,6 +143,12 @@ export function deriveStats(
     latencyEstimateMs: known.length === 0 ? undefined : round(sum(known), 1),
     nackCount: num(inbound?.nackCount),
     pliCount: num(inbound?.pliCount),
+    // Filled in by the session, which watches the <video>; a report alone cannot say.
+    frameLatencyMs: undefined,
+    frameLatencyP95Ms: undefined,
+    presentedFps: undefined,
+    presentedFreezeCount: 0,
+    reconnects: 0,
   };
   return { stats, sample };
 }

@@ -26,9 +26,20 @@ const stats: SessionStats = {
   latencyEstimateMs: 11.7,
   nackCount: 0,
   pliCount: 0,
+  frameLatencyMs: undefined,
+  frameLatencyP95Ms: undefined,
+  presentedFps: undefined,
+  presentedFreezeCount: 0,
+  reconnects: 0,
 };
 
 describe('formatStats', () => {
+  it('adds the per-frame latency and reconnects when there are any', () => {
+    const lines = formatStats({ ...stats, frameLatencyMs: 14.2, frameLatencyP95Ms: 21, reconnects: 2 });
+    expect(lines).toContain('frame latency ≈ 14 ms · p95 21 ms (receive → shown + RTT/2)');
+    expect(lines.at(-1)).toBe('dropped 2 · freezes 1 · reconnects 2');
+  });
+
   it('shows resolution, fps, RTT, jitter, latency estimate, bitrate and trouble counters', () => {
     expect(formatStats(stats)).toEqual([
       '1280×720 H264 · 60 fps',

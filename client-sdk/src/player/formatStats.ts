@@ -7,8 +7,11 @@ export function formatStats(stats: SessionStats): string[] {
     `${resolution}${stats.codec ? ` ${stats.codec}` : ''} · ${stats.fps.toFixed(0)} fps`,
     `RTT ${ms(stats.rttMs)} · jitter ${ms(stats.jitterMs)}`,
     `latency ≈ ${ms(stats.latencyEstimateMs)} (network + buffer + decode)`,
+    ...(stats.frameLatencyMs === undefined
+      ? []
+      : [`frame latency ≈ ${ms(stats.frameLatencyMs)} · p95 ${ms(stats.frameLatencyP95Ms)} (receive → shown + RTT/2)`]),
     `${formatBitrate(stats.bitrateKbps)} · loss ${stats.lossPercent.toFixed(1)}%`,
-    `dropped ${stats.framesDropped} · freezes ${stats.freezeCount}`,
+    `dropped ${stats.framesDropped} · freezes ${Math.max(stats.freezeCount, stats.presentedFreezeCount)}${stats.reconnects > 0 ? ` · reconnects ${stats.reconnects}` : ''}`,
   ];
 }
 

@@ -1,11 +1,16 @@
-import { FramewayError, isFramewayError, SessionEndReason } from '@frameway/protocol';
-import { connect } from '../connect.js';
-import { requestDemoSession } from '../demo/requestDemoSession.js';
+import { SessionEndReason } from '@frameway/protocol';
 import type { FramewaySession } from '../FramewaySession.js';
 import type { SessionStats } from '../media/deriveStats.js';
+import { followSession } from './followSession.js';
 import { formatStats } from './formatStats.js';
-import { pageStateOf } from './pageState.js';
+import { GamepadHint } from './GamepadHint.js';
+import { asFramewayError, openSession } from './openSession.js';
+import { type PlayerParams, playerParams } from './playerParams.js';
+import { QualityView } from './QualityView.js';
 import { StatusView } from './StatusView.js';
+import { Toast } from './Toast.js';
+
+export { type PlayerParams, playerParams };
 
 /** Keys the page keeps: F2 toggles stats, F11 and F12 stay the browser's. */
 const PAGE_KEYS = ['F2', 'F11', 'F12'] as const;
@@ -16,51 +21,40 @@ export interface MountPlayerOptions {
   gatewayUrl?: string;
 }
 
-/** What the page reads from its URL: `?pointerLock=1&stats=1#token=…&signalingUrl=…`. */
-export interface PlayerParams {
-  pointerLock: boolean;
-  showStats: boolean;
-  /** A player token handed over in the fragment (never sent to servers); demo mode when absent. */
-  token?: string;
-  signalingUrl?: string;
-}
-
-/** Parses the page URL's parameters; the token travels in the fragment so it stays out of server logs. */
-export function playerParams(search: string, hash: string): PlayerParams {
-  const query = new URLSearchParams(search);
-  const fragment = new URLSearchParams(hash.replace(/^#/, ''));
-  const flag = (name: string): boolean => ['1', 'true', 'yes'].includes(query.get(name) ?? '');
-  const params: PlayerParams = { pointerLock: flag('pointerLock'), showStats: flag('stats') };
-  const token = fragment.get('token');
-  const signalingUrl = fragment.get('signalingUrl');
-  if (token) params.token = token;
-  if (signalingUrl) params.signalingUrl = signalingUrl;
-  return params;
-}
-
-/**
- * Runs the web player in a page built from `web/index.html`: gets a session
- * (demo mode unless the URL carries a token), connects, plays it, and keeps
- * `#status` up to date. Exposes the session as `window.framewaySession`.
- */
-export async function mountPlayer(doc: Document, options: MountPlayerOptions = {}): Promise<void> {
-  const win = doc.defaultView ?? window;
-  const $ = <T extends HTMLElement>(id: string): T => {
+/** Looks up the page's elements by id; a missing one is a broken page, said plainly. */
+export function elementsOf(doc: Document): <T extends HTMLElement>(id: string) => T {
+  return <T extends HTMLElement>(id: string): T => {
     const element = doc.getElementById(id);
     if (!element) throw new Error(`the player page has no #${id}`);
     return element as T;
   };
+}
+
+/**
+ * Runs the game client in a page built from `web/index.html`: gets a session
+ * (demo mode unless the URL carries a token), connects, plays it full-window,
+ * and keeps `#status` (state), `#quality` (indicator) and the stats overlay up
+ * to date; fullscreen, pointer lock and sound buttons; a hint and a note when
+ * a gamepad connects. Exposes the session as `window.framewaySession`.
+ */
+export async function mountPlayer(doc: Document, options: MountPlayerOptions = {}): Promise<void> {
+  const win = doc.defaultView ?? window;
+  const $ = elementsOf(doc);
   const root = $<HTMLElement>('player');
   const video = $<HTMLVideoElement>('video');
   const status = new StatusView($('status'), $('status-text'));
+  const quality = new QualityView($('quality'));
+  const toast = new Toast($('toast'));
   const statsPanel = $<HTMLElement>('stats');
   const statsButton = $<HTMLButtonElement>('stats-toggle');
   const soundButton = $<HTMLButtonElement>('sound');
+  const lockButton = $<HTMLButtonElement>('pointer-lock');
   const fullscreenButton = $<HTMLButtonElement>('fullscreen');
   const restartButton = $<HTMLButtonElement>('restart');
   const params = playerParams(win.location.search, win.location.hash);
   const gatewayUrl = options.gatewayUrl ?? win.location.origin;
   let latestStats: SessionStats | undefined;
+  let session: FramewaySession | undefined;
 
   const renderStats = (): void => {
     if (statsPanel.hidden) return;
@@ -81,6 +75,18 @@ export async function mountPlayer(doc: Document, options: MountPlayerOptions = {
     const keyboard = (win.navigator as { keyboard?: { lock?: () => Promise<void> } }).keyboard;
     await keyboard?.lock?.().catch(() => undefined);
   };
+  const lockPointer = async (): Promise<void> => {
+    try {
+      // Raw (unaccelerated) motion where the browser offers it.
+      await video.requestPointerLock({ unadjustedMovement: true });
+    } catch {
+      try {
+        await video.requestPointerLock();
+      } catch {
+        toast.show('The browser did not allow pointer lock.', 4000, 'error');
+      }
+    }
+  };
   // Buttons must not keep focus: Space or Enter would press them again instead of reaching the game.
   const onButton = (button: HTMLButtonElement, action: () => void): void => {
     button.addEventListener('click', () => {
@@ -91,10 +97,11 @@ export async function mountPlayer(doc: Document, options: MountPlayerOptions = {
 
   onButton(statsButton, () => setStatsVisible(statsPanel.hidden));
   onButton(fullscreenButton, () => void toggleFullscreen());
+  onButton(lockButton, () => void lockPointer());
   onButton(soundButton, () => {
-    video.muted = !video.muted;
-    soundButton.setAttribute('aria-pressed', String(!video.muted));
-    if (!video.muted) video.play().catch(() => undefined);
+    if (!session) return;
+    session.muted = !session.muted;
+    soundButton.setAttribute('aria-pressed', String(!session.muted));
   });
   onButton(restartButton, () => win.location.reload());
   win.addEventListener('keydown', (event) => {
@@ -104,23 +111,18 @@ export async function mountPlayer(doc: Document, options: MountPlayerOptions = {
     }
   });
   doc.addEventListener('fullscreenchange', () => root.classList.toggle('is-fullscreen', !!doc.fullscreenElement));
+  doc.addEventListener('pointerlockchange', () => {
+    const locked = doc.pointerLockElement === video;
+    lockButton.setAttribute('aria-pressed', String(locked));
+    root.classList.toggle('is-locked', locked);
+    if (locked) toast.show('Mouse locked to the game. Press Esc to get it back.', 3000);
+  });
   hideControlsWhenIdle(root, win);
   setStatsVisible(params.showStats);
   status.show('connecting');
 
-  let session: FramewaySession;
   try {
-    const demo = params.token
-      ? undefined
-      : await requestDemoSession({ gatewayUrl }).catch((error: unknown) => {
-          throw asFramewayError(error, 'the demo session could not be created');
-        });
-    const token = params.token ?? demo?.token ?? '';
-    const signalingUrl = params.signalingUrl ?? demo?.signalingUrl;
-    session = await connect({
-      gatewayUrl,
-      token,
-      ...(signalingUrl ? { signalingUrl } : {}),
+    session = await openSession(gatewayUrl, params, {
       pointerLock: params.pointerLock,
       ignoredKeyCodes: PAGE_KEYS,
     });
@@ -132,32 +134,32 @@ export async function mountPlayer(doc: Document, options: MountPlayerOptions = {
   }
 
   (win as { framewaySession?: FramewaySession }).framewaySession = session;
-  const render = (): void => status.show(pageStateOf(session.state, session.connected));
-  session.on('state', render);
-  session.on('connected', render);
-  session.on('stats', (stats) => {
-    latestStats = stats;
-    renderStats();
+  const gamepadHint = new GamepadHint(toast, $('gamepads'), session.input.gamepads);
+  followSession(session, {
+    status,
+    quality,
+    onStreaming: () => gamepadHint.hintOnce(),
+    onStats: (stats) => {
+      latestStats = stats;
+      renderStats();
+    },
+    onEnded: () => {
+      restartButton.hidden = false;
+      root.classList.add('is-ended');
+      gamepadHint.close();
+    },
   });
-  session.on('ended', (info) => {
-    status.ended(info);
-    restartButton.hidden = false;
-    root.classList.add('is-ended');
+  const active = session;
+  active.on('reconnecting', (info) => {
+    if (info.attempt === 1) toast.show('Connection lost — reconnecting…', 10_000);
   });
-  win.addEventListener('pagehide', () => session.close());
-  render();
-  if (session.endInfo) status.ended(session.endInfo);
-  session.attach(video);
-}
-
-function asFramewayError(error: unknown, context: string): FramewayError {
-  if (isFramewayError(error)) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new FramewayError('FW_ERR_INTERNAL', `${context}: ${message}`, undefined, { cause: error });
+  active.on('resumed', (info) => toast.show(`Reconnected after ${(info.downtimeMs / 1000).toFixed(1)} s`, 3000));
+  win.addEventListener('pagehide', () => active.close());
+  active.attach(video);
 }
 
 /** Fades the controls out while the pointer rests, so they do not cover the game. */
-function hideControlsWhenIdle(root: HTMLElement, win: Window): void {
+export function hideControlsWhenIdle(root: HTMLElement, win: Window): void {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const wake = (): void => {
     root.classList.remove('is-idle');

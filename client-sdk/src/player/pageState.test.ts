@@ -8,6 +8,12 @@ describe('pageStateOf', () => {
     expect(pageStateOf('streaming', true)).toBe('streaming');
   });
 
+  it('shows reconnecting while a dropped connection is resumed, until the session ends', () => {
+    expect(pageStateOf('streaming', true, true)).toBe('reconnecting');
+    expect(pageStateOf('ended', true, true)).toBe('ended');
+    expect(statusText('reconnecting')).toBe('Reconnecting…');
+  });
+
   it('passes the other session states through', () => {
     for (const state of ['connecting', 'placing', 'starting', 'ended'] as const) {
       expect(pageStateOf(state, false)).toBe(state);

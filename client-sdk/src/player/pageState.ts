@@ -1,13 +1,15 @@
 import type { SessionState } from '../FramewaySession.js';
 
 /** The states `#status[data-state]` shows; tests wait on these. */
-export type PageState = 'connecting' | 'placing' | 'starting' | 'streaming' | 'ended' | 'error';
+export type PageState = 'connecting' | 'placing' | 'starting' | 'streaming' | 'reconnecting' | 'ended' | 'error';
 
 /**
  * What the page shows for a session: `streaming` only once the gateway
- * streams AND the peer connection is up, so "streaming" means video and input work.
+ * streams AND the peer connection is up, so "streaming" means video and input
+ * work; `reconnecting` while a dropped connection is being resumed.
  */
-export function pageStateOf(state: SessionState, connected: boolean): PageState {
+export function pageStateOf(state: SessionState, connected: boolean, reconnecting = false): PageState {
+  if (reconnecting && state !== 'ended') return 'reconnecting';
   if (state === 'streaming') return connected ? 'streaming' : 'starting';
   return state;
 }
@@ -17,6 +19,7 @@ const texts: Readonly<Record<PageState, string>> = {
   placing: 'Finding a server near you…',
   starting: 'Starting the game…',
   streaming: 'Live',
+  reconnecting: 'Reconnecting…',
   ended: 'Session ended',
   error: 'Could not start',
 };

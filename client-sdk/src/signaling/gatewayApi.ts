@@ -34,3 +34,10 @@ export function sendIceCandidate(socket: SignalingSocket, candidate: IceCandidat
 export function leaveSession(socket: SignalingSocket): void {
   socket.notify(MessageType.PlayerLeave, {});
 }
+
+/** Round trip on the player socket; rejects (FW_ERR_TIMEOUT, FW_ERR_CONNECTION_CLOSED) when the gateway does not answer. */
+export async function pingGateway(socket: SignalingSocket, timeoutMs: number): Promise<number> {
+  const sentAt = Date.now();
+  await socket.request(MessageType.Ping, { ts: sentAt }, timeoutMs);
+  return Date.now() - sentAt;
+}

@@ -1,4 +1,7 @@
 import { type AnyMessage, FramewayError, isErrorCode, MessageType, type PayloadOf } from '@frameway/protocol';
+import type { SessionStats } from '../media/deriveStats.js';
+import { answerProbeRequest } from '../placement/answerProbeRequest.js';
+import { toLinkStats } from '../placement/toLinkStats.js';
 import type { SignalingSocket } from './SignalingSocket.js';
 
 /** What the session does with each message the gateway may send unprompted. */
@@ -8,6 +11,8 @@ export interface GatewayHandlers {
   iceCandidate(payload: PayloadOf<typeof MessageType.IceCandidate>): void;
   /** An Error the gateway sent without a request to answer. */
   error(error: FramewayError): void;
+  /** The latest stats sample, for the gateway's in-session RTT checks. */
+  linkStats?(): SessionStats | undefined;
 }
 
 /** Routes one incoming, already validated message; answers keep-alive pings itself. */
@@ -24,6 +29,12 @@ export function handleGatewayMessage(message: AnyMessage, socket: SignalingSocke
       return;
     case MessageType.Ping:
       socket.reply(message, MessageType.Pong, { ts: message.p.ts });
+      return;
+    case MessageType.ProbeRequest:
+      void answerProbeRequest(message, socket);
+      return;
+    case MessageType.LinkStatsRequest:
+      socket.reply(message, MessageType.LinkStats, toLinkStats(handlers.linkStats?.()));
       return;
     case MessageType.Error: {
       const code = isErrorCode(message.p.code) ? message.p.code : 'FW_ERR_INTERNAL';

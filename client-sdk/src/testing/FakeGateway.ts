@@ -27,6 +27,8 @@ export interface FakeGatewayOptions {
   demo?: 'ok' | { status: number; code: string; message: string };
   /** Refuse PlayerJoin with this code. */
   refuseJoin?: ErrorCode;
+  /** Refuse a rejoin (PlayerJoin on any socket after the first) with this code. */
+  refuseRejoin?: ErrorCode;
   /** Stream an ffmpeg test pattern (when ffmpeg is installed). */
   video?: { width: number; height: number; fps: number };
 }
@@ -45,7 +47,13 @@ const contentTypes: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.map': 'application/json',
+  '.webmanifest': 'application/manifest+json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
 };
+
+/** Extension-less routes, as the real gateway maps them. */
+const pages: Record<string, string> = { '/': 'index.html', '/phone': 'phone.html' };
 
 /** True when an ffmpeg with libx264 is on PATH. */
 export function hasFfmpeg(): boolean {
@@ -108,6 +116,11 @@ export class FakeGateway {
     }
   }
 
+  /** Closes every player's peer connection (DTLS close, ICE stops answering) and keeps the sockets, like a lost media path. */
+  async dropMedia(): Promise<void> {
+    for (const player of this.players) await player.peer?.close();
+  }
+
   /** Drops every player socket without a word, like a crashed gateway. */
   dropSockets(): void {
     for (const player of this.players) player.socket.terminate();
@@ -143,7 +156,7 @@ export class FakeGateway {
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       return;
     }
-    const name = url.pathname === '/' ? 'index.html' : url.pathname.slice(1);
+    const name = pages[url.pathname] ?? url.pathname.slice(1);
     if (req.method !== 'GET' || name.includes('..') || name.includes('/')) {
       res.writeHead(404).end();
       return;
@@ -179,8 +192,10 @@ export class FakeGateway {
     const { channel } = player;
     switch (message.t) {
       case MessageType.PlayerJoin: {
-        if (this.#options.refuseJoin) {
-          channel.replyError(message.id, new FramewayError(this.#options.refuseJoin, 'refused by the fake gateway'));
+        const refusal =
+          this.players.indexOf(player) > 0 ? (this.#options.refuseRejoin ?? this.#options.refuseJoin) : this.#options.refuseJoin;
+        if (refusal) {
+          channel.replyError(message.id, new FramewayError(refusal, 'refused by the fake gateway'));
           return;
         }
         const video = this.#options.video ?? { width: 1280, height: 720, fps: 60 };
@@ -205,6 +220,9 @@ export class FakeGateway {
             } as never)
             .catch(() => undefined);
         }
+        return;
+      case MessageType.Ping:
+        channel.reply(message, MessageType.Pong, { ts: message.p.ts });
         return;
       default:
         return;

@@ -5,6 +5,14 @@ export interface FakeReceiver {
   playoutDelayHint: number | null;
 }
 
+export interface FakeTransceiver {
+  kind: string;
+  direction: string;
+  receiver: FakeReceiver;
+  codecPreferences: { mimeType: string; sdpFmtpLine?: string }[] | undefined;
+  setCodecPreferences(codecs: { mimeType: string; sdpFmtpLine?: string }[]): void;
+}
+
 export class FakeDataChannel extends EventTarget {
   readonly label: string;
   readonly init: RTCDataChannelInit;
@@ -33,7 +41,7 @@ export class FakeDataChannel extends EventTarget {
 /** Just enough RTCPeerConnection for the SDK's media layer; the test plays the browser's part. */
 export class FakePeerConnection extends EventTarget {
   readonly configuration: RTCConfiguration;
-  readonly transceivers: { kind: string; direction: string; receiver: FakeReceiver }[] = [];
+  readonly transceivers: FakeTransceiver[] = [];
   readonly channels: FakeDataChannel[] = [];
   readonly addedCandidates: RTCIceCandidateInit[] = [];
   localDescription: RTCSessionDescriptionInit | null = null;
@@ -49,13 +57,21 @@ export class FakePeerConnection extends EventTarget {
     this.configuration = configuration;
   }
 
-  addTransceiver(kind: string, init: RTCRtpTransceiverInit): { receiver: FakeReceiver } {
+  addTransceiver(kind: string, init: RTCRtpTransceiverInit): FakeTransceiver {
     const receiver: FakeReceiver = {
       track: { kind, id: `${kind}-track` },
       jitterBufferTarget: null,
       playoutDelayHint: null,
     };
-    const transceiver = { kind, direction: init.direction ?? 'sendrecv', receiver };
+    const transceiver: FakeTransceiver = {
+      kind,
+      direction: init.direction ?? 'sendrecv',
+      receiver,
+      codecPreferences: undefined,
+      setCodecPreferences(codecs) {
+        this.codecPreferences = [...codecs];
+      },
+    };
     this.transceivers.push(transceiver);
     return transceiver;
   }
@@ -66,8 +82,11 @@ export class FakePeerConnection extends EventTarget {
     return channel;
   }
 
+  /** The offer `createOffer()` returns; a test may set its own SDP. */
+  offerSdp = `v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=fake offer\r\n`;
+
   async createOffer(): Promise<RTCSessionDescriptionInit> {
-    return { type: 'offer', sdp: `v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=fake offer ${this.transceivers.length}\r\n` };
+    return { type: 'offer', sdp: this.offerSdp };
   }
 
   async setLocalDescription(description: RTCSessionDescriptionInit): Promise<void> {

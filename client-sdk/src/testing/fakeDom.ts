@@ -41,6 +41,8 @@ export function pointerEvent(
     movementY: number;
     isPrimary: boolean;
     pointerId: number;
+    pointerType: string;
+    pressure: number;
   }>,
 ): Event {
   const event = new Event(type, { cancelable: true });
@@ -53,8 +55,38 @@ export function pointerEvent(
     movementY: 0,
     isPrimary: true,
     pointerId: 1,
+    pointerType: 'mouse',
+    pressure: 0,
     ...init,
   });
+  return event;
+}
+
+/** A finger as Pointer Events report it: pointerType 'touch', one pointerId per finger. */
+export function touchEvent(
+  type: 'pointerdown' | 'pointerup' | 'pointermove' | 'pointercancel',
+  pointerId: number,
+  clientX: number,
+  clientY: number,
+  pressure = type === 'pointerup' ? 0 : 0.5,
+): Event {
+  return pointerEvent(type, {
+    pointerId,
+    clientX,
+    clientY,
+    pressure,
+    pointerType: 'touch',
+    isPrimary: false,
+    button: type === 'pointermove' ? -1 : 0,
+    buttons: type === 'pointerup' || type === 'pointercancel' ? 0 : 1,
+  });
+}
+
+/** A paste event carrying `text` as the browser's clipboard data. */
+export function pasteEvent(text: string, target?: unknown): Event {
+  const event = new Event('paste', { cancelable: true });
+  Object.assign(event, { clipboardData: { getData: (type: string) => (type === 'text/plain' ? text : '') } });
+  if (target !== undefined) Object.defineProperty(event, 'target', { value: target });
   return event;
 }
 

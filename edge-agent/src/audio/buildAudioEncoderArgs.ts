@@ -47,6 +47,11 @@ export function buildAudioEncoderArgs(input: AudioEncoderArgsInput): string[] {
     '-i',
     input.source.source,
     '-vn',
+    // Timestamps from the sample count, not from PulseAudio's smoothed clock
+    // (which wobbles for the first second): the receiver's jitter buffer sees
+    // exactly one frame per packet and never conceals a phantom gap.
+    '-af',
+    'asetpts=N/SR/TB',
     '-c:a',
     'libopus',
     // CELT-only low-delay mode: ~5 ms algorithmic delay instead of ~26 ms for 'audio'.

@@ -1,26 +1,84 @@
 import { FramewayError, type MessageType, type PayloadOf, type RuntimeKind } from '@frameway/protocol';
+import type { AgentConfig } from '../config.js';
 import type { Logger } from '../logging/logger.js';
 import type { RuntimeVideo, SessionRuntime } from './SessionRuntime.js';
 import { SceneRuntime } from './scene/SceneRuntime.js';
+import { parseCommandLine } from './x11/parseCommandLine.js';
+import { X11Runtime } from './x11/X11Runtime.js';
 
-/** Runtimes this build of the agent can run. */
-export const implementedRuntimes = ['scene'] as const satisfies readonly RuntimeKind[];
+/** Runtimes this build of the agent can run (a node offers those its config enables). */
+export const implementedRuntimes = ['scene', 'x11', 'docker', 'android'] as const satisfies readonly RuntimeKind[];
+
+export type RuntimeOptions = NonNullable<PayloadOf<typeof MessageType.SessionStart>['runtimeOptions']>;
 
 export interface RuntimeContext {
   sessionId: string;
   video: RuntimeVideo;
-  options: NonNullable<PayloadOf<typeof MessageType.SessionStart>['runtimeOptions']>;
+  options: RuntimeOptions;
   logger: Logger;
 }
 
 /** Creates the runtime for one session; throws FW_ERR_UNSUPPORTED_RUNTIME for kinds this agent lacks. */
 export type RuntimeFactory = (kind: RuntimeKind, context: RuntimeContext) => SessionRuntime;
 
+/** The runtimes that need no node configuration (the built-in scene). */
 export const createRuntime: RuntimeFactory = (kind, context) => {
-  switch (kind) {
-    case 'scene':
-      return new SceneRuntime({ video: context.video, logger: context.logger });
-    default:
-      throw new FramewayError('FW_ERR_UNSUPPORTED_RUNTIME', `runtime '${kind}' is not available on this agent`);
-  }
+  if (kind === 'scene') return new SceneRuntime({ video: context.video, logger: context.logger });
+  throw new FramewayError('FW_ERR_UNSUPPORTED_RUNTIME', `runtime '${kind}' is not available on this agent`);
 };
+
+/**
+ * The runtime factory of an agent: the scene, plus the x11, docker and
+ * android runtimes its config enables. What a session may run is the node's
+ * decision: `runtimeOptions` can only pick among the commands, images and
+ * devices the config lists (FW_ERR_FORBIDDEN otherwise), never add one.
+ */
+export function createRuntimeFactory(config: AgentConfig): RuntimeFactory {
+  return (kind, context) => {
+    if (!(config.runtimes as readonly string[]).includes(kind)) {
+      throw new FramewayError('FW_ERR_UNSUPPORTED_RUNTIME', `runtime '${kind}' is not offered by this agent`);
+    }
+    switch (kind) {
+      case 'scene':
+        return createRuntime(kind, context);
+      case 'x11': {
+        const x11 = config.x11;
+        if (!x11) throw new FramewayError('FW_ERR_UNSUPPORTED_RUNTIME', 'this agent has no x11 configuration');
+        const cmd = pickAllowed('cmd', context.options, x11.commands, 'x11 command');
+        return new X11Runtime({
+          sessionId: context.sessionId,
+          video: context.video,
+          command: parseCommandLine(cmd),
+          ...(config.limits ? { limits: config.limits } : {}),
+          ...(x11.audio === undefined ? {} : { audio: x11.audio }),
+          ...(x11.readyTimeoutMs === undefined ? {} : { readyTimeoutMs: x11.readyTimeoutMs }),
+          ...(x11.xvfbPath ? { xvfbPath: x11.xvfbPath } : {}),
+          ...(x11.pulseaudioPath ? { pulseaudioPath: x11.pulseaudioPath } : {}),
+          logger: context.logger,
+        });
+      }
+      default:
+        throw new FramewayError('FW_ERR_UNSUPPORTED_RUNTIME', `runtime '${kind}' is not available on this agent`);
+    }
+  };
+}
+
+/**
+ * The value of `runtimeOptions[key]` if the node allows it, else the node's
+ * first allowed value when the session names none.
+ */
+export function pickAllowed(key: string, options: RuntimeOptions, allowed: readonly string[], what: string): string {
+  const requested = options[key];
+  if (requested === undefined) {
+    const first = allowed[0];
+    if (first === undefined) throw new FramewayError('FW_ERR_UNSUPPORTED_RUNTIME', `this agent allows no ${what}`);
+    return first;
+  }
+  if (typeof requested !== 'string' || !allowed.includes(requested)) {
+    throw new FramewayError(
+      'FW_ERR_FORBIDDEN',
+      `${what} ${JSON.stringify(requested).slice(0, 200)} is not one this agent allows`,
+    );
+  }
+  return requested;
+}

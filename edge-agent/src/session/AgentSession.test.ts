@@ -86,7 +86,10 @@ describe('AgentSession', () => {
     await session.start();
     session.applyInput(events);
     expect(runtime.inputs).toEqual([events]);
-    expect(runtime.sink).toBe(session.encoder);
+    // The runtime's sink is the session's encoder (behind the QoS hand-off timer).
+    const offered = session.encoder.stats.framesIn;
+    runtime.sink?.pushFrame(new Uint8Array(session.encoder.frameBytes));
+    expect(session.encoder.stats.framesIn).toBe(offered + 1);
   });
 
   it('ends with runtime_exited when the runtime stops on its own, and stops ffmpeg', async () => {

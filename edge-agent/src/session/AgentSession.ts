@@ -9,6 +9,7 @@ import {
 import type { AudioEncoder } from '../audio/AudioEncoder.js';
 import type { VideoEncoder } from '../encoder/VideoEncoder.js';
 import { createLogger, type Logger } from '../logging/logger.js';
+import { HandoffTimer } from '../qos/HandoffTimer.js';
 import type { AudioCapture, RuntimeCapture, SessionRuntime } from '../runtime/SessionRuntime.js';
 
 /**
@@ -55,6 +56,8 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
   readonly runtime: SessionRuntime;
   readonly encoder: VideoEncoder;
   readonly audio: AudioEncoder | undefined;
+  /** Times each frame's hand-off to the encoder (the QoS report's encode time). */
+  readonly handoff = new HandoffTimer();
   readonly #log: Logger;
   #state: AgentSessionState = 'new';
   #closing: Promise<void> | undefined;
@@ -124,7 +127,7 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
     if (this.audio && capture.audio && !this.#closing) await this.#startAudio(this.audio, capture.audio);
     try {
       if (this.#closing) throw this.#endedWhileStarting();
-      await this.runtime.start(this.encoder);
+      await this.runtime.start(this.handoff.wrap(this.encoder));
     } catch (error) {
       throw await this.#startFailed(error, 'FW_ERR_RUNTIME_FAILED');
     }
@@ -157,6 +160,7 @@ export class AgentSession extends TypedEmitter<AgentSessionEvents> {
     this.#state = 'closed';
     // Runtime first so it stops pushing frames into an encoder that is going away.
     await Promise.allSettled([this.runtime.close()]);
+    this.handoff.close();
     await Promise.allSettled([this.encoder.close(), this.audio?.close()]);
     const stats = this.encoder.stats;
     this.#log.info(

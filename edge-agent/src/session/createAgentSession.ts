@@ -1,4 +1,5 @@
 import { type EncoderInfo, FramewayError, isFramewayError, type MessageType, type PayloadOf } from '@frameway/protocol';
+import { AudioEncoder } from '../audio/AudioEncoder.js';
 import { type EncoderName, isEncoderName } from '../encoder/encoderCatalog.js';
 import { VideoEncoder } from '../encoder/VideoEncoder.js';
 import { createLogger } from '../logging/logger.js';
@@ -14,6 +15,8 @@ export interface SessionDependencies {
   encoders: readonly EncoderInfo[];
   createRuntime: RuntimeFactory;
   encoderCloseGraceMs: number;
+  /** Periodic intra refresh with a forced IDR every GOP. */
+  intraRefresh?: boolean;
 }
 
 /**
@@ -52,8 +55,18 @@ export function createAgentSession(request: SessionStart, deps: SessionDependenc
       video,
       rtp: request.rtp,
       closeGraceMs: deps.encoderCloseGraceMs,
+      ...(deps.intraRefresh === undefined ? {} : { intraRefresh: deps.intraRefresh }),
       logger: createLogger('encoder', { sessionId }),
     }),
+    // Audio only where the gateway asked for it; the runtime says whether it has any.
+    audio: request.audioRtp
+      ? new AudioEncoder({
+          ffmpegPath: deps.ffmpegPath,
+          rtp: request.audioRtp,
+          closeGraceMs: deps.encoderCloseGraceMs,
+          logger: createLogger('audio', { sessionId }),
+        })
+      : undefined,
     logger: createLogger('session', { sessionId }),
   });
 }

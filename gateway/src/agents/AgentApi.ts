@@ -2,6 +2,7 @@ import {
   encodeAgentInputFrame,
   MessageType,
   type PayloadOf,
+  type ProbeResult,
   type SessionEndReason,
   type SignalingChannel,
 } from '@frameway/protocol';
@@ -27,6 +28,17 @@ export class AgentApi {
 
   async stopSession(sessionId: string, reason: SessionEndReason): Promise<void> {
     await this.#channel.request(MessageType.SessionStop, { sessionId, reason });
+  }
+
+  /** Asks the agent to measure RTT to `targets` (peers, the gateway); resolves with its results. */
+  async probe(request: PayloadOf<typeof MessageType.FleetProbeRequest>): Promise<ProbeResult[]> {
+    const reply = await this.#channel.request(MessageType.FleetProbeRequest, request, request.timeoutMs + 2000);
+    return reply.results;
+  }
+
+  /** Tells the agent that its drain state changed (an operator drained it through the admin API). */
+  drainState(nodeId: string, draining: boolean): void {
+    this.#channel.notify(MessageType.NodeDrainState, { nodeId, draining });
   }
 
   requestKeyframe(sessionId: string): void {

@@ -25,9 +25,18 @@ export interface AgentLinkOptions {
   /** Time an agent has to register after connecting. */
   registerTimeoutMs: number;
   startTimeoutMs: number;
-  /** Validates the registration and returns the node id and heartbeat interval, or throws a FramewayError. */
-  onRegister: (link: AgentLink, registration: AgentRegistration) => { nodeId: string; heartbeatIntervalMs: number };
+  /** Validates the registration and returns the node id and heartbeat interval, or throws/rejects with a FramewayError. */
+  onRegister: (
+    link: AgentLink,
+    registration: AgentRegistration,
+  ) =>
+    | { nodeId: string; heartbeatIntervalMs: number }
+    | Promise<{ nodeId: string; heartbeatIntervalMs: number }>;
   onHeartbeat: (link: AgentLink, heartbeat: PayloadOf<typeof MessageType.AgentHeartbeat>) => void;
+  /** The identity challenge sent as soon as the socket opens; the registration must answer it. */
+  challenge?: PayloadOf<typeof MessageType.AgentChallenge> | undefined;
+  /** The agent relays an operator's drain command; throws a FramewayError to refuse it. */
+  onDrain?: (link: AgentLink, drain: PayloadOf<typeof MessageType.NodeDrain>) => void;
 }
 
 /** The gateway's end of one agent socket: registration, signaling, lifecycle. */
@@ -38,6 +47,8 @@ export class AgentLink extends TypedEmitter<AgentLinkEvents> {
   readonly #options: AgentLinkOptions;
   #nodeId: string | undefined;
   #registerTimer: ReturnType<typeof setTimeout> | undefined;
+  #challenge: PayloadOf<typeof MessageType.AgentChallenge> | undefined;
+  #registering = false;
   #closed = false;
 
   constructor(options: AgentLinkOptions) {
@@ -57,6 +68,32 @@ export class AgentLink extends TypedEmitter<AgentLinkEvents> {
       () => this.close(4001, 'agent did not register in time'),
       options.registerTimeoutMs,
     );
+    this.#challenge = options.challenge;
+    if (options.challenge) this.channel.notify(MessageType.AgentChallenge, options.challenge);
+  }
+
+  /**
+   * @internal The open challenge, handed out once: a registration consumes it
+   * whether it succeeds or not, so a signature can never be tried twice.
+   */
+  takeChallenge(): PayloadOf<typeof MessageType.AgentChallenge> | undefined {
+    const challenge = this.#challenge;
+    this.#challenge = undefined;
+    return challenge;
+  }
+
+  /** @internal True while a registration is being checked. */
+  get registering(): boolean {
+    return this.#registering;
+  }
+
+  /** @internal */
+  set registering(value: boolean) {
+    this.#registering = value;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
   }
 
   /** Node id once registered. */

@@ -5,18 +5,39 @@ import type { AgentLink } from './AgentLink.js';
 export function handleAgentMessage(link: AgentLink, message: AnyMessage): void {
   switch (message.t) {
     case MessageType.AgentRegister: {
-      if (link.nodeId !== undefined) {
+      if (link.nodeId !== undefined || link.registering) {
         link.channel.replyError(message.id, new FramewayError('FW_ERR_INVALID_STATE', 'agent is already registered'));
         return;
       }
+      link.registering = true;
+      const request = message;
+      Promise.resolve()
+        .then(() => link.options.onRegister(link, request.p))
+        .then(
+          ({ nodeId, heartbeatIntervalMs }) => {
+            link.registering = false;
+            if (link.closed) return;
+            link.markRegistered(nodeId);
+            link.channel.reply(request, MessageType.AgentRegistered, { nodeId, heartbeatIntervalMs });
+          },
+          (error: unknown) => {
+            link.registering = false;
+            const fwError =
+              error instanceof FramewayError ? error : new FramewayError('FW_ERR_INTERNAL', String(error));
+            link.channel.replyError(request.id, fwError);
+            link.close(4003, fwError.code);
+          },
+        );
+      return;
+    }
+    case MessageType.NodeDrain: {
       try {
-        const { nodeId, heartbeatIntervalMs } = link.options.onRegister(link, message.p);
-        link.markRegistered(nodeId);
-        link.channel.reply(message, MessageType.AgentRegistered, { nodeId, heartbeatIntervalMs });
+        if (!link.options.onDrain) throw new FramewayError('FW_ERR_FORBIDDEN', 'this gateway does not take drain requests');
+        link.options.onDrain(link, message.p);
+        link.channel.reply(message, MessageType.Ack, {});
       } catch (error) {
         const fwError = error instanceof FramewayError ? error : new FramewayError('FW_ERR_INTERNAL', String(error));
         link.channel.replyError(message.id, fwError);
-        link.close(4003, fwError.code);
       }
       return;
     }

@@ -21,6 +21,9 @@ export interface RouteStats {
   inputMessages: number;
   inputRejected: number;
   playerConnected: boolean;
+  /** Opus RTP packets from the agent, and those sent on to the player (0 where the backend takes no audio). */
+  audioPacketsIn?: number;
+  audioPacketsForwarded?: number;
 }
 
 export interface IceCandidateInit {
@@ -49,6 +52,8 @@ export type SessionRouteEvents = {
 export interface SessionRoute extends TypedEmitter<SessionRouteEvents> {
   readonly sessionId: string;
   readonly ingest: RtpIngestAddress;
+  /** Where the agent sends the session's Opus audio (a second RTP stream); absent when the backend takes none. */
+  readonly audioIngest?: RtpIngestAddress | undefined;
   /** Answers the player's offer; a new offer replaces the previous player transport (reconnect). */
   answerPlayer(offerSdp: string): Promise<string>;
   addPlayerCandidate(candidate: IceCandidateInit): Promise<void>;

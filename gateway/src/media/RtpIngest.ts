@@ -9,6 +9,10 @@ export interface RtpIngestOptions {
   ssrc: number;
   payloadType: number;
   onPacket: (packet: Buffer) => void;
+  /** RTP clock rate of the stream, for the timestamp gap after a re-latch (90 kHz video). */
+  clockRate?: number;
+  /** Wall clock in ms (tests inject one). */
+  now?: () => number;
 }
 
 export interface RtpIngestCounters {
@@ -16,18 +20,34 @@ export interface RtpIngestCounters {
   bytesIn: number;
   packetsRejected: number;
   rtcpIn: number;
+  /** Times the ingest moved to a new sender (failover). */
+  relatches: number;
 }
 
 /**
  * A UDP socket receiving one session's RTP (and RTCP, muxed on the same port)
  * from its agent. Latches onto the first valid sender, so a stray packet from
  * elsewhere cannot inject media into the session.
+ *
+ * On failover `relatch()` lets the next valid sender (the new agent) take
+ * over; its stream is rewritten to continue the old one: sequence numbers go
+ * on from the last forwarded packet and timestamps advance by the wall-clock
+ * gap, so the player's jitter buffer sees one stream with a pause, not a
+ * reset (the new encoder's first frame is a keyframe).
  */
 export class RtpIngest {
-  readonly counters: RtpIngestCounters = { packetsIn: 0, bytesIn: 0, packetsRejected: 0, rtcpIn: 0 };
+  readonly counters: RtpIngestCounters = { packetsIn: 0, bytesIn: 0, packetsRejected: 0, rtcpIn: 0, relatches: 0 };
   readonly #options: RtpIngestOptions;
   readonly #socket: Socket;
   #source: string | undefined;
+  /** The sender left behind by the last relatch: refused until another one latches. */
+  #barred: string | undefined;
+  #rebase = false;
+  #seqOffset = 0;
+  #tsOffset = 0;
+  #lastSeq = -1;
+  #lastTs = 0;
+  #lastAt = 0;
   #port = 0;
   #closed = false;
 
@@ -62,6 +82,23 @@ export class RtpIngest {
     return this.#port;
   }
 
+  /** The sender currently latched (`address:port`), if any. */
+  get source(): string | undefined {
+    return this.#source;
+  }
+
+  /**
+   * Unlatches: the next valid packet from any sender but the current one
+   * latches, and its stream is rebased onto the forwarded one. Called when
+   * the session moves to another agent.
+   */
+  relatch(): void {
+    this.#barred = this.#source;
+    this.#source = undefined;
+    this.#rebase = this.#lastSeq >= 0;
+    this.counters.relatches++;
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
@@ -70,7 +107,7 @@ export class RtpIngest {
 
   #receive(packet: Buffer, remote: RemoteInfo): void {
     const source = `${remote.address}:${remote.port}`;
-    if (this.#source !== undefined && source !== this.#source) {
+    if ((this.#source !== undefined && source !== this.#source) || source === this.#barred) {
       this.counters.packetsRejected++;
       return;
     }
@@ -88,9 +125,35 @@ export class RtpIngest {
       this.counters.packetsRejected++;
       return;
     }
-    this.#source ??= source;
+    if (this.#source === undefined) {
+      this.#source = source;
+      this.#barred = undefined;
+      if (this.#rebase) this.#rebaseOnto(packet);
+    }
     this.counters.packetsIn++;
     this.counters.bytesIn += packet.length;
+    if (this.#seqOffset !== 0 || this.#tsOffset !== 0) {
+      packet.writeUInt16BE((packet.readUInt16BE(2) + this.#seqOffset) & 0xffff, 2);
+      packet.writeUInt32BE((packet.readUInt32BE(4) + this.#tsOffset) >>> 0, 4);
+    }
+    this.#lastSeq = packet.readUInt16BE(2);
+    this.#lastTs = packet.readUInt32BE(4);
+    this.#lastAt = this.#now();
     this.#options.onPacket(packet);
+  }
+
+  /** Offsets that make `first` (the new sender's first packet) follow the last forwarded one. */
+  #rebaseOnto(first: Buffer): void {
+    this.#rebase = false;
+    const gapMs = Math.max(1, this.#now() - this.#lastAt);
+    const clockRate = this.#options.clockRate ?? 90_000;
+    const wantSeq = (this.#lastSeq + 1) & 0xffff;
+    const wantTs = (this.#lastTs + Math.round((gapMs * clockRate) / 1000)) >>> 0;
+    this.#seqOffset = (wantSeq - first.readUInt16BE(2)) & 0xffff;
+    this.#tsOffset = (wantTs - first.readUInt32BE(4)) >>> 0;
+  }
+
+  #now(): number {
+    return (this.#options.now ?? Date.now)();
   }
 }

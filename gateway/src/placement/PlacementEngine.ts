@@ -207,13 +207,14 @@ export class PlacementEngine {
   /**
    * Up to `k` probe-able, up nodes spread over the coordinate space (greedy
    * farthest-point sampling, i.e. a 2-approximate k-centre cover): the first
-   * probe round of a player nobody has located yet. Cached, refreshed at
-   * most every `landmarkRefreshMs` while the fleet changes.
+   * probe round of a player nobody has located yet. Served from a cache that
+   * `refreshLandmarks()` renews off the placement path; computed here only
+   * when there is none yet or it is far too old.
    */
   landmarks(k: number): ProbeCandidate[] {
     const now = this.#options.now();
     const index = this.index;
-    const stale = this.#landmarksEpoch !== index.epoch && now - this.#landmarksAt >= this.#options.landmarkRefreshMs;
+    const stale = this.#landmarksEpoch !== index.epoch && now - this.#landmarksAt >= 2 * this.#options.landmarkRefreshMs;
     if (stale || this.#landmarks.length < Math.min(k, index.nodeCount)) this.#computeLandmarks(k, now);
     const coordinates = index.coordinates;
     const out: ProbeCandidate[] = [];
@@ -226,6 +227,12 @@ export class PlacementEngine {
     return out;
   }
 
+  /** Recomputes the landmark set when the fleet changed since (call it on a timer, every `landmarkRefreshMs`). */
+  refreshLandmarks(k: number): void {
+    if (this.#landmarksEpoch === this.index.epoch && this.#landmarks.length >= Math.min(k, this.index.nodeCount)) return;
+    this.#computeLandmarks(k, this.#options.now());
+  }
+
   /**
    * The node for a session, given the RTTs measured this placement (slot →
    * median RTT). Measured RTTs win over predictions; predictions are used only
@@ -235,13 +242,15 @@ export class PlacementEngine {
   choose(query: CompiledQuery, measured: ReadonlyMap<number, number>, options: ChooseOptions = {}): PlacementDecision {
     const state: ChoiceState = { best: undefined, closest: undefined, waitFor: [], anyFree: false };
     for (const [slot, rtt] of measured) this.#consider(state, query, slot, rtt, 'measured');
-    if (state.best) return this.#placed(state.best.slot, state.best.rtt, 'measured');
+    const measuredBest = state.best as ChoiceState['best'];
+    if (measuredBest) return this.#placed(measuredBest.slot, measuredBest.rtt, 'measured');
 
     if (options.allowPredicted && options.point) {
       for (const candidate of this.shortlist(query, options.point, 16, new Set(measured.keys()), true)) {
         this.#consider(state, query, candidate.slot, candidate.predictedMs, 'predicted');
       }
-      if (state.best) return this.#placed(state.best.slot, state.best.rtt, 'predicted');
+      const predictedBest = state.best as ChoiceState['best'];
+      if (predictedBest) return this.#placed(predictedBest.slot, predictedBest.rtt, 'predicted');
     }
 
     if (options.allowUnknown) {

@@ -19,7 +19,7 @@ export interface NodeRegistration {
     city?: string | undefined;
     lat?: number | undefined;
     lon?: number | undefined;
-  };
+  } | undefined;
   encoderSessions?: number | undefined;
   pricePerBlock?: number | undefined;
   stakeWei?: string | undefined;

@@ -1,8 +1,16 @@
-import { FramewayError, type IceServer, SessionEndReason, SessionStateName, TypedEmitter } from '@frameway/protocol';
+import {
+  type FailoverReason,
+  FramewayError,
+  type IceServer,
+  MessageType,
+  SessionEndReason,
+  SessionStateName,
+  TypedEmitter,
+} from '@frameway/protocol';
 import type { AgentLink } from '../agents/AgentLink.js';
 import type { PlayerTokenClaims } from '../auth/PlayerTokens.js';
 import { createLogger } from '../logging/logger.js';
-import type { IceCandidateInit, MediaRouter } from '../media/MediaRouter.js';
+import type { IceCandidateInit, MediaRouter, SessionRoute } from '../media/MediaRouter.js';
 import type { Placer } from '../placement/Placer.js';
 import type { PlayerLink } from '../players/PlayerLink.js';
 import type { NodeRegistry } from '../registry/NodeRegistry.js';
@@ -33,7 +41,22 @@ export interface SessionManagerOptions {
   unjoinedTimeoutMs: number;
   /** Minimum spacing of keyframe requests forwarded to an agent. */
   keyframeRequestIntervalMs: number;
+  /**
+   * Moving a running session to another node when its node dies or degrades
+   * (needs a placer with `replace` and a media route that can re-latch its
+   * ingest). Off: the session ends with its node.
+   */
+  failover?: { enabled: boolean; maxAttempts: number };
   now?: () => number;
+}
+
+/** A media route whose RTP ingest can be pointed at a new agent (werift's can). */
+interface RelatchableRoute extends SessionRoute {
+  relatchIngest(): void;
+}
+
+function canRelatch(route: SessionRoute | undefined): route is RelatchableRoute {
+  return typeof (route as Partial<RelatchableRoute> | undefined)?.relatchIngest === 'function';
 }
 
 /** How long an ended session is remembered, so a late rejoin gets FW_ERR_SESSION_ENDED rather than not-found. */
@@ -53,11 +76,14 @@ export class SessionManager extends TypedEmitter<SessionManagerEvents> {
   readonly #placing = new Set<string>();
   readonly #endedAt = new Map<string, number>();
   readonly #lastKeyframeRequest = new Map<string, number>();
+  readonly #failingOver = new Set<string>();
+  /** The node each session holds a slot on (a failover moves it; the end releases it). */
+  readonly #reservedOn = new Map<string, string>();
   #nextChannel = 1;
 
   constructor(options: SessionManagerOptions) {
     super((error, event) => log.error({ err: error, event }, 'listener threw'));
-    this.#options = { now: Date.now, ...options };
+    this.#options = { now: Date.now, failover: { enabled: true, maxAttempts: 2 }, ...options };
   }
 
   get iceServers(): IceServer[] {
@@ -142,16 +168,37 @@ export class SessionManager extends TypedEmitter<SessionManagerEvents> {
     session.end({ reason, code, message }, this.#options.now());
   }
 
-  /** A node went down: every session on it ends. */
+  /** A node went down: every session on it fails over to another node, or ends when none can take it. */
   nodeDown(nodeId: string, why: string): void {
     for (const session of [...this.#sessions.values()]) {
-      if (session.nodeId === nodeId) {
+      // A session already moving handles its own node's loss.
+      if (session.nodeId !== nodeId || this.#failingOver.has(session.id)) continue;
+      if (this.#canFailOver(session)) {
+        void this.#failOver(session, 'node_lost', `node lost: ${why}`);
+      } else {
         session.end(
           { reason: SessionEndReason.AgentLost, code: 'FW_ERR_AGENT_UNAVAILABLE', message: `node lost: ${why}` },
           this.#options.now(),
         );
       }
     }
+  }
+
+  /**
+   * Moves a running session to another node (its path RTT stayed over budget,
+   * or an operator asked). The old node is told to stop; the player sees a
+   * short freeze. Resolves false when the session could not move (it then keeps
+   * running where it is).
+   */
+  async migrate(sessionId: string, reason: FailoverReason = 'degraded'): Promise<boolean> {
+    const session = this.#sessions.get(sessionId);
+    if (!session || !this.#canFailOver(session)) return false;
+    return this.#failOver(session, reason, 'moving to a node within the latency budget');
+  }
+
+  /** True while a session is being moved to another node. */
+  isFailingOver(sessionId: string): boolean {
+    return this.#failingOver.has(sessionId);
   }
 
   /** Ends every session (gateway shutdown). */
@@ -164,6 +211,7 @@ export class SessionManager extends TypedEmitter<SessionManagerEvents> {
     const nodeId = await placer.place(session, player);
     if (session.ended) throw new FramewayError('FW_ERR_SESSION_ENDED', 'the session ended during placement');
     registry.reserve(nodeId);
+    this.#reservedOn.set(session.id, nodeId);
     session.assignNode(nodeId);
     try {
       session.route = await media.createRoute({ sessionId: session.id, video: session.video });
@@ -187,9 +235,12 @@ export class SessionManager extends TypedEmitter<SessionManagerEvents> {
   #wireRoute(session: Session): void {
     const route = session.route!;
     route.on('mediaFlowing', () => {
+      // Also after a failover, when the new agent's media arrives; 'streaming' is emitted once per session.
+      const first = session.streamingSince === undefined;
       session.streamingSince ??= this.#options.now();
       session.setState(SessionStateName.Streaming);
-      this.emit('streaming', session);
+      if (first) this.emit('streaming', session);
+      else this.#requestKeyframe(session, true);
     });
     route.on('input', (bytes) => {
       if (session.nodeId) this.#options.agentFor(session.nodeId)?.api.sendInput(session.channel, bytes);
@@ -208,31 +259,157 @@ export class SessionManager extends TypedEmitter<SessionManagerEvents> {
   }
 
   async #startOnAgent(session: Session): Promise<void> {
-    const nodeId = session.nodeId!;
-    const agent = this.#options.agentFor(nodeId);
-    if (!agent) {
-      session.end({
-        reason: SessionEndReason.AgentLost,
-        code: 'FW_ERR_AGENT_UNAVAILABLE',
-        message: 'node has no live link',
-      });
-      return;
-    }
     try {
-      const started = await agent.api.startSession({
-        sessionId: session.id,
-        channel: session.channel,
-        runtime: session.runtime,
-        ...(session.spec.runtimeOptions ? { runtimeOptions: { ...session.spec.runtimeOptions } } : {}),
-        video: session.video,
-        rtp: session.route!.ingest,
-      });
-      session.encoder = started.encoder;
-      session.log.info({ encoder: started.encoder.name }, 'agent started session');
+      await this.#requestStart(session);
     } catch (error) {
       const fwError = error instanceof FramewayError ? error : new FramewayError('FW_ERR_INTERNAL', String(error));
-      session.end({ reason: SessionEndReason.StartFailed, code: fwError.code, message: fwError.message });
+      if (fwError.code === 'FW_ERR_AGENT_UNAVAILABLE' && fwError.message === NO_LIVE_LINK) {
+        session.end({ reason: SessionEndReason.AgentLost, code: fwError.code, message: fwError.message });
+      } else {
+        session.end({ reason: SessionEndReason.StartFailed, code: fwError.code, message: fwError.message });
+      }
     }
+  }
+
+  /** Asks the session's node to start it, sending RTP to the session's ingest. Rejects with a FramewayError. */
+  async #requestStart(session: Session): Promise<void> {
+    const nodeId = session.nodeId!;
+    const agent = this.#options.agentFor(nodeId);
+    if (!agent) throw new FramewayError('FW_ERR_AGENT_UNAVAILABLE', NO_LIVE_LINK);
+    const started = await agent.api.startSession({
+      sessionId: session.id,
+      channel: session.channel,
+      runtime: session.runtime,
+      ...(session.spec.runtimeOptions ? { runtimeOptions: { ...session.spec.runtimeOptions } } : {}),
+      video: session.video,
+      rtp: session.route!.ingest,
+      ...(session.route!.audioIngest ? { audioRtp: session.route!.audioIngest } : {}),
+    });
+    // The session may have moved on (failover) or ended while the agent started it.
+    if (session.ended || session.nodeId !== nodeId) {
+      agent.api
+        .stopSession(session.id, SessionEndReason.Terminated)
+        .catch((error: unknown) => session.log.debug({ err: error }, 'stop of a superseded start failed'));
+      if (session.ended) return;
+      throw new FramewayError('FW_ERR_INVALID_STATE', 'the session moved while the node started it');
+    }
+    session.encoder = started.encoder;
+    session.log.info({ encoder: started.encoder.name }, 'agent started session');
+  }
+
+  #canFailOver(session: Session): boolean {
+    const failover = this.#options.failover;
+    return (
+      failover.enabled &&
+      !session.ended &&
+      session.nodeId !== undefined &&
+      this.#options.placer.replace !== undefined &&
+      canRelatch(session.route) &&
+      !this.#failingOver.has(session.id)
+    );
+  }
+
+  /**
+   * Failover: place the session again (never on the node it leaves), start it
+   * there with the same RTP ingest, and re-latch the ingest onto the new
+   * agent's stream (sequence numbers and timestamps continue, so the player's
+   * decoder only needs the keyframe the new encoder starts with). The player's
+   * WebRTC peer lives on the gateway and is untouched: it sees a short freeze.
+   * A degraded (still running) node keeps the session until the new one has
+   * started, and gets it back when no other node can.
+   */
+  async #failOver(session: Session, reason: FailoverReason, why: string): Promise<boolean> {
+    const { registry, placer, agentFor } = this.#options;
+    const from = session.nodeId!;
+    const lost = reason === 'node_lost';
+    const route = session.route as RelatchableRoute;
+    this.#failingOver.add(session.id);
+    if (lost) this.#releaseReservation(session.id);
+    session.log.info({ reason, why }, 'failing over');
+    session.setState(SessionStateName.Starting);
+    const tried = [from];
+    let lastError: FramewayError | undefined;
+    try {
+      for (let attempt = 0; attempt < this.#options.failover.maxAttempts; attempt++) {
+        let to: string;
+        try {
+          to = await placer.replace!(session, { reason, exclude: tried, player: this.#players.get(session.id) });
+        } catch (error) {
+          lastError = toFramewayError(error);
+          break;
+        }
+        if (session.ended) return false;
+        tried.push(to);
+        try {
+          registry.reserve(to);
+        } catch (error) {
+          lastError = toFramewayError(error);
+          continue;
+        }
+        session.assignNode(to);
+        route.relatchIngest();
+        this.#lastKeyframeRequest.delete(session.id);
+        this.#players.get(session.id)?.channel.notify(MessageType.SessionFailover, {
+          sessionId: session.id,
+          fromNodeId: from,
+          toNodeId: to,
+          reason,
+          message: why.slice(0, 1024),
+        });
+        try {
+          await this.#requestStart(session);
+        } catch (error) {
+          registry.release(to);
+          lastError = toFramewayError(error);
+          if (session.ended) return false;
+          session.log.warn({ nodeId: to, code: lastError.code, detail: lastError.message }, 'failover start failed');
+          continue;
+        }
+        if (session.ended) {
+          registry.release(to);
+          return false;
+        }
+        this.#releaseReservation(session.id);
+        this.#reservedOn.set(session.id, to);
+        if (!lost) {
+          agentFor(from)
+            ?.api.stopSession(session.id, SessionEndReason.Terminated)
+            .catch((error: unknown) => session.log.debug({ err: error }, 'stop on the node left behind failed'));
+        }
+        log.info({ sessionId: session.id, from, to, reason }, 'session failed over');
+        this.emit('failedOver', session, from, to);
+        return true;
+      }
+      if (session.ended) return false;
+      if (!lost && registry.get(from)?.status !== 'down' && agentFor(from)) {
+        // Nowhere better to go: the node it was on still runs it.
+        session.assignNode(from);
+        route.relatchIngest();
+        session.log.info({ code: lastError?.code }, 'failover found no other node; staying');
+        return false;
+      }
+      session.end({
+        reason: SessionEndReason.AgentLost,
+        code: lastError?.code === 'FW_ERR_NO_NODE_IN_BUDGET' ? lastError.code : 'FW_ERR_AGENT_UNAVAILABLE',
+        message: `${why}; failover failed: ${lastError?.message ?? 'no node available'}`,
+      });
+      return false;
+    } finally {
+      this.#failingOver.delete(session.id);
+      // Ended mid-move: the node left behind may still run it.
+      if (session.ended && !lost) {
+        agentFor(from)
+          ?.api.stopSession(session.id, SessionEndReason.Terminated)
+          .catch((error: unknown) => session.log.debug({ err: error }, 'stop on the node left behind failed'));
+      }
+    }
+  }
+
+  #releaseReservation(sessionId: string): void {
+    const nodeId = this.#reservedOn.get(sessionId);
+    if (nodeId === undefined) return;
+    this.#reservedOn.delete(sessionId);
+    this.#options.registry.release(nodeId);
   }
 
   #attachPlayer(session: Session, player: PlayerLink): void {
@@ -274,18 +451,19 @@ export class SessionManager extends TypedEmitter<SessionManagerEvents> {
     this.#timers.delete(sessionId);
   }
 
-  #requestKeyframe(session: Session): void {
+  #requestKeyframe(session: Session, force = false): void {
     const now = this.#options.now();
     const last = this.#lastKeyframeRequest.get(session.id) ?? Number.NEGATIVE_INFINITY;
-    if (now - last < this.#options.keyframeRequestIntervalMs || !session.nodeId) return;
+    if ((!force && now - last < this.#options.keyframeRequestIntervalMs) || !session.nodeId) return;
     this.#lastKeyframeRequest.set(session.id, now);
     this.#options.agentFor(session.nodeId)?.api.requestKeyframe(session.id);
   }
 
   #onEnded(session: Session, info: SessionEndInfo): void {
-    const { registry, agentFor } = this.#options;
+    const { agentFor, placer } = this.#options;
     const nodeId = session.nodeId;
-    if (nodeId) registry.release(nodeId);
+    this.#releaseReservation(session.id);
+    placer.forget?.(session.id);
     this.#cancelGrace(session.id);
     this.#clearTimer(session.id);
     this.#lastKeyframeRequest.delete(session.id);
@@ -319,4 +497,12 @@ export class SessionManager extends TypedEmitter<SessionManagerEvents> {
     this.#nextChannel = this.#nextChannel >= 0xffff_ffff ? 1 : this.#nextChannel + 1;
     return channel;
   }
+}
+
+const NO_LIVE_LINK = 'node has no live link';
+
+function toFramewayError(error: unknown): FramewayError {
+  return error instanceof FramewayError
+    ? error
+    : new FramewayError('FW_ERR_INTERNAL', String(error), undefined, { cause: error });
 }

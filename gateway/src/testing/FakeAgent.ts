@@ -1,5 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
 import {
+  agentChallengeMessage,
   type AnyMessage,
   decodeAgentFrame,
   type FramewayError,
@@ -8,6 +9,7 @@ import {
   type PayloadOf,
   SignalingChannel,
 } from '@frameway/protocol';
+import { generatePrivateKey, type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts';
 import WebSocket from 'ws';
 
 type SessionStart = PayloadOf<typeof MessageType.SessionStart>;
@@ -21,6 +23,10 @@ export interface FakeAgentOptions {
   failStartWith?: FramewayError;
   /** Send heartbeats on the interval the gateway asks for. */
   heartbeat?: boolean;
+  /** Node key that signs the registration challenge; a fresh one by default, `null` = register unsigned. */
+  key?: PrivateKeyAccount | null;
+  /** Extra AgentRegister fields (location, probeUrl, price…). */
+  registration?: Partial<PayloadOf<typeof MessageType.AgentRegister>>;
 }
 
 /** A scripted edge agent for gateway tests: registers, "streams" synthetic RTP, records input. */
@@ -36,8 +42,13 @@ export class FakeAgent {
   #rtpTimer: ReturnType<typeof setInterval> | undefined;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   closedWith: number | undefined;
+  /** The identity challenge the gateway sent when the socket opened. */
+  challenge: PayloadOf<typeof MessageType.AgentChallenge> | undefined;
+  readonly key: PrivateKeyAccount | null;
 
-  constructor(readonly options: FakeAgentOptions) {}
+  constructor(readonly options: FakeAgentOptions) {
+    this.key = options.key === undefined ? privateKeyToAccount(generatePrivateKey()) : options.key;
+  }
 
   async connect(): Promise<void> {
     this.socket = new WebSocket(this.options.url);
@@ -65,14 +76,17 @@ export class FakeAgent {
   }
 
   async register(): Promise<PayloadOf<typeof MessageType.AgentRegistered>> {
+    const agentId = this.options.agentId ?? 'fake-agent';
     const registered = await this.channel.request(MessageType.AgentRegister, {
-      agentId: this.options.agentId ?? 'fake-agent',
+      agentId,
       secret: this.options.secret,
       version: 'test',
       slots: this.options.slots ?? 1,
       runtimes: ['scene'],
       encoders: [{ codec: 'h264', name: 'libx264', hardware: false }],
       gpus: [],
+      ...(await this.#identity(agentId)),
+      ...this.options.registration,
     });
     if (this.options.heartbeat !== false) {
       this.#heartbeat = setInterval(
@@ -82,6 +96,18 @@ export class FakeAgent {
       );
     }
     return registered;
+  }
+
+  /** Signs the gateway's challenge with the node key (EIP-191), as the real agent does. */
+  async #identity(agentId: string): Promise<Pick<PayloadOf<typeof MessageType.AgentRegister>, 'identity'>> {
+    if (!this.key) return {};
+    for (let waited = 0; !this.challenge && waited < 2000; waited += 10) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const challenge = this.challenge;
+    if (!challenge) return {};
+    const signature = await this.key.signMessage({ message: agentChallengeMessage({ ...challenge, agentId }) });
+    return { identity: { address: this.key.address, nonce: challenge.nonce, signature } };
   }
 
   /** Reports a session as ended on the agent side (runtime crash). */
@@ -136,6 +162,9 @@ export class FakeAgent {
         return;
       case MessageType.KeyframeRequest:
         this.keyframeRequests.push(message.p.sessionId);
+        return;
+      case MessageType.AgentChallenge:
+        this.challenge = message.p;
         return;
       case MessageType.Error:
         this.errors.push(message.p.code);

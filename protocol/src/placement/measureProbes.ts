@@ -67,7 +67,7 @@ export function measureProbes(options: MeasureProbesOptions): Promise<ProbeResul
       sentAt: 0,
       done: false,
       socket: undefined as ProbeSocket | undefined,
-      timer: undefined as unknown,
+      timer: undefined as ReturnType<typeof setTimeout> | undefined,
     }));
     let pending = states.length;
     let finished = false;

@@ -8,6 +8,7 @@ export {
   type MinuteRecordLeafValues,
   failureMaskOf,
   failuresOfMask,
+  leafFromValues,
   leafValues,
   minuteRecordLeafHash,
   sessionKeyOf,

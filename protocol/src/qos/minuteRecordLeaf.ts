@@ -103,3 +103,19 @@ export function minuteRecordLeafHash(leaf: MinuteRecordLeaf): Hex {
   );
   return keccak256(keccak256(encoded));
 }
+
+/** The leaf back from its JSON values (what `GET /v1/sessions/:id/qos` serves as `leaf.values`). */
+export function leafFromValues(values: MinuteRecordLeafValues): MinuteRecordLeaf {
+  const [sessionKey, minuteIndex, startedAt, slaMet, failureMask, fpsMilli, p95LatencyUs, agent, client] = values;
+  return {
+    sessionKey,
+    minuteIndex,
+    startedAt: Number(startedAt),
+    slaMet,
+    failureMask,
+    fpsMilli,
+    p95LatencyUs,
+    agentReportDigest: agent,
+    clientReportDigest: client,
+  };
+}

@@ -120,7 +120,7 @@ export const restRoutes = {
     tag: 'keys',
     auth: ApiScope.KeysWrite,
     params: ApiKeyIdParams,
-    body: RotateApiKeyRequest,
+    body: v.optional(RotateApiKeyRequest, {}),
     idempotent: true,
     status: 201,
     response: CreatedApiKey,

@@ -5,7 +5,7 @@ import { Currency, MinorUnits, NonNegativeInt, PageCursor, PageLimit, PlayerId, 
 const MetadataKey = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a metadata key of 1-64 characters'));
 const Metadata = v.pipe(
   v.record(MetadataKey, v.pipe(v.string(), v.maxLength(512))),
-  v.check((record) => Object.keys(record).length <= 16, 'at most 16 metadata entries'),
+  v.maxEntries(16, 'at most 16 metadata entries'),
   v.description("The studio's own key/value pairs, returned as given (at most 16)."),
 );
 

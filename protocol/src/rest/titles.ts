@@ -5,14 +5,16 @@ import { Label, Region, ResourceId, Timestamp } from './common.js';
 export const GpuClass = { Any: 'any', Integrated: 'integrated', Entry: 'entry', Mid: 'mid', High: 'high' } as const;
 export type GpuClass = (typeof GpuClass)[keyof typeof GpuClass];
 
-const Arg = v.pipe(v.string(), v.maxLength(4096));
+/** A command line as the node's allow-list names it (nodes run only commands their operator listed). */
+const CommandLine = v.pipe(v.string(), v.minLength(1), v.maxLength(4096));
 const ImageRef = v.pipe(
   v.string(),
   v.regex(/^[a-z0-9][a-z0-9._/:@-]{0,254}$/, 'a container image reference such as ghcr.io/studio/game:1.2'),
 );
 const EnvName = v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'an environment variable name'));
 
-const even = (what: string) => v.check((n: number) => n % 2 === 0, `${what} must be even`);
+// 4:2:0 chroma subsampling needs even dimensions.
+const even = (what: string) => v.multipleOf(2, `${what} must be even`);
 
 /** What a title needs from the node and the network; every field has a default. */
 export const TitleRequirements = v.strictObject({
@@ -40,12 +42,12 @@ export const GameRuntime = v.variant('type', [
   v.strictObject({
     type: v.literal('container'),
     image: ImageRef,
-    command: v.optional(v.pipe(v.array(Arg), v.maxLength(64))),
+    command: v.optional(CommandLine),
     env: v.optional(v.record(EnvName, v.pipe(v.string(), v.maxLength(4096)))),
   }),
   v.strictObject({
     type: v.literal('x11'),
-    command: v.pipe(v.array(Arg), v.minLength(1), v.maxLength(64)),
+    command: CommandLine,
   }),
   v.strictObject({
     type: v.literal('scene'),

@@ -25,6 +25,7 @@ export const CreateWebhookRequest = v.strictObject({
     v.array(WebhookEventTypeSchema),
     v.minLength(1),
     v.check((events) => new Set(events).size === events.length, 'each event type once'),
+    v.metadata({ uniqueItems: true }),
   ),
   description: v.optional(v.pipe(v.string(), v.maxLength(256))),
 });

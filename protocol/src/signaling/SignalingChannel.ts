@@ -97,7 +97,11 @@ export class SignalingChannel {
   /** Answers a request with an error, or sends it unsolicited when there is no request id. */
   replyError(requestId: number | undefined, error: FramewayError): void {
     if (this.#closed) return;
-    const payload = { code: error.code, message: error.message };
+    // Details travel too (e.g. the best alternative node of FW_ERR_NO_NODE_IN_BUDGET).
+    const payload =
+      error.details === undefined
+        ? { code: error.code, message: error.message }
+        : { code: error.code, message: error.message, details: { ...error.details } };
     this.#send(encodeMessage(MessageType.Error, payload, requestId));
   }
 

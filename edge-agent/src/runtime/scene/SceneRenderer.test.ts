@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveFfmpeg } from '../../ffmpeg/resolveFfmpeg.js';
 import { rgbToYuv601Limited } from './colour.js';
 import { MARKER_PALETTE, MARKER_SIZE } from './markerPalette.js';
-import { SceneRenderer } from './SceneRenderer.js';
+import { SceneRenderer, TOUCH_DOT_SIZE, TOUCH_RGB } from './SceneRenderer.js';
 import { SceneState } from './SceneState.js';
 
 const width = 320;
@@ -98,5 +98,20 @@ describe('SceneRenderer', () => {
 
   it('rejects odd frame sizes, which yuv420p cannot represent', () => {
     expect(() => new SceneRenderer({ width: 321, height: 180 })).toThrow(RangeError);
+  });
+
+  it('draws a dot under every finger down, above the player', () => {
+    const renderer = new SceneRenderer({ width, height });
+    const state = new SceneState({ width, height });
+    state.applyInput([
+      { type: InputEventType.TouchDown, id: 0, x: 0x8000, y: 0x8000, pressure: 128 }, // centre, under the player
+      { type: InputEventType.TouchDown, id: 1, x: 0xc000, y: 0x4000, pressure: 128 },
+    ]);
+    const frame = renderer.createFrame();
+    renderer.render(state, frame);
+    const touch = rgbToYuv601Limited(TOUCH_RGB);
+    expect(planes(frame).y(160, 90)).toBe(touch.y);
+    expect(planes(frame).y(240, 45)).toBe(touch.y);
+    expect(planes(frame).y(240 + TOUCH_DOT_SIZE, 45)).not.toBe(touch.y);
   });
 });

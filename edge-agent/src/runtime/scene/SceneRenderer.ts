@@ -16,6 +16,11 @@ const SPINNER = rgbToYuv601Limited({ r: 230, g: 200, b: 60 });
 const PLAYER = rgbToYuv601Limited({ r: 235, g: 235, b: 235 });
 const PLAYER_CORE = rgbToYuv601Limited({ r: 20, g: 20, b: 20 });
 const TARGET = rgbToYuv601Limited({ r: 200, g: 80, b: 200 });
+/** Colour of the dot under each finger (test-visible touch feedback). */
+export const TOUCH_RGB = Object.freeze({ r: 0, g: 200, b: 255 });
+const TOUCH = rgbToYuv601Limited(TOUCH_RGB);
+/** Side of a touch dot in pixels: big enough to survive encoding at any bitrate. */
+export const TOUCH_DOT_SIZE = 24;
 const GRID_STEP = 80;
 const SPINNER_DOTS = 8;
 // The sweep crosses the frame in 2 s: constant motion makes dropped frames visible.
@@ -84,6 +89,12 @@ export class SceneRenderer {
     const size = state.playerSize;
     this.fillRect(out, x, y, size, size, PLAYER);
     this.fillRect(out, x + size / 2 - dot / 2, y + size / 2 - dot / 2, dot, dot, PLAYER_CORE);
+
+    // Above the player, so every finger down shows where the scene thinks it is.
+    const half = TOUCH_DOT_SIZE / 2;
+    for (const touch of state.touches) {
+      this.fillRect(out, touch.x - half, touch.y - half, TOUCH_DOT_SIZE, TOUCH_DOT_SIZE, TOUCH);
+    }
 
     // Last, so nothing ever covers the marker.
     this.fillRect(out, 0, 0, MARKER_SIZE, MARKER_SIZE, rgbToYuvCached(state.markerRgb));

@@ -115,4 +115,57 @@ describe('SceneState', () => {
     state.step(10);
     expect(state.timeSec).toBeCloseTo(0.35);
   });
+
+  it('keeps a dot per finger down, follows its moves, forgets it on lift or cancel', () => {
+    const state = scene();
+    const at = (fx: number, fy: number) => ({ x: toNormalizedCoordinate(fx), y: toNormalizedCoordinate(fy) });
+    state.applyInput([
+      { type: InputEventType.TouchDown, id: 0, ...at(0.25, 0.5), pressure: 128 },
+      { type: InputEventType.TouchDown, id: 3, ...at(0.75, 0.25), pressure: 128 },
+    ]);
+    expect(state.markerIndex).toBe(2);
+    expect(state.touches.map((t) => [t.id, Math.round(t.x), Math.round(t.y)])).toEqual([
+      [0, 320, 360],
+      [3, 960, 180],
+    ]);
+    state.applyInput([{ type: InputEventType.TouchMove, id: 3, ...at(0.5, 0.5), pressure: 128 }]);
+    expect(state.touches.map((t) => [t.id, Math.round(t.x), Math.round(t.y)])[1]).toEqual([3, 640, 360]);
+    state.applyInput([
+      { type: InputEventType.TouchUp, id: 0, ...at(0.25, 0.5), pressure: 0 },
+      { type: InputEventType.TouchCancel, id: 3 },
+      // a late move of a lifted finger (motion is unordered) does not bring it back
+      { type: InputEventType.TouchMove, id: 0, ...at(0.1, 0.1), pressure: 128 },
+    ]);
+    expect(state.touches).toEqual([]);
+  });
+
+  it('moves the player with the first pad\'s left stick (y up) and presses the marker on button edges', () => {
+    const state = scene();
+    const start = state.player;
+    const pad = (buttons: number, lx: number, ly: number): InputEvent => ({
+      type: InputEventType.GamepadState,
+      pad: 0,
+      buttons,
+      leftTrigger: 0,
+      rightTrigger: 0,
+      lx,
+      ly,
+      rx: 0,
+      ry: 0,
+    });
+    state.applyInput([pad(0, 32767, 32767)]);
+    state.step(0.1);
+    expect(state.player.x - start.x).toBeCloseTo(40 / Math.SQRT2, 0);
+    expect(state.player.y - start.y).toBeCloseTo(-40 / Math.SQRT2, 0);
+    const moved = state.player;
+    state.applyInput([pad(0, 2000, -1000)]); // inside the dead zone: rest
+    state.step(0.1);
+    expect(state.player).toEqual(moved);
+    expect(state.markerIndex).toBe(0);
+    state.applyInput([pad(0x1000, 0, 0), pad(0x1000, 0, 0), pad(0x3000, 0, 0), pad(0, 0, 0)]);
+    expect(state.markerIndex).toBe(2);
+    state.applyInput([pad(0, 32767, 0), { type: InputEventType.GamepadDisconnect, pad: 0 }]);
+    state.step(0.1);
+    expect(state.player).toEqual(moved);
+  });
 });

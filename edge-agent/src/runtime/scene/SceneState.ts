@@ -17,6 +17,9 @@ export interface Point {
 }
 
 const NORMALIZED_MAX = 0xffff;
+const STICK_MAX = 32767;
+// Stick noise at rest must not drift the player.
+const STICK_DEADZONE = 0.15;
 // A long stall (debugger, overloaded node) must not teleport the player.
 const MAX_STEP_SECONDS = 0.25;
 // Half a turn per second: smooth at 60 fps, and a frozen stream is obvious.
@@ -43,7 +46,9 @@ const DIRECTION_BY_USAGE: ReadonlyMap<number, Point> = new Map([
 /**
  * The scene game's state and rules, without rendering or timers: input in
  * through applyInput(), time in through step(). The marker colour advances on
- * every press (KeyDown, PointerDown), so a test can see when input landed.
+ * every press (KeyDown, PointerDown, TouchDown, a gamepad button), so a test
+ * can see when input landed; fingers down are kept for the renderer to dot,
+ * and the first gamepad's left stick moves the player.
  */
 export class SceneState {
   readonly width: number;
@@ -54,6 +59,10 @@ export class SceneState {
   #y: number;
   #target: Point | undefined;
   readonly #held = new Set<number>();
+  /** Fingers down, by touch id, in pixels. */
+  readonly #touches = new Map<number, Point>();
+  /** Gamepads by slot: last buttons (for press edges) and the left stick (y up). */
+  readonly #pads = new Map<number, { buttons: number; lx: number; ly: number }>();
   #markerIndex = 0;
   #timeSec = 0;
   #eventsApplied = 0;
@@ -75,6 +84,11 @@ export class SceneState {
   /** Where the pointer last sent the player (its centre), if anywhere. */
   get target(): Point | undefined {
     return this.#target;
+  }
+
+  /** Fingers down now (touch id and position in pixels), drawn as dots so touches show in the picture. */
+  get touches(): readonly (Point & { id: number })[] {
+    return [...this.#touches].map(([id, point]) => ({ id, ...point }));
   }
 
   get markerIndex(): number {
@@ -114,14 +128,38 @@ export class SceneState {
           this.#held.delete(event.usage);
           break;
         case InputEventType.PointerDown:
-        case InputEventType.TouchDown:
           this.#advanceMarker();
           this.#target = this.#toPixels(event.x, event.y);
           break;
+        case InputEventType.TouchDown:
+          this.#advanceMarker();
+          this.#target = this.#toPixels(event.x, event.y);
+          this.#touches.set(event.id, this.#target);
+          break;
         case InputEventType.PointerMove:
-        case InputEventType.TouchMove:
           this.#target = this.#toPixels(event.x, event.y);
           break;
+        case InputEventType.TouchMove:
+          // A move of a finger that already lifted (motion is unordered) is stale.
+          if (!this.#touches.has(event.id)) break;
+          this.#target = this.#toPixels(event.x, event.y);
+          this.#touches.set(event.id, this.#target);
+          break;
+        case InputEventType.TouchUp:
+        case InputEventType.TouchCancel:
+          this.#touches.delete(event.id);
+          break;
+        case InputEventType.GamepadConnect:
+        case InputEventType.GamepadDisconnect:
+          this.#pads.delete(event.pad);
+          break;
+        case InputEventType.GamepadState: {
+          const previous = this.#pads.get(event.pad)?.buttons ?? 0;
+          // Like a key press: any newly pressed button moves the marker on.
+          if ((event.buttons & ~previous) !== 0) this.#advanceMarker();
+          this.#pads.set(event.pad, { buttons: event.buttons, lx: event.lx, ly: event.ly });
+          break;
+        }
         case InputEventType.PointerDelta:
           // Pointer lock: relative motion moves the player directly.
           this.#target = undefined;
@@ -151,6 +189,13 @@ export class SceneState {
       this.#moveTo(this.#x + (dx / length) * distance, this.#y + (dy / length) * distance);
       return;
     }
+    const stick = this.#stick();
+    if (stick) {
+      // The left stick drives the player at full speed when pushed all the way (screen y grows down).
+      this.#target = undefined;
+      this.#moveTo(this.#x + stick.x * distance, this.#y - stick.y * distance);
+      return;
+    }
     if (this.#target) {
       const half = this.playerSize / 2;
       const towardX = this.#target.x - half - this.#x;
@@ -159,6 +204,18 @@ export class SceneState {
       if (remaining <= distance) this.#moveTo(this.#target.x - half, this.#target.y - half);
       else this.#moveTo(this.#x + (towardX / remaining) * distance, this.#y + (towardY / remaining) * distance);
     }
+  }
+
+  /** The first pad's left stick outside the dead zone, each axis -1..1, length at most 1. */
+  #stick(): Point | undefined {
+    for (const pad of this.#pads.values()) {
+      const x = pad.lx / STICK_MAX;
+      const y = pad.ly / STICK_MAX;
+      const length = Math.hypot(x, y);
+      if (length <= STICK_DEADZONE) continue;
+      return length > 1 ? { x: x / length, y: y / length } : { x, y };
+    }
+    return undefined;
   }
 
   #advanceMarker(): void {

@@ -9,7 +9,7 @@ type EdrProvider = import('@nomicfoundation/edr').Provider;
 
 /** Chain id of the embedded chain (Hardhat's, so wallets and tools recognise it as local). */
 export const EMBEDDED_CHAIN_ID = 31337;
-/** Hardfork the embedded chain runs; contracts are compiled for the same EVM version. */
+/** Hardfork the embedded chain runs (EDR's CANCUN); contracts are compiled for the same EVM version. */
 export const EMBEDDED_HARDFORK = 'cancun';
 
 export interface EmbeddedEvmOptions {
@@ -63,20 +63,20 @@ export class EmbeddedEvm {
   static async create(options: EmbeddedEvmOptions): Promise<EmbeddedEvm> {
     const { edr, context } = await loadEdr();
     const chainId = options.chainId ?? EMBEDDED_CHAIN_ID;
-    const genesis = edr.l1GenesisState(edr.l1HardforkFromString(EMBEDDED_HARDFORK));
+    const genesis = edr.l1GenesisState(edr.l1HardforkFromString(edr.CANCUN));
     for (const account of options.fund) genesis.push({ address: hexToBuffer(account.address), balance: account.balance });
     const provider = await context.createProvider(
       edr.L1_CHAIN_TYPE,
       {
         allowBlocksWithSameTimestamp: true,
         allowUnlimitedContractSize: false,
-        bailOnCallFailure: false,
-        bailOnTransactionFailure: false,
+        bailOnCallFailure: true,
+        bailOnTransactionFailure: true,
         chainId: BigInt(chainId),
         coinbase: hexToBuffer('0x0000000000000000000000000000000000000000'),
         defaultTransactionGasLimit: 30_000_000n,
         genesisState: genesis,
-        hardfork: EMBEDDED_HARDFORK,
+        hardfork: edr.CANCUN,
         initialBaseFeePerGas: 1_000_000_000n,
         minGasPrice: 0n,
         mining: { autoMine: true, memPool: { order: edr.MineOrdering.Priority } },
@@ -101,7 +101,7 @@ export class EmbeddedEvm {
       JSON.stringify({ jsonrpc: '2.0', id, method, params: params ?? [] }),
     );
     const data = (typeof response.data === 'string' ? JSON.parse(response.data) : response.data) as JsonRpcResponse;
-    if (data.error) throw Object.assign(new Error(data.error.message), { code: data.error.code, data: data.error.data });
+    if (data.error) throw toRpcError(data.error);
     return data.result;
   }) as EIP1193RequestFn;
 
@@ -114,6 +114,19 @@ export class EmbeddedEvm {
   close(): void {
     this.#closed = true;
   }
+}
+
+/**
+ * EDR reports a revert as code -32000 with `data: { data: '0x…' }`; geth and
+ * most nodes use code 3 with the revert bytes as `data`, which is what viem
+ * decodes into the contract's custom error. Translate to that.
+ */
+function toRpcError(error: NonNullable<JsonRpcResponse['error']>): Error {
+  const revertData = (error.data as { data?: unknown } | undefined)?.data;
+  if (typeof revertData === 'string' && /^0x[0-9a-fA-F]*$/.test(revertData)) {
+    return Object.assign(new Error(`execution reverted: ${error.message}`), { code: 3, data: revertData });
+  }
+  return Object.assign(new Error(error.message), { code: error.code, data: error.data });
 }
 
 function hexToBuffer(hex: Hex): Buffer {

@@ -23,6 +23,19 @@ import {
 
 const ZERO_ROOT: Hex = `0x${'0'.repeat(64)}`;
 
+/** A minute record as the contract's `MinuteRecord` struct takes it. */
+export interface MinuteRecordStruct {
+  sessionKey: Hex;
+  minuteIndex: number;
+  startedAt: bigint;
+  slaMet: boolean;
+  failureMask: number;
+  fpsMilli: number;
+  p95LatencyUs: number;
+  agentReportDigest: Hex;
+  clientReportDigest: Hex;
+}
+
 /** A ZKsync paymaster that pays the operator's fees (Sophon's general-flow paymasters). */
 export interface PaymasterConfig {
   address: Address;
@@ -131,22 +144,20 @@ export class ViemLedgerChain implements LedgerChain {
   }
 
   /** Anyone's dispute of a settled minute (the ledger itself never disputes; tests and tools do). */
-  dispute(
-    batchId: Hex,
-    record: {
-      sessionKey: Hex;
-      minuteIndex: number;
-      startedAt: bigint;
-      slaMet: boolean;
-      failureMask: number;
-      fpsMilli: number;
-      p95LatencyUs: number;
-      agentReportDigest: Hex;
-      clientReportDigest: Hex;
-    },
-    proof: readonly Hex[],
-  ): Promise<ChainTx> {
+  dispute(batchId: Hex, record: MinuteRecordStruct, proof: readonly Hex[]): Promise<ChainTx> {
     return this.#write('dispute', [batchId, record, [...proof]]);
+  }
+
+  /** Asks the contract whether a record is in a committed batch (eth_call, no transaction). */
+  verifyRecord(batchId: Hex, record: MinuteRecordStruct, proof: readonly Hex[]): Promise<boolean> {
+    return this.#read(() =>
+      this.publicClient.readContract({
+        address: this.address,
+        abi: framewayLedgerAbi,
+        functionName: 'verifyRecord',
+        args: [batchId, record, [...proof]],
+      }),
+    );
   }
 
   finalize(sessionKey: Hex): Promise<ChainTx> {

@@ -8,6 +8,7 @@ import {
   TypedEmitter,
 } from '@frameway/protocol';
 import {
+  MediaStream,
   MediaStreamTrack,
   type RTCDataChannel,
   RTCPeerConnection,
@@ -51,6 +52,13 @@ export type WeriftPlayerPeerEvents = {
 // One-byte RTP header extension id for playout-delay: the browser's offer decides the final id.
 const PLAYOUT_DELAY_DEFAULT_ID = 6;
 const ZERO_PLAYOUT_DELAY = Buffer.from(encodePlayoutDelay(0, 0));
+/**
+ * The audio track's own MediaStream id. Browsers synchronise the tracks of one
+ * stream (msid) by holding back whichever is ahead; audio in a stream of its
+ * own can never hold back a video frame. Both paths run at minimum delay, so
+ * they stay within lip-sync tolerance without it.
+ */
+const AUDIO_STREAM_ID = 'frameway-audio';
 
 /**
  * One player's WebRTC transport on werift: sends the session's video with
@@ -63,6 +71,7 @@ export class WeriftPlayerPeer extends TypedEmitter<WeriftPlayerPeerEvents> {
   readonly #inputGate: InputGate;
   readonly #log;
   #videoSender: RTCRtpSender | undefined;
+  #audioSender: RTCRtpSender | undefined;
   /** Header extension id the player negotiated for playout-delay; undefined when it did not. */
   #playoutDelayId: number | undefined;
   #disconnectTimer: ReturnType<typeof setTimeout> | undefined;
@@ -141,6 +150,13 @@ export class WeriftPlayerPeer extends TypedEmitter<WeriftPlayerPeerEvents> {
       const sender = this.#pc.addTrack(new MediaStreamTrack({ kind: 'video' }));
       this.#videoSender = sender;
       sender.onPictureLossIndication.subscribe(() => this.emit('keyframeRequest'));
+      // Players that offer audio (the SDK always does, recvonly) get the session's Opus track.
+      if (this.#pc.getTransceivers().some((t) => t.kind === 'audio')) {
+        this.#audioSender = this.#pc.addTrack(
+          new MediaStreamTrack({ kind: 'audio' }),
+          new MediaStream({ id: AUDIO_STREAM_ID }),
+        );
+      }
       const answer = await this.#pc.createAnswer();
       await this.#pc.setLocalDescription(answer);
       const localSdp = this.#pc.localDescription?.sdp;
@@ -173,6 +189,16 @@ export class WeriftPlayerPeer extends TypedEmitter<WeriftPlayerPeerEvents> {
     const id = this.#playoutDelayId;
     if (id !== undefined) rtp.header.extensions.push({ id, payload: ZERO_PLAYOUT_DELAY });
     sender.sendRtp(rtp).catch((error: unknown) => this.#log.debug({ err: error }, 'sendRtp failed'));
+    return true;
+  }
+
+  /** Forwards one Opus RTP packet from the agent; dropped until the transport is up or when the player took no audio. */
+  forwardAudio(packet: Buffer): boolean {
+    const sender = this.#audioSender;
+    if (!this.#connected || !sender) return false;
+    sender
+      .sendRtp(RtpPacket.deSerialize(packet))
+      .catch((error: unknown) => this.#log.debug({ err: error }, 'audio sendRtp failed'));
     return true;
   }
 

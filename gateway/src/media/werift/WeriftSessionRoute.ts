@@ -17,6 +17,9 @@ export interface WeriftRouteConfig {
 
 /** Payload type the agent's ffmpeg stamps on RTP; the player's negotiated PT replaces it per peer. */
 const INGEST_PAYLOAD_TYPE = 96;
+/** Payload type of the agent's Opus stream (its own port and SSRC: audio never waits on video, nor video on audio). */
+const AUDIO_INGEST_PAYLOAD_TYPE = 111;
+const OPUS_CLOCK_RATE = 48_000;
 
 /** A session's media path on werift: one RTP ingest fanned out to the player's peer connection. */
 export class WeriftSessionRoute extends TypedEmitter<SessionRouteEvents> implements SessionRoute {
@@ -26,6 +29,8 @@ export class WeriftSessionRoute extends TypedEmitter<SessionRouteEvents> impleme
   readonly #log;
   #peer: WeriftPlayerPeer | undefined;
   #packetsForwarded = 0;
+  #audioIngest: RtpIngest | undefined;
+  #audioPacketsForwarded = 0;
   #inputMessages = 0;
   #inputRejected = 0;
   #mediaFlowing = false;
@@ -61,7 +66,21 @@ export class WeriftSessionRoute extends TypedEmitter<SessionRouteEvents> impleme
       payloadType: INGEST_PAYLOAD_TYPE,
       onPacket: (packet) => route?.forwardFromIngest(packet),
     });
+    let audioIngest: RtpIngest;
+    try {
+      audioIngest = await RtpIngest.open({
+        host: config.rtpHost,
+        ssrc: randomInt(1, 0xffff_ffff),
+        payloadType: AUDIO_INGEST_PAYLOAD_TYPE,
+        clockRate: OPUS_CLOCK_RATE,
+        onPacket: (packet) => route?.forwardAudioFromIngest(packet),
+      });
+    } catch (error) {
+      ingest.close();
+      throw error;
+    }
     route = new WeriftSessionRoute(options, config, ingest, log, onClose);
+    route.#audioIngest = audioIngest;
     return route;
   }
 
@@ -71,6 +90,17 @@ export class WeriftSessionRoute extends TypedEmitter<SessionRouteEvents> impleme
       port: this.#ingest.port,
       payloadType: INGEST_PAYLOAD_TYPE,
       ssrc: this.#ingestSsrc(),
+    };
+  }
+
+  /** Where the agent sends the session's Opus audio. */
+  get audioIngest() {
+    const audio = this.#audioIngest as RtpIngest;
+    return {
+      host: this.#config.rtpHost,
+      port: audio.port,
+      payloadType: AUDIO_INGEST_PAYLOAD_TYPE,
+      ssrc: audio.ssrc,
     };
   }
 
@@ -122,13 +152,24 @@ export class WeriftSessionRoute extends TypedEmitter<SessionRouteEvents> impleme
       inputMessages: this.#inputMessages,
       inputRejected: this.#inputRejected,
       playerConnected: this.#peer?.connected ?? false,
+      audioPacketsIn: this.#audioIngest?.counters.packetsIn ?? 0,
+      audioPacketsForwarded: this.#audioPacketsForwarded,
     };
+  }
+
+  /** Failover: the next valid RTP sender (the new agent) takes over the ingest; `mediaFlowing` fires again. */
+  relatchIngest(): void {
+    if (this.#closed) return;
+    this.#ingest.relatch();
+    this.#audioIngest?.relatch();
+    this.#mediaFlowing = false;
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#ingest.close();
+    this.#audioIngest?.close();
     this.#peer?.close();
     this.#peer = undefined;
     this.removeAllListeners();
@@ -147,5 +188,10 @@ export class WeriftSessionRoute extends TypedEmitter<SessionRouteEvents> impleme
       this.emit('mediaFlowing');
     }
     if (this.#peer?.forwardVideo(packet)) this.#packetsForwarded++;
+  }
+
+  /** @internal Called by the audio ingest for every accepted Opus RTP packet. */
+  forwardAudioFromIngest(packet: Buffer): void {
+    if (this.#peer?.forwardAudio(packet)) this.#audioPacketsForwarded++;
   }
 }

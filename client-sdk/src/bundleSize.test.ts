@@ -1,0 +1,28 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * The SDK as one ESM file (dist/web/frameway.js, what a page that is not ours
+ * loads) must stay small: players on phones pay for every kilobyte before the
+ * first frame. 40 KiB gzip is about 1.5× what it needs today; raise it only
+ * with a reason (and prefer lazy-loading what is heavy).
+ */
+const BUNDLE_BUDGET_GZIP_BYTES = 40 * 1024;
+
+const bundle = join(import.meta.dirname, '..', 'dist', 'web', 'frameway.js');
+const built = existsSync(bundle);
+if (!built) console.warn(`[skip] client-sdk bundle size: ${bundle} is missing (run \`npm run build\`)`);
+
+describe.skipIf(!built)('client-sdk bundle', () => {
+  it('keeps dist/web/frameway.js within its gzip budget', () => {
+    const bytes = readFileSync(bundle);
+    const gzip = gzipSync(bytes, { level: 9 }).byteLength;
+    const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
+    console.log(
+      `[bundle] frameway.js ${kib(bytes.byteLength)} raw, ${kib(gzip)} gzip (budget ${kib(BUNDLE_BUDGET_GZIP_BYTES)}, ${((gzip / BUNDLE_BUDGET_GZIP_BYTES) * 100).toFixed(0)} % used)`,
+    );
+    expect(gzip).toBeLessThanOrEqual(BUNDLE_BUDGET_GZIP_BYTES);
+  });
+});

@@ -1,0 +1,42 @@
+import { FramewayError, isFramewayError } from '@frameway/protocol';
+import { connect } from '../connect.js';
+import type { ConnectOptions } from '../connectOptions.js';
+import { requestDemoSession } from '../demo/requestDemoSession.js';
+import type { FramewaySession } from '../FramewaySession.js';
+import type { PlayerParams } from './playerParams.js';
+
+/**
+ * Connects a player page: with the token from the URL fragment, or (demo
+ * mode) with one the gateway mints at POST /v1/demo/session. Rejects with a
+ * FramewayError whatever fails.
+ */
+export async function openSession(
+  gatewayUrl: string,
+  params: PlayerParams,
+  options: Omit<ConnectOptions, 'gatewayUrl' | 'token' | 'signalingUrl'> = {},
+): Promise<FramewaySession> {
+  const demo = params.token
+    ? undefined
+    : await requestDemoSession({ gatewayUrl }).catch((error: unknown) => {
+        throw asFramewayError(error, 'the demo session could not be created');
+      });
+  const token = params.token ?? demo?.token ?? '';
+  const signalingUrl = params.signalingUrl ?? demo?.signalingUrl;
+  try {
+    return await connect({
+      ...options,
+      gatewayUrl,
+      token,
+      ...(signalingUrl ? { signalingUrl } : {}),
+      lowLatency: params.lowLatency,
+    });
+  } catch (error) {
+    throw asFramewayError(error, 'the session could not be started');
+  }
+}
+
+export function asFramewayError(error: unknown, context: string): FramewayError {
+  if (isFramewayError(error)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new FramewayError('FW_ERR_INTERNAL', `${context}: ${message}`, undefined, { cause: error });
+}

@@ -1,0 +1,311 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { FramewayError, type InputEvent, isFramewayError, RuntimeKind, TypedEmitter } from '@frameway/protocol';
+import { PulseAudioServer } from '../../audio/PulseAudioServer.js';
+import type { OpenGamepadInjector } from '../../input/GamepadInjector.js';
+import { createLogger, type Logger } from '../../logging/logger.js';
+import type {
+  RuntimeCapture,
+  RuntimeLimits,
+  RuntimeState,
+  RuntimeVideo,
+  SessionRuntime,
+  SessionRuntimeEvents,
+  VideoSink,
+} from '../SessionRuntime.js';
+import { spawnTied } from '../spawnTied.js';
+import { TopLevelWindows } from './TopLevelWindows.js';
+import { X11Clipboard } from './X11Clipboard.js';
+import { X11Connection } from './X11Connection.js';
+import { X11InputInjector } from './X11InputInjector.js';
+import { XvfbServer } from './XvfbServer.js';
+
+export interface X11RuntimeOptions {
+  sessionId: string;
+  video: RuntimeVideo;
+  /** The program and its arguments (argv, no shell). */
+  command: readonly string[];
+  limits?: RuntimeLimits;
+  /** Give the program a private PulseAudio server whose output the session streams. Default true. */
+  audio?: boolean;
+  /** How long start() waits for the program's first window before calling it ready anyway. */
+  readyTimeoutMs?: number;
+  /** Time the program gets after SIGTERM before SIGKILL. */
+  stopGraceMs?: number;
+  /** Centre windows smaller than the screen. Default true. */
+  center?: boolean;
+  openGamepads?: OpenGamepadInjector;
+  xvfbPath?: string;
+  pulseaudioPath?: string;
+  /** Parent of the session's private directory. */
+  tmpDir?: string;
+  logger?: Logger;
+}
+
+/** Environment variables a program inherits from the agent; nothing else (the fleet secret stays out). */
+const INHERITED_ENV = /^(PATH|LANG|LANGUAGE|LC_[A-Z_]+|TZ|USER|LOGNAME|TERM|NVIDIA_[A-Z_]+|__GL_[A-Z_]+|VK_[A-Z_]+)$/;
+/** Debian installs games here, outside the usual PATH of services. */
+const GAME_PATHS = ['/usr/games', '/usr/local/games'];
+const OUTPUT_TAIL_CHARS = 2_000;
+
+/**
+ * Any Linux X11 program as a session: a private Xvfb display of the session's
+ * size (captured by ffmpeg x11grab), a private PulseAudio null sink (the
+ * session's audio), and input injected through XTEST on one persistent
+ * connection. The program runs in its own process group, tied to the agent
+ * (parent-death signal) and under the session's rlimits; its exit ends the
+ * session.
+ */
+export class X11Runtime extends TypedEmitter<SessionRuntimeEvents> implements SessionRuntime {
+  readonly kind = RuntimeKind.X11;
+  readonly #options: X11RuntimeOptions;
+  readonly #log: Logger;
+  #state: RuntimeState = 'new';
+  #dir: string | undefined;
+  #xvfb: XvfbServer | undefined;
+  #pulse: PulseAudioServer | undefined;
+  #connection: X11Connection | undefined;
+  #windows: TopLevelWindows | undefined;
+  #injector: X11InputInjector | undefined;
+  #clipboard: X11Clipboard | undefined;
+  #program: ChildProcess | undefined;
+  #programExited: Promise<void> | undefined;
+  #output = '';
+  #closing: Promise<void> | undefined;
+
+  constructor(options: X11RuntimeOptions) {
+    const log = options.logger ?? createLogger('x11', { sessionId: options.sessionId });
+    super((error, event) => log.error({ err: error, event }, 'x11 runtime listener threw'));
+    if (options.command.length === 0) throw new FramewayError('FW_ERR_INVALID_PAYLOAD', 'x11 runtime needs a command');
+    this.#options = options;
+    this.#log = log;
+  }
+
+  get lifecycle(): RuntimeState {
+    return this.#state;
+  }
+
+  /** The session's X display (`:N`) once prepared. */
+  get display(): string | undefined {
+    return this.#xvfb?.display;
+  }
+
+  /** Environment that reaches the session's display (and audio), e.g. for a helper or a test. */
+  get env(): Record<string, string> {
+    return { ...this.#xvfb?.env, ...this.#pulse?.env };
+  }
+
+  /** The program's process id while it runs. */
+  get pid(): number | undefined {
+    return this.#program?.pid;
+  }
+
+  /** What the session pastes: the clipboard text the player sent last. */
+  get clipboardText(): string | undefined {
+    return this.#clipboard?.text;
+  }
+
+  async prepare(): Promise<RuntimeCapture> {
+    if (this.#state !== 'new') throw new FramewayError('FW_ERR_INVALID_STATE', `x11 runtime is ${this.#state}`);
+    this.#state = 'preparing';
+    const { video, sessionId } = this.#options;
+    try {
+      const safeId = sessionId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 32);
+      this.#dir = mkdtempSync(join(this.#options.tmpDir ?? tmpdir(), `frameway-${safeId}-`));
+      const xvfb = await XvfbServer.start({
+        dir: this.#dir,
+        width: video.width,
+        height: video.height,
+        ...(this.#options.xvfbPath ? { xvfbPath: this.#options.xvfbPath } : {}),
+        logger: this.#log,
+      });
+      this.#xvfb = xvfb;
+      xvfb.on('exit', (message) => this.#fail(message));
+      if (this.#options.audio ?? true) this.#pulse = await this.#startPulse(join(this.#dir, 'pulse'));
+      const connection = await X11Connection.connect({ display: xvfb.display, auth: xvfb.auth, logger: this.#log });
+      this.#connection = connection;
+      connection.on('closed', (reason) => this.#fail(`lost the X connection: ${reason}`));
+      this.#windows = new TopLevelWindows(connection, {
+        ...(this.#options.center === undefined ? {} : { center: this.#options.center }),
+        logger: this.#log,
+      });
+      this.#clipboard = await X11Clipboard.create(connection, this.#log);
+      this.#injector = new X11InputInjector({
+        connection,
+        keyboard: await connection.keyboardMap(),
+        width: video.width,
+        height: video.height,
+        clipboard: this.#clipboard,
+        openGamepads: this.#options.openGamepads,
+        logger: this.#log,
+      });
+      if (this.#closing) throw new FramewayError('FW_ERR_SESSION_ENDED', 'x11 runtime closed while preparing');
+      this.#state = 'prepared';
+      this.#log.info({ display: xvfb.display, audio: this.#pulse !== undefined }, 'x11 display ready');
+      return {
+        video: {
+          kind: 'x11grab',
+          display: xvfb.display,
+          width: video.width,
+          height: video.height,
+          env: { XAUTHORITY: xvfb.authFile },
+        },
+        audio: this.#pulse?.capture,
+      };
+    } catch (error) {
+      await this.close();
+      throw asRuntimeError(error, 'cannot prepare the x11 display');
+    }
+  }
+
+  /** Starts the program; resolves at its first top-level window (or after readyTimeoutMs). */
+  async start(_sink: VideoSink): Promise<void> {
+    if (this.#state !== 'prepared') throw new FramewayError('FW_ERR_INVALID_STATE', `x11 runtime is ${this.#state}`);
+    this.#state = 'starting';
+    const [file, ...args] = this.#options.command as [string, ...string[]];
+    const home = join(this.#dir as string, 'home');
+    mkdirSync(home, { recursive: true });
+    const child = spawnTied(file, args, {
+      cwd: home,
+      env: this.#programEnv(home),
+      // Own process group: close() signals the program and everything it started.
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(this.#options.limits ? { limits: this.#options.limits } : {}),
+    });
+    this.#program = child;
+    for (const stream of [child.stdout, child.stderr]) {
+      stream?.setEncoding('utf8').on('data', (chunk: string) => {
+        this.#output = (this.#output + chunk).slice(-OUTPUT_TAIL_CHARS);
+      });
+    }
+    this.#programExited = new Promise((resolve) => {
+      child.once('close', (code, signal) => {
+        this.#fail(
+          `${file} exited with ${signal ? `signal ${signal}` : `code ${code}`}${this.#tail() ? `: ${this.#tail()}` : ''}`,
+        );
+        resolve();
+      });
+    });
+    await this.#waitUntilReady(child, file);
+  }
+
+  applyInput(events: readonly InputEvent[]): void {
+    if (this.#state === 'ready' || this.#state === 'starting') this.#injector?.apply(events);
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#stop();
+    return this.#closing;
+  }
+
+  async #waitUntilReady(child: ChildProcess, file: string): Promise<void> {
+    const timeoutMs = this.#options.readyTimeoutMs ?? 8_000;
+    const windows = this.#windows as TopLevelWindows;
+    const outcome = await new Promise<'window' | 'timeout' | Error>((resolve) => {
+      const finish = (value: 'window' | 'timeout' | Error) => {
+        clearTimeout(timer);
+        windows.off('mapped', onWindow);
+        resolve(value);
+      };
+      const timer = setTimeout(() => finish('timeout'), timeoutMs);
+      const onWindow = () => finish('window');
+      windows.once('mapped', onWindow);
+      child.once('error', finish);
+      void this.#programExited?.then(() => finish(new Error(`${file} exited before it opened a window`)));
+    });
+    if (outcome instanceof Error) {
+      throw new FramewayError('FW_ERR_RUNTIME_FAILED', `${outcome.message}${this.#tail() ? `: ${this.#tail()}` : ''}`);
+    }
+    if (this.#closing) throw new FramewayError('FW_ERR_SESSION_ENDED', 'x11 runtime closed while starting');
+    if (outcome === 'timeout') {
+      this.#log.warn({ timeoutMs }, 'program opened no window yet; streaming the display anyway');
+    }
+    this.#state = 'ready';
+    this.#log.info({ pid: child.pid, command: file, window: outcome === 'window' }, 'program running');
+  }
+
+  #programEnv(home: string): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = {};
+    for (const [key, value] of Object.entries(process.env)) if (INHERITED_ENV.test(key)) env[key] = value;
+    const path = (env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(delimiter);
+    env.PATH = [...path, ...GAME_PATHS.filter((dir) => !path.includes(dir))].join(delimiter);
+    return {
+      ...env,
+      ...this.env,
+      HOME: home,
+      XDG_RUNTIME_DIR: this.#dir as string,
+      // With PULSE_SERVER set, SDL and friends pick PulseAudio (the session's sink) on
+      // their own; without it, keep SDL from probing sound cards the node may not have.
+      ...(this.#pulse ? {} : { SDL_AUDIODRIVER: 'dummy' }),
+    };
+  }
+
+  async #startPulse(dir: string): Promise<PulseAudioServer | undefined> {
+    try {
+      const pulse = await PulseAudioServer.start({
+        dir,
+        ...(this.#options.pulseaudioPath ? { pulseaudioPath: this.#options.pulseaudioPath } : {}),
+        logger: this.#log,
+      });
+      pulse.on('exit', (message) => this.#log.warn({ message }, 'session audio server stopped'));
+      return pulse;
+    } catch (error) {
+      // Sound is a bonus: a node without PulseAudio still streams the picture.
+      this.#log.warn({ err: error }, 'no audio for this session: PulseAudio did not start');
+      return undefined;
+    }
+  }
+
+  #fail(message: string): void {
+    if (this.#closing || this.#state === 'stopped') return;
+    this.#log.warn({ message }, 'x11 runtime stopped on its own');
+    this.#state = 'stopped';
+    this.emit('exit', message.slice(0, 1000));
+  }
+
+  #tail(): string {
+    return this.#output.trim().split('\n').slice(-3).join(' | ').slice(-300);
+  }
+
+  async #stop(): Promise<void> {
+    this.#state = 'stopped';
+    await this.#injector?.close().catch((error: unknown) => this.#log.debug({ err: error }, 'input release failed'));
+    await this.#stopProgram();
+    this.#connection?.close();
+    await Promise.allSettled([this.#xvfb?.close(), this.#pulse?.close()]);
+    if (this.#dir) rmSync(this.#dir, { recursive: true, force: true });
+    this.#log.debug('x11 runtime stopped');
+  }
+
+  async #stopProgram(): Promise<void> {
+    const child = this.#program;
+    if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
+    const signalGroup = (signal: NodeJS.Signals) => {
+      try {
+        process.kill(-(child.pid as number), signal);
+      } catch {
+        // the group is gone already
+      }
+    };
+    signalGroup('SIGTERM');
+    signalGroup('SIGCONT');
+    const killer = setTimeout(() => signalGroup('SIGKILL'), this.#options.stopGraceMs ?? 2_000);
+    await this.#programExited;
+    clearTimeout(killer);
+    // Anything the program left behind in its group goes too.
+    signalGroup('SIGKILL');
+  }
+}
+
+function asRuntimeError(error: unknown, what: string): FramewayError {
+  if (isFramewayError(error)) return error;
+  return new FramewayError(
+    'FW_ERR_RUNTIME_FAILED',
+    `${what}: ${error instanceof Error ? error.message : String(error)}`,
+    undefined,
+    { cause: error },
+  );
+}

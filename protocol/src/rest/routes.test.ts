@@ -1,0 +1,71 @@
+import * as v from 'valibot';
+import { describe, expect, it } from 'vitest';
+import { restRoutes } from './routes.js';
+import { CreateTitleRequest } from './titles.js';
+import { validateRest } from './validateRest.js';
+
+const routes = Object.entries(restRoutes);
+
+describe('REST route table', () => {
+  it('names every path parameter in its params schema, and nothing else', () => {
+    for (const [id, route] of routes) {
+      const inPath = [...route.path.matchAll(/\{([A-Za-z]+)\}/g)].map((m) => m[1]).sort();
+      const params = 'params' in route ? Object.keys((route.params as v.ObjectSchema<v.ObjectEntries, undefined>).entries) : [];
+      expect(params.sort(), id).toEqual(inPath);
+    }
+  });
+
+  it('has one route per method and path, all under /v1', () => {
+    const keys = routes.map(([, r]) => `${r.method} ${r.path}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    for (const key of keys) expect(key).toMatch(/^(GET|POST|DELETE) \/v1\//);
+  });
+
+  it('accepts an Idempotency-Key on every POST, and only there', () => {
+    for (const [id, route] of routes) {
+      expect('idempotent' in route && route.idempotent === true, id).toBe(route.method === 'POST');
+    }
+  });
+
+  it('gives every route either a JSON response schema or another media type', () => {
+    for (const [id, route] of routes) expect(route.response !== null || 'produces' in route, id).toBe(true);
+  });
+});
+
+describe('validateRest', () => {
+  it('fills defaults and reports each problem with the path of its field', () => {
+    const ok = validateRest(CreateTitleRequest, { kind: 'game', name: 'G', runtime: { type: 'scene' } });
+    expect(ok).toEqual({
+      ok: true,
+      value: {
+        kind: 'game',
+        name: 'G',
+        runtime: { type: 'scene' },
+        requirements: {
+          gpuClass: 'any',
+          resolution: { width: 1280, height: 720 },
+          fps: 60,
+          latencyBudgetMs: 30,
+          maxSessionMinutes: 240,
+          regions: [],
+        },
+      },
+    });
+    const bad = validateRest(CreateTitleRequest, {
+      kind: 'game',
+      name: 'G',
+      runtime: { type: 'container', image: 'UPPER' },
+      requirements: { resolution: { width: 1281, height: 720 } },
+    });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) {
+      expect(bad.issues.map((issue) => issue.path).sort()).toEqual(['requirements.resolution.width', 'runtime.image']);
+    }
+  });
+
+  it('turns query strings into numbers only within range', () => {
+    const query = restRoutes.listSessions.query;
+    expect(validateRest(query, { limit: '25' })).toMatchObject({ ok: true, value: { limit: 25 } });
+    for (const limit of ['0', '101', '1e2', '-1', 'ten']) expect(validateRest(query, { limit }).ok, limit).toBe(false);
+  });
+});
