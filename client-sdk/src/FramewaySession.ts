@@ -16,6 +16,7 @@ import { FrameMonitor, type FrameSource, type FrameTiming } from './media/FrameM
 import { type IceCandidateMessage, MediaConnection } from './media/MediaConnection.js';
 import { type QualityLevel, QualityMonitor, type QualityWarning } from './media/QualityMonitor.js';
 import { StatsMonitor } from './media/StatsMonitor.js';
+import { ClientQos } from './qos/ClientQos.js';
 import type { SessionEndInfo } from './SessionEndInfo.js';
 import { exchangeOffer, joinSession, leaveSession, pingGateway, sendIceCandidate } from './signaling/gatewayApi.js';
 import { handleGatewayMessage } from './signaling/gatewayHandlers.js';
@@ -127,6 +128,7 @@ export class FramewaySession extends TypedEmitter<FramewaySessionEvents> {
   #muted = true;
   #frames: FrameMonitor | undefined;
   #quality: QualityMonitor | undefined;
+  #qos: ClientQos | undefined;
   #captureOnAttach = true;
   #state: SessionState = 'connecting';
   #connected = false;
@@ -303,6 +305,7 @@ export class FramewaySession extends TypedEmitter<FramewaySessionEvents> {
         error: (error) => this.#reportError(error),
       }),
     );
+    socket.on('message', (message) => this.#qos?.handleMessage(message));
     socket.on('protocolError', (error) => this.#reportError(error));
     socket.on('closed', (info) => this.#onSocketClosed(socket, info));
     return socket;
@@ -316,6 +319,13 @@ export class FramewaySession extends TypedEmitter<FramewaySessionEvents> {
       const joined = await joinSession(this.#socket, this.#options.token, SDK_VERSION, remaining);
       if (this.#endInfo) throw endedError(this.#endInfo);
       this.#sessionId = joined.sessionId;
+      this.#qos = new ClientQos({
+        sessionId: joined.sessionId,
+        socket: () => this.#socket,
+        video: () => this.#element,
+        logger: this.#options.logger,
+      });
+      void this.#qos.bind();
       this.#video = joined.video;
       this.#iceServers = joined.iceServers;
       this.#quality = new QualityMonitor({
@@ -369,6 +379,7 @@ export class FramewaySession extends TypedEmitter<FramewaySessionEvents> {
   }
 
   #sendInput(bytes: Uint8Array, reliable: boolean): void {
+    if (reliable) this.#qos?.inputSent();
     const media = this.#media;
     const outage = this.#outage;
     if (outage && (!media || media === outage.brokenMedia)) {
@@ -516,6 +527,7 @@ export class FramewaySession extends TypedEmitter<FramewaySessionEvents> {
         const joined = await joinSession(this.#socket, this.#options.token, SDK_VERSION, RESUME_STEP_TIMEOUT_MS);
         if (this.#endInfo || outage !== this.#outage) return;
         this.#iceServers = joined.iceServers;
+        void this.#qos?.bind();
       }
       const media = this.#createMedia();
       await this.#negotiate(media, RESUME_STEP_TIMEOUT_MS);
@@ -618,6 +630,7 @@ export class FramewaySession extends TypedEmitter<FramewaySessionEvents> {
   }
 
   #onStats(stats: SessionStats): void {
+    this.#qos?.stats(stats);
     this.emit('stats', stats);
     if (this.#outage || !this.#quality) return;
     const warnings = this.#quality.update({
@@ -677,6 +690,7 @@ export class FramewaySession extends TypedEmitter<FramewaySessionEvents> {
       clearTimeout(timer);
     }
     this.#stats.close();
+    this.#qos?.close();
     this.#frames?.close();
     this.input.close();
     if (info.reason === SessionEndReason.PlayerLeft) leaveSession(this.#socket);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { FramewayError, MAX_SIGNALING_MESSAGE_BYTES, SessionEndReason } from '@frameway/protocol';
+import { parseEther } from 'viem';
 import { AgentLink, type AgentRegistration } from './agents/AgentLink.js';
 import { StudioApi, type StudioApiOverrides } from './api/StudioApi.js';
 import { PlayerTokens } from './auth/PlayerTokens.js';
@@ -13,6 +14,9 @@ import type { MediaRouter } from './media/MediaRouter.js';
 import { CandidateFilter, isLoopback } from './media/sdp/candidateFilter.js';
 import { WeriftMediaRouter } from './media/werift/WeriftMediaRouter.js';
 import { Fleet, GATEWAY_PROBE_PATH } from './fleet/Fleet.js';
+import { attachQosLedger } from './ledger/attachQosLedger.js';
+import { ledgerApiPlugin } from './ledger/http/ledgerApiPlugin.js';
+import { QosLedger } from './ledger/QosLedger.js';
 import { PlayerLink } from './players/PlayerLink.js';
 import { NodeRegistry } from './registry/NodeRegistry.js';
 import { createSocketServer } from './server/createSocketServer.js';
@@ -40,6 +44,8 @@ export class Gateway {
   readonly db: Db;
   /** Studio REST API v1 (keys, titles, sessions, billing, webhooks), served under /v1. */
   readonly studio: StudioApi;
+  /** QoS ledger: signed minute reports, verdicts, Merkle batches, chain settlement; undefined when turned off. */
+  readonly ledger: QosLedger | undefined;
   #demoApiKey: string | undefined;
   readonly #server: SocketServer;
   readonly #agents = new Map<string, AgentLink>();
@@ -87,6 +93,7 @@ export class Gateway {
       keyframeRequestIntervalMs: config.session.keyframeRequestIntervalMs,
     });
     this.fleet.attach(this.sessions);
+    this.ledger = config.ledger.enabled ? this.#createLedger() : undefined;
     this.studio = new StudioApi({
       config: config.studioApi,
       db: this.db,
@@ -96,6 +103,12 @@ export class Gateway {
       urls: () => ({ publicUrl: this.url, signalingUrl: `${this.url.replace(/^http/, 'ws')}${PLAYER_SOCKET_PATH}` }),
       defaultBitrateKbps: config.session.bitrateKbps,
       liveMeasurements: (sessionId) => ({ rttMs: this.fleet.monitor?.rttOf(sessionId) ?? null }),
+      ...(this.ledger
+        ? {
+            verdicts: this.ledger,
+            plugins: [ledgerApiPlugin(this.ledger, (studioId, id) => !!this.studio.records.get(studioId, id))],
+          }
+        : {}),
       ...overrides.studioApi,
     });
     this.registry.on('nodeDown', (node, reason) => {
@@ -131,6 +144,7 @@ export class Gateway {
   }
 
   async start(): Promise<void> {
+    await this.ledger?.start();
     this.#port = await this.#server.listen(this.config.host, this.config.port);
     this.#sweepTimer = setInterval(
       () => this.registry.sweep(),
@@ -159,6 +173,7 @@ export class Gateway {
     await this.#server.close();
     await this.studio.close();
     this.fleet.close();
+    this.ledger?.close();
     this.db.close();
     log.info('gateway closed');
   }
@@ -222,7 +237,7 @@ export class Gateway {
           connection,
           new PlayerLink({
             connection,
-            context: { tokens: this.tokens, sessions: this.sessions },
+            context: { tokens: this.tokens, sessions: this.sessions, qos: this.ledger },
             joinTimeoutMs: this.config.session.playerJoinTimeoutMs,
           }),
         ),
@@ -238,6 +253,20 @@ export class Gateway {
     );
   }
 
+  #createLedger(): QosLedger {
+    const ledger = new QosLedger({
+      db: this.db,
+      config: this.config.ledger,
+      nodeAddress: (nodeId) => this.registry.get(nodeId)?.address as `0x${string}` | undefined,
+      nodePriceWei: (nodeId) => {
+        const price = this.registry.get(nodeId)?.pricePerBlock ?? 0;
+        return price > 0 ? parseEther(String(price)) : undefined;
+      },
+    });
+    attachQosLedger(ledger, { sessions: this.sessions, agentChannel: (nodeId) => this.#agents.get(nodeId)?.channel });
+    return ledger;
+  }
+
   #createAgentLink(connection: WsConnection): AgentLink {
     const link = new AgentLink({
       connection,
@@ -245,6 +274,7 @@ export class Gateway {
       startTimeoutMs: this.config.session.startTimeoutMs,
       onRegister: (agentLink, registration) => this.#registerAgent(agentLink, registration),
       challenge: this.fleet.newChallenge(),
+      qos: this.ledger,
       onDrain: (agentLink, drain) => {
         if (agentLink.nodeId) this.fleet.drain(agentLink.nodeId, drain.draining, 'agent');
       },

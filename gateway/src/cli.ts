@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { DEMO_AGENT_SECRET } from '@frameway/protocol';
 import { loadGatewayConfig } from './config.js';
 import { Gateway } from './Gateway.js';
+import { ledgerConfigFromEnv } from './ledger/ledgerConfig.js';
 import { rootLogger } from './logging/logger.js';
 
 /**
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
     ...(env.FRAMEWAY_TOKEN_SECRET ? { tokenSecret: env.FRAMEWAY_TOKEN_SECRET } : {}),
     ...(env.FRAMEWAY_PUBLIC_URL ? { publicUrl: env.FRAMEWAY_PUBLIC_URL } : {}),
     server: { engine: values.engine ?? env.FRAMEWAY_SERVER_ENGINE ?? 'auto' },
+    ledger: ledgerConfigFromEnv(env),
     ...(runtime || Object.keys(runtimeOptions).length > 0
       ? {
           session: {

@@ -2,6 +2,7 @@ import { DefaultVideo, RuntimeKind, VideoCodec } from '@frameway/protocol';
 import * as v from 'valibot';
 import { StudioApiConfigSchema } from './api/studioApiConfig.js';
 import { FleetConfigSchema, PlacementConfigSchema } from './fleet/fleetConfig.js';
+import { LedgerConfigSchema } from './ledger/ledgerConfig.js';
 
 const Port = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535));
 const PositiveMs = v.pipe(v.number(), v.integer(), v.minValue(1));
@@ -89,6 +90,8 @@ export const GatewayConfigSchema = v.strictObject({
   fleet: v.optional(FleetConfigSchema, {}),
   /** Latency-aware placement, queue, failover, in-session RTT checks (gateway/src/placement). */
   placement: v.optional(PlacementConfigSchema, {}),
+  /** QoS ledger: signed minute reports, Merkle batches, allocation and settlement on chain (gateway/src/ledger). */
+  ledger: v.optional(LedgerConfigSchema, {}),
 });
 
 export type GatewayConfigInput = v.InferInput<typeof GatewayConfigSchema>;

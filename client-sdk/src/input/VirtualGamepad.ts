@@ -49,8 +49,8 @@ const STYLE = `
 .fw-vpad__button--lb,.fw-vpad__button--rb,.fw-vpad__button--back,.fw-vpad__button--start{width:60px;height:34px;border-radius:10px;font-size:12px}
 .fw-vpad__button--lb{left:max(16px,env(safe-area-inset-left));bottom:calc(max(16px,env(safe-area-inset-bottom)) + 146px)}
 .fw-vpad__button--rb{right:max(16px,env(safe-area-inset-right));bottom:calc(max(16px,env(safe-area-inset-bottom)) + 166px)}
-.fw-vpad__button--back{left:calc(50% - 66px);bottom:max(16px,env(safe-area-inset-bottom))}
-.fw-vpad__button--start{left:calc(50% + 6px);bottom:max(16px,env(safe-area-inset-bottom))}
+.fw-vpad__button--back{left:calc(50% - 66px);bottom:calc(max(16px,env(safe-area-inset-bottom)) + 146px)}
+.fw-vpad__button--start{left:calc(50% + 6px);bottom:calc(max(16px,env(safe-area-inset-bottom)) + 146px)}
 `;
 
 /**

@@ -36,6 +36,13 @@ describe('FreezeDetector', () => {
     expect(detector.check(last + 610)).toMatchObject({ type: 'start' });
   });
 
+  it('follows a stream that speeds up after a slow start', () => {
+    const detector = new FreezeDetector();
+    const slow = steady(detector, 0, 5, 500); // 2 fps while it starts
+    const last = steady(detector, slow + 16, 40, 16); // then 60 fps
+    expect(detector.check(last + 200)).toMatchObject({ type: 'start' });
+  });
+
   it('counts a gap the clock never checked, and starts afresh after reset', () => {
     const detector = new FreezeDetector();
     const last = steady(detector, 0, 30, 16);

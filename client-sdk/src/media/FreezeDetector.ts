@@ -3,8 +3,8 @@ export interface FreezeDetectorOptions {
   minExtraMs?: number;
   /** ... and longer than this many mean frame intervals. Default 3. */
   intervalFactor?: number;
-  /** Weight of the newest interval in the running mean. Default 1/16. */
-  smoothing?: number;
+  /** Frame intervals the mean covers (the last half second at 60 fps). Default 30. */
+  window?: number;
 }
 
 /** What the detector saw: a freeze began (`gapMs` so far) or ended (`durationMs` from the last frame before it). */
@@ -19,9 +19,10 @@ export type FreezeEvent = { type: 'start'; gapMs: number } | { type: 'end'; dura
 export class FreezeDetector {
   readonly #minExtraMs: number;
   readonly #intervalFactor: number;
-  readonly #smoothing: number;
+  readonly #window: number;
+  readonly #intervals: number[] = [];
+  #intervalSum = 0;
   #lastFrameAt: number | undefined;
-  #meanIntervalMs: number | undefined;
   #frozen = false;
   #count = 0;
   #totalMs = 0;
@@ -29,7 +30,7 @@ export class FreezeDetector {
   constructor(options: FreezeDetectorOptions = {}) {
     this.#minExtraMs = options.minExtraMs ?? 150;
     this.#intervalFactor = options.intervalFactor ?? 3;
-    this.#smoothing = options.smoothing ?? 1 / 16;
+    this.#window = options.window ?? 30;
   }
 
   /** Freezes that ended so far. */
@@ -48,8 +49,9 @@ export class FreezeDetector {
 
   /** The gap after which the stream counts as frozen; undefined before two frames were seen. */
   get thresholdMs(): number | undefined {
-    const mean = this.#meanIntervalMs;
-    return mean === undefined ? undefined : Math.max(this.#intervalFactor * mean, mean + this.#minExtraMs);
+    if (this.#intervals.length === 0) return undefined;
+    const mean = this.#intervalSum / this.#intervals.length;
+    return Math.max(this.#intervalFactor * mean, mean + this.#minExtraMs);
   }
 
   /** A frame was presented at `at` (ms). */
@@ -71,8 +73,10 @@ export class FreezeDetector {
       this.#totalMs += interval;
       return { type: 'end', durationMs: interval };
     }
-    const mean = this.#meanIntervalMs;
-    this.#meanIntervalMs = mean === undefined ? interval : mean + (interval - mean) * this.#smoothing;
+    // A plain mean over the last few intervals follows a stream that speeds up after its start at once.
+    this.#intervals.push(interval);
+    this.#intervalSum += interval;
+    if (this.#intervals.length > this.#window) this.#intervalSum -= this.#intervals.shift() as number;
     return undefined;
   }
 

@@ -193,9 +193,12 @@ describe.skipIf(!canRun)('web player in Chromium', () => {
     const p = await open(withVideo ? { video: VIDEO } : {});
     await status(p, '[data-state="streaming"]');
     if (withVideo) {
-      await p.waitForFunction(() => (document.getElementById('video') as HTMLVideoElement).videoWidth > 0, null, {
-        timeout: 20_000,
-      });
+      // Steady video first: freeze detection needs the frame rate it is judged against.
+      await p.waitForFunction(
+        () => (document.getElementById('video') as HTMLVideoElement).getVideoPlaybackQuality().totalVideoFrames > 30,
+        null,
+        { timeout: 20_000 },
+      );
     }
     const droppedAt = Date.now();
     const resumed = p.evaluate(

@@ -35,13 +35,26 @@ const title = {
   kind: 'game',
   name: 'G',
   runtime: { type: 'scene' },
-  requirements: { gpuClass: 'any', resolution: { width: 1280, height: 720 }, fps: 60, latencyBudgetMs: 30, maxSessionMinutes: 240, regions: [] },
+  requirements: {
+    gpuClass: 'any',
+    resolution: { width: 1280, height: 720 },
+    fps: 60,
+    latencyBudgetMs: 30,
+    maxSessionMinutes: 240,
+    regions: [],
+  },
   createdAt: '2026-01-01T00:00:00.000Z',
   archivedAt: null,
 };
 
 function client(fetch: typeof globalThis.fetch, retries = 2) {
-  return new StudioClient({ baseUrl: 'http://gw.test:8080/', apiKey: 'fwk.key_1.secret', fetch, retries, retryDelayMs: () => 1 });
+  return new StudioClient({
+    baseUrl: 'http://gw.test:8080/',
+    apiKey: 'fwk.key_1.secret',
+    fetch,
+    retries,
+    retryDelayMs: () => 1,
+  });
 }
 
 describe('StudioClient', () => {
@@ -51,7 +64,10 @@ describe('StudioClient', () => {
     expect(created).toEqual(title);
     expect(sent[0]!.url.href).toBe('http://gw.test:8080/v1/titles');
     expect(sent[0]!.method).toBe('POST');
-    expect(sent[0]!.headers).toMatchObject({ authorization: 'Bearer fwk.key_1.secret', 'content-type': 'application/json' });
+    expect(sent[0]!.headers).toMatchObject({
+      authorization: 'Bearer fwk.key_1.secret',
+      'content-type': 'application/json',
+    });
     expect(sent[0]!.headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
     expect(JSON.parse(sent[0]!.body!)).toEqual({ kind: 'game', name: 'G', runtime: { type: 'scene' } });
   });
@@ -69,7 +85,9 @@ describe('StudioClient', () => {
     const { fetch } = fakeFetch([
       () => json(404, { code: 'FW_ERR_TITLE_NOT_FOUND', message: 'no such title', details: { titleId: 'tt_x' } }),
     ]);
-    const error = await client(fetch).getTitle('tt_x').catch((e: unknown) => e);
+    const error = await client(fetch)
+      .getTitle('tt_x')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FramewayError);
     expect(error).toMatchObject({ code: 'FW_ERR_TITLE_NOT_FOUND', details: { titleId: 'tt_x', status: 404 } });
   });
@@ -80,7 +98,10 @@ describe('StudioClient', () => {
       () => json(503, { code: 'FW_ERR_NO_CAPACITY', message: 'busy' }),
       () => json(201, title),
     ]);
-    await client(fetch).createTitle({ kind: 'game', name: 'G', runtime: { type: 'scene' } }, { idempotencyKey: 'mine' });
+    await client(fetch).createTitle(
+      { kind: 'game', name: 'G', runtime: { type: 'scene' } },
+      { idempotencyKey: 'mine' },
+    );
     expect(sent.map((s) => s.headers['idempotency-key'])).toEqual(['mine', 'mine', 'mine']);
     const failing = fakeFetch([() => json(429, { code: 'FW_ERR_RATE_LIMITED', message: 'slow down' })]);
     await expect(client(failing.fetch, 1).listTitles()).rejects.toMatchObject({ code: 'FW_ERR_RATE_LIMITED' });
@@ -113,7 +134,14 @@ describe('StudioClient', () => {
       endCode: null,
       failovers: 0,
       live: { rttMs: null, fps: null, latencyMs: null, measuredAt: null },
-      billing: { currency: 'USD', blockMinutes: 15, pricePerBlock: null, utilisationPercent: null, blocks: 0, amount: 0 },
+      billing: {
+        currency: 'USD',
+        blockMinutes: 15,
+        pricePerBlock: null,
+        utilisationPercent: null,
+        blocks: 0,
+        amount: 0,
+      },
       metadata: {},
     });
     const { fetch, sent } = fakeFetch([

@@ -84,7 +84,10 @@ export class StudioClient {
     return this.call('whoAmI', {});
   }
 
-  createTitle(title: Body<'createTitle'>, options: { idempotencyKey?: string } = {}): Promise<RestResponse<'createTitle'>> {
+  createTitle(
+    title: Body<'createTitle'>,
+    options: { idempotencyKey?: string } = {},
+  ): Promise<RestResponse<'createTitle'>> {
     return this.call('createTitle', { body: title, ...options });
   }
 

@@ -36,9 +36,13 @@ export async function verifyWebhookSignature(options: VerifyWebhookOptions): Pro
     throw new FramewayError('FW_ERR_UNAUTHORIZED', 'the webhook signature is outside the replay window', { t });
   }
   const encoder = new TextEncoder();
-  const key = await crypto.subtle.importKey('raw', encoder.encode(options.secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
-    'verify',
-  ]);
+  const key = await crypto.subtle.importKey(
+    'raw',
+    encoder.encode(options.secret),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['verify'],
+  );
   const signature = Uint8Array.from(v1.match(/../g)!.map((byte) => Number.parseInt(byte, 16)));
   // crypto.subtle.verify compares in constant time.
   const genuine = await crypto.subtle.verify('HMAC', key, signature, encoder.encode(`${t}.${options.body}`));

@@ -8,6 +8,7 @@ import {
   SignalingChannel,
   TypedEmitter,
 } from '@frameway/protocol';
+import type { AgentQosHandler } from '../ledger/QosLedger.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import type { WsConnection } from '../server/SocketServer.js';
 import { AgentApi } from './AgentApi.js';
@@ -37,6 +38,8 @@ export interface AgentLinkOptions {
   challenge?: PayloadOf<typeof MessageType.AgentChallenge> | undefined;
   /** The agent relays an operator's drain command; throws a FramewayError to refuse it. */
   onDrain?: (link: AgentLink, drain: PayloadOf<typeof MessageType.NodeDrain>) => void;
+  /** Takes the agent's signed QoS minute reports (the QoS ledger); absent = reports are refused. */
+  qos?: AgentQosHandler | undefined;
 }
 
 /** The gateway's end of one agent socket: registration, signaling, lifecycle. */

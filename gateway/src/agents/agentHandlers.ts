@@ -44,6 +44,23 @@ export function handleAgentMessage(link: AgentLink, message: AnyMessage): void {
     case MessageType.AgentHeartbeat:
       link.options.onHeartbeat(link, message.p);
       return;
+    case MessageType.QosAgentReport: {
+      const request = message;
+      const qos = link.options.qos;
+      const nodeId = link.nodeId as string;
+      (qos
+        ? qos.acceptAgentReport(nodeId, request.p)
+        : Promise.reject(new FramewayError('FW_ERR_INVALID_STATE', 'the QoS ledger is off on this gateway'))
+      ).then(
+        () => link.channel.reply(request, MessageType.Ack, {}),
+        (error: unknown) => {
+          const fwError = error instanceof FramewayError ? error : new FramewayError('FW_ERR_INTERNAL', String(error));
+          link.log.debug({ code: fwError.code, msg: fwError.message }, 'QoS report refused');
+          link.channel.replyError(request.id, fwError);
+        },
+      );
+      return;
+    }
     case MessageType.AgentSessionEnded:
       link.reportSessionEnded(message.p.sessionId, message.p.reason, message.p.message);
       return;

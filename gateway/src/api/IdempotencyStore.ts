@@ -43,19 +43,30 @@ export class IdempotencyStore {
     this.#purge(now);
     return db.transaction((): IdempotencyClaim => {
       const row = db
-        .prepare('SELECT request_hash, status, response, created_at FROM studio_idempotency WHERE studio_id = ? AND key = ?')
+        .prepare(
+          'SELECT request_hash, status, response, created_at FROM studio_idempotency WHERE studio_id = ? AND key = ?',
+        )
         .get(studioId, key) as IdempotencyRow | undefined;
       if (row && now - row.created_at < this.#ttlMs) {
         if (row.request_hash !== fingerprint) {
-          throw new FramewayError('FW_ERR_IDEMPOTENCY_CONFLICT', 'this Idempotency-Key was used with a different request', {
-            idempotencyKey: key,
-          });
+          throw new FramewayError(
+            'FW_ERR_IDEMPOTENCY_CONFLICT',
+            'this Idempotency-Key was used with a different request',
+            {
+              idempotencyKey: key,
+            },
+          );
         }
-        if (row.status !== null && row.response !== null) return { kind: 'replay', status: row.status, body: row.response };
+        if (row.status !== null && row.response !== null)
+          return { kind: 'replay', status: row.status, body: row.response };
         if (now - row.created_at < STALE_CLAIM_MS) {
-          throw new FramewayError('FW_ERR_IDEMPOTENCY_CONFLICT', 'a request with this Idempotency-Key is still running', {
-            idempotencyKey: key,
-          });
+          throw new FramewayError(
+            'FW_ERR_IDEMPOTENCY_CONFLICT',
+            'a request with this Idempotency-Key is still running',
+            {
+              idempotencyKey: key,
+            },
+          );
         }
       }
       db.prepare(

@@ -8,7 +8,7 @@ import { createLogger } from '../logging/logger.js';
 import type { NodeRegistry } from '../registry/NodeRegistry.js';
 import type { HttpHandler } from '../server/SocketServer.js';
 import type { SessionManager } from '../sessions/SessionManager.js';
-import { migrate, type Db } from '../store/openDatabase.js';
+import { type Db, migrate } from '../store/openDatabase.js';
 import { ApiKeys } from '../studio/ApiKeys.js';
 import { SessionRecords } from '../studio/SessionRecords.js';
 import { createStudioContext, isoTime, type StudioContext } from '../studio/StudioContext.js';
@@ -86,13 +86,11 @@ export class StudioApi {
   readonly api: ApiApp;
   /** Serves the API from the gateway's listener (SocketServer.mount). */
   readonly handler: HttpHandler;
-  readonly #options: StudioApiOptions;
   #verdicts: QosVerdictSource | undefined;
   #detachVerdicts: (() => void) | undefined;
   #closed = false;
 
   constructor(options: StudioApiOptions) {
-    this.#options = options;
     const { config } = options;
     migrate(options.db, 'studio', studioMigrations);
     this.context = createStudioContext({ db: options.db, now: options.now, newId: options.newId });

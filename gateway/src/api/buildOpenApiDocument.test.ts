@@ -16,7 +16,8 @@ function fastifyRoutes(app: FastifyInstance): string[] {
     stack.length = depth;
     const path = `${stack.join('')}${match[2]}`;
     stack.push(match[2]!);
-    for (const method of match[3]?.split(', ') ?? []) routes.push(`${method} ${path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`);
+    for (const method of match[3]?.split(', ') ?? [])
+      routes.push(`${method} ${path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`);
   }
   return routes.sort();
 }
@@ -89,9 +90,22 @@ describe('OpenAPI document', () => {
     const create = document.paths['/v1/sessions'].post;
     expect(create['x-required-scope']).toBe('sessions:write');
     expect(create.security).toEqual([{ apiKey: ['sessions:write'] }]);
-    expect(create.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/CreateSessionRequest' });
+    expect(create.requestBody.content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/CreateSessionRequest',
+    });
     expect(create.parameters.map((p: { name: string }) => p.name)).toEqual(['Idempotency-Key']);
-    expect(Object.keys(create.responses)).toEqual(['201', '400', '401', '403', '404', '409', '413', '415', '429', '500']);
+    expect(Object.keys(create.responses)).toEqual([
+      '201',
+      '400',
+      '401',
+      '403',
+      '404',
+      '409',
+      '413',
+      '415',
+      '429',
+      '500',
+    ]);
     expect(create.responses['404'].description).toContain('FW_ERR_TITLE_NOT_FOUND');
     const list = document.paths['/v1/sessions'].get;
     expect(list.parameters.find((p: { name: string }) => p.name === 'limit')).toMatchObject({
@@ -120,7 +134,9 @@ describe('OpenAPI document', () => {
     expect((await gw.call('GET', '/v1/sessions/ses_1/qos')).status).toBe(401);
     expect((await gw.call('GET', '/v1/sessions/ses_1/qos', { key })).body).toEqual({ minutes: [1, 2] });
     expect((await gw.call('POST', '/v1/plugin/ping', { key, body: { n: 1 } })).body).toEqual({ n: 2 });
-    expect((await gw.call('POST', '/v1/plugin/ping', { key, body: { n: 'x' } })).body.code).toBe('FW_ERR_INVALID_REQUEST');
+    expect((await gw.call('POST', '/v1/plugin/ping', { key, body: { n: 'x' } })).body.code).toBe(
+      'FW_ERR_INVALID_REQUEST',
+    );
   });
 
   it('is rendered as a self-contained HTML reference at /v1/docs', async () => {

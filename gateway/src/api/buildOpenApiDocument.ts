@@ -74,7 +74,12 @@ export function buildOpenApiDocument(routes: readonly DocumentedRoute[], info: O
   const schemas = toJsonSchemaDefs(components, conversion) as Record<string, JsonSchema>;
   return {
     openapi: '3.1.0',
-    info: { title: info.title, version: info.version, description: info.description, license: { name: 'Apache-2.0', identifier: 'Apache-2.0' } },
+    info: {
+      title: info.title,
+      version: info.version,
+      description: info.description,
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+    },
     jsonSchemaDialect: 'https://spec.openapis.org/oas/3.1/dialect/base',
     ...(info.serverUrl ? { servers: [{ url: info.serverUrl }] } : {}),
     tags: [...tags].sort().map((name) => ({ name })),
@@ -158,7 +163,9 @@ function responses(route: DocumentedRoute): OpenApiObject {
       content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBody' } } },
     };
     if (status === 429) {
-      response.headers = { 'Retry-After': { description: 'Seconds until a request may succeed', schema: { type: 'integer' } } };
+      response.headers = {
+        'Retry-After': { description: 'Seconds until a request may succeed', schema: { type: 'integer' } },
+      };
     }
     result[String(status)] = response;
   }
@@ -169,7 +176,12 @@ function responses(route: DocumentedRoute): OpenApiObject {
 export function errorCodesOf(route: DocumentedRoute): ErrorCode[] {
   const codes = new Set<ErrorCode>(route.errors);
   if (route.auth !== 'public') {
-    for (const code of ['FW_ERR_UNAUTHORIZED', 'FW_ERR_TOKEN_EXPIRED', 'FW_ERR_API_KEY_REVOKED', 'FW_ERR_FORBIDDEN'] as const) {
+    for (const code of [
+      'FW_ERR_UNAUTHORIZED',
+      'FW_ERR_TOKEN_EXPIRED',
+      'FW_ERR_API_KEY_REVOKED',
+      'FW_ERR_FORBIDDEN',
+    ] as const) {
       codes.add(code);
     }
   }

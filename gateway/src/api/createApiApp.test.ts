@@ -128,7 +128,10 @@ describe('studio API on the gateway listener', () => {
         body: { name: 'escalate', scopes: ['titles:read', 'billing:write'] },
       });
       expect(escalate.status).toBe(403);
-      expect(escalate.body).toMatchObject({ code: 'FW_ERR_INSUFFICIENT_SCOPE', details: { missing: ['billing:write'] } });
+      expect(escalate.body).toMatchObject({
+        code: 'FW_ERR_INSUFFICIENT_SCOPE',
+        details: { missing: ['billing:write'] },
+      });
       const bad = await gw.call('POST', '/v1/keys', { key, body: { name: 'x', scopes: ['root'] } });
       expect([bad.status, bad.body.code]).toEqual([400, 'FW_ERR_INVALID_REQUEST']);
     });
@@ -149,7 +152,9 @@ describe('studio API on the gateway listener', () => {
       // Without a body the grace is 0: revoked at once.
       const now = await gw.call('POST', `/v1/keys/${rotated.body.key.id}/rotate`, { key });
       expect(now.status).toBe(201);
-      expect((await gw.call('GET', '/v1/titles', { key: rotated.body.secret })).body.code).toBe('FW_ERR_API_KEY_REVOKED');
+      expect((await gw.call('GET', '/v1/titles', { key: rotated.body.secret })).body.code).toBe(
+        'FW_ERR_API_KEY_REVOKED',
+      );
       expect((await gw.call('POST', '/v1/keys/key_unknown/rotate', { key })).body.code).toBe('FW_ERR_NOT_FOUND');
     });
   });
@@ -193,7 +198,11 @@ describe('studio API on the gateway listener', () => {
       expect([first.status, retry.status, retry.headers.get('idempotent-replayed')]).toEqual([404, 404, 'true']);
       const other = gw.studio('Other studio').key;
       expect((await gw.call('POST', '/v1/titles', { key: other, body: game, headers })).status).toBe(201);
-      const bad = await gw.call('POST', '/v1/titles', { key, body: game, headers: { 'idempotency-key': 'with space' } });
+      const bad = await gw.call('POST', '/v1/titles', {
+        key,
+        body: game,
+        headers: { 'idempotency-key': 'with space' },
+      });
       expect([bad.status, bad.body.code]).toEqual([400, 'FW_ERR_INVALID_REQUEST']);
     });
   });
@@ -210,7 +219,11 @@ describe('studio API on the gateway listener', () => {
     });
 
     it('refuses bodies that are not JSON, not valid JSON, or too large', async () => {
-      const text = await gw.call('POST', '/v1/titles', { key, body: 'name=x', headers: { 'content-type': 'text/plain' } });
+      const text = await gw.call('POST', '/v1/titles', {
+        key,
+        body: 'name=x',
+        headers: { 'content-type': 'text/plain' },
+      });
       expect([text.status, text.body.code]).toEqual([415, 'FW_ERR_UNSUPPORTED_MEDIA_TYPE']);
       const broken = await gw.call('POST', '/v1/titles', { key, body: '{"kind":' });
       expect([broken.status, broken.body.code]).toEqual([400, 'FW_ERR_INVALID_REQUEST']);

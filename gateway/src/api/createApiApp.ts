@@ -1,6 +1,11 @@
 import { FramewayError } from '@frameway/protocol';
 import { type RestRoute, restRoutes, validateRest } from '@frameway/protocol/rest';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyPluginAsync,
+  type FastifyPluginCallback,
+  type FastifyRequest,
+} from 'fastify';
 import type * as v from 'valibot';
 import { createLogger } from '../logging/logger.js';
 import { isLoopback } from '../media/sdp/candidateFilter.js';
@@ -17,7 +22,7 @@ import { toApiError } from './toApiError.js';
 const log = createLogger('api');
 
 /** A Fastify plugin (async or callback style) that adds routes to the API. */
-export type ApiPlugin = Parameters<FastifyInstance['register']>[0];
+export type ApiPlugin = FastifyPluginAsync | FastifyPluginCallback;
 
 export interface ApiAppOptions {
   keys: ApiKeys;
@@ -110,7 +115,12 @@ export function createApiApp(options: ApiAppOptions): ApiApp {
     try {
       done(null, JSON.parse(text));
     } catch {
-      done(Object.assign(new Error('the body is not valid JSON'), { code: 'FST_ERR_CTP_INVALID_JSON_BODY', statusCode: 400 }));
+      done(
+        Object.assign(new Error('the body is not valid JSON'), {
+          code: 'FST_ERR_CTP_INVALID_JSON_BODY',
+          statusCode: 400,
+        }),
+      );
     }
   });
 
@@ -237,7 +247,9 @@ function describePluginRoute(route: {
     Object.entries(schema.response ?? {}).find(([code]) => code.startsWith('2')) ?? (['200', undefined] as const);
   const path = toOpenApiPath(route.url);
   return {
-    operationId: route.config?.operationId ?? `${method.toLowerCase()}${path.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase())}`,
+    operationId:
+      route.config?.operationId ??
+      `${method.toLowerCase()}${path.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase())}`,
     method,
     path,
     summary: schema.summary ?? `${method} ${path}`,

@@ -17,7 +17,9 @@ export function fastifyBridge(app: FastifyInstance): HttpHandler {
       url: query ? `${request.path}?${query}` : request.path,
       headers: request.headers,
       remoteAddress: request.remoteAddress,
-      ...(request.body.byteLength > 0 ? { payload: Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength) } : {}),
+      ...(request.body.byteLength > 0
+        ? { payload: Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength) }
+        : {}),
     });
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(response.headers)) {

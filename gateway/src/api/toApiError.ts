@@ -34,11 +34,18 @@ export function toApiError(error: unknown): FramewayError {
         cause: error,
       });
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new FramewayError('FW_ERR_MESSAGE_TOO_LARGE', 'the request body is too large', undefined, { cause: error });
+      return new FramewayError('FW_ERR_MESSAGE_TOO_LARGE', 'the request body is too large', undefined, {
+        cause: error,
+      });
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return new FramewayError('FW_ERR_INVALID_REQUEST', 'the body is not valid JSON', { part: 'body' }, { cause: error });
+      return new FramewayError(
+        'FW_ERR_INVALID_REQUEST',
+        'the body is not valid JSON',
+        { part: 'body' },
+        { cause: error },
+      );
     default:
       break;
   }

@@ -26,8 +26,9 @@ describe('usage and invoices API', () => {
       },
     });
     key = gw.studio().key;
-    titleId = (await gw.call('POST', '/v1/titles', { key, body: { kind: 'game', name: 'Scene', runtime: { type: 'scene' } } }))
-      .body.id;
+    titleId = (
+      await gw.call('POST', '/v1/titles', { key, body: { kind: 'game', name: 'Scene', runtime: { type: 'scene' } } })
+    ).body.id;
   });
   afterEach(() => gw.close());
 
@@ -37,7 +38,11 @@ describe('usage and invoices API', () => {
     await gw.stream(created.playerToken);
     const startedAt = gw.now();
     for (const verdict of failed) {
-      gw.verdicts.push({ sessionId: created.session.id, startedAt: startedAt + verdict.minuteIndex * MINUTE, ...verdict });
+      gw.verdicts.push({
+        sessionId: created.session.id,
+        startedAt: startedAt + verdict.minuteIndex * MINUTE,
+        ...verdict,
+      });
     }
     gw.advance(minutes * MINUTE);
     expect((await gw.call('DELETE', `/v1/sessions/${created.session.id}`, { key })).status).toBe(200);
@@ -69,7 +74,6 @@ describe('usage and invoices API', () => {
       blockMinutes: 15,
       sessions: 1,
       activeSessions: 0,
-      billableSeconds: 1200,
       blocks: 2,
       failedMinutes: 3,
       subtotal: 300,
@@ -78,6 +82,9 @@ describe('usage and invoices API', () => {
       byTitle: [{ titleId, sessions: 1, blocks: 2, failedMinutes: 3, subtotal: 300, credits: 30, total: 270 }],
     });
 
+    // 20 minutes of the test clock plus the real milliseconds the test took.
+    expect(usage.body.billableSeconds).toBeGreaterThanOrEqual(1200);
+    expect(usage.body.billableSeconds).toBeLessThan(1230);
     const invoice = await gw.call('POST', '/v1/invoices', { key, body: { from, to } });
     expect(invoice.status).toBe(201);
     expect(invoice.body).toMatchObject({ currency: 'EUR', subtotal: 300, credits: 30, total: 270 });
@@ -88,7 +95,7 @@ describe('usage and invoices API', () => {
         playerId: 'p1',
         startedAt: expect.any(String),
         endedAt: expect.any(String),
-        billableSeconds: 1200,
+        billableSeconds: usage.body.billableSeconds,
         blocks: 2,
         unitPrice: 150,
         utilisationPercent: 25,
@@ -112,7 +119,17 @@ describe('usage and invoices API', () => {
     expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     const [header, line, end] = csv.text.split('\r\n');
     expect(header?.split(',').slice(0, 2)).toEqual(['invoice_id', 'session_id']);
-    expect(line?.split(',').slice(6)).toEqual(['1200', '2', '150', '25', '300', '3', '30', '270', 'EUR']);
+    expect(line?.split(',').slice(6)).toEqual([
+      String(usage.body.billableSeconds),
+      '2',
+      '150',
+      '25',
+      '300',
+      '3',
+      '30',
+      '270',
+      'EUR',
+    ]);
     expect(end).toBe('');
     expect((await gw.call('GET', `/v1/invoices/${invoice.body.id}`, { key })).body).toEqual(invoice.body);
 
@@ -130,7 +147,8 @@ describe('usage and invoices API', () => {
     await gw.stream(second.playerToken); // 2 of 2 slots: 100 % → 300
     const never = (await gw.call('POST', '/v1/sessions', { key, body: { titleId, playerId: 'c' } })).body;
     gw.advance(MINUTE);
-    for (const id of [first.session.id, second.session.id, never.session.id]) await gw.call('DELETE', `/v1/sessions/${id}`, { key });
+    for (const id of [first.session.id, second.session.id, never.session.id])
+      await gw.call('DELETE', `/v1/sessions/${id}`, { key });
     const to = new Date(gw.now() + MINUTE).toISOString();
     const invoice = (await gw.call('POST', '/v1/invoices', { key, body: { from, to } })).body;
     const byPlayer = Object.fromEntries(invoice.lines.map((l: { playerId: string }) => [l.playerId, l]));

@@ -39,7 +39,8 @@ export function billSession(input: BillSessionInput): SessionBill {
   const billedMinutes = Math.ceil(billableMs / MINUTE_MS);
   const failed = new Set<number>();
   for (const verdict of input.verdicts) {
-    if (!verdict.slaMet && verdict.minuteIndex >= 0 && verdict.minuteIndex < billedMinutes) failed.add(verdict.minuteIndex);
+    if (!verdict.slaMet && verdict.minuteIndex >= 0 && verdict.minuteIndex < billedMinutes)
+      failed.add(verdict.minuteIndex);
   }
   const rawCredit =
     (BigInt(failed.size) * price * BigInt(input.slaCreditPercent)) / (BigInt(input.blockMinutes) * 100n);

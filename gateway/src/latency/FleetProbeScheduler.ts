@@ -25,20 +25,29 @@ export interface FleetProbeSchedulerOptions {
   random?: () => number;
 }
 
-/** Candidates looked at when choosing a node's near peers; a sample keeps a tick cheap at 40,000 nodes. */
-const NEAR_PEER_SAMPLE = 64;
+/** Random candidates looked at, besides neighbours' neighbours, when choosing a node's near peers. */
+const NEAR_PEER_SAMPLE = 16;
+/** Lowest-RTT peers remembered per node. */
+const NEAR_SET = 8;
 
 /**
  * Keeps the network coordinates learning: every tick the next few agents
- * (round robin) each measure the gateway, their predicted-nearest peers and
- * some random ones, and every RTT becomes a Vivaldi update on both ends.
- * Near peers make the local neighbourhood accurate; random ones keep the
- * global shape. Also remembers each node's RTT to the gateway (the relay hop).
+ * (round robin) each measure the gateway, near peers and some random ones,
+ * and every RTT becomes a Vivaldi update on both ends. Near candidates come
+ * from the neighbours of a node's lowest-RTT peers (gossip) plus a small
+ * random sample, ranked by predicted RTT: that is how each node finds its real
+ * neighbourhood, which the coordinates must get right (the Vivaldi paper notes
+ * nodes need close peers besides random ones). Random peers keep the global
+ * shape. Also remembers each node's RTT to the gateway (the relay hop).
  */
 export class FleetProbeScheduler {
   readonly #options: Required<FleetProbeSchedulerOptions>;
   readonly #gatewayRtt = new Map<string, number>();
   readonly #inFlight = new Set<string>();
+  /** Per node, its lowest-RTT peers measured so far (peer id → RTT). */
+  readonly #near = new Map<string, Map<string, number>>();
+  #byIdFor: readonly Readonly<NodeRecord>[] | undefined;
+  #byIdCache: ReadonlyMap<string, Readonly<NodeRecord>> = new Map();
   #cursor = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
   #rounds = 0;
@@ -98,6 +107,7 @@ export class FleetProbeScheduler {
         if (result.rttMs === undefined || result.received === 0) continue;
         this.#options.coordinates.observe(node.nodeId, result.id, result.rttMs);
         if (result.id === GATEWAY_COORDINATE_ID) this.#gatewayRtt.set(node.nodeId, result.rttMs);
+        else this.#rememberNear(node.nodeId, result.id, result.rttMs);
       }
     } catch (error) {
       log.debug({ nodeId: node.nodeId, err: error }, 'fleet probe failed');
@@ -113,37 +123,86 @@ export class FleetProbeScheduler {
       this.#options.coordinates.ensureSlot(GATEWAY_COORDINATE_ID);
       targets.push({ id: GATEWAY_COORDINATE_ID, url: gatewayUrl });
     }
-    const others = peers.length - 1;
-    const wanted = Math.min(this.#options.peers, others);
+    const wanted = Math.min(this.#options.peers, peers.length - 1);
     if (wanted <= 0) return targets;
     const random = this.#options.random;
+    const byId = this.#byId(peers);
     // A uniformly random peer other than `node`, without copying the list (40,000 nodes).
     const randomPeer = (): Readonly<NodeRecord> => {
-      const peer = peers[Math.floor(random() * peers.length)]!;
-      return peer.nodeId === node.nodeId ? peers[(peers.indexOf(peer) + 1) % peers.length]! : peer;
+      const at = Math.floor(random() * peers.length);
+      const peer = peers[at]!;
+      return peer.nodeId === node.nodeId ? peers[(at + 1) % peers.length]! : peer;
     };
-    const chosen = new Set<Readonly<NodeRecord>>();
-    // Half near (predicted, from a random sample), half uniformly random.
+    const chosen = new Map<string, Readonly<NodeRecord>>();
     const coordinates = this.#options.coordinates;
     const self = coordinates.slotOf(node.nodeId);
+    const near = this.#near.get(node.nodeId);
     const nearWanted = Math.ceil(wanted / 2);
     if (self !== undefined) {
-      const sample: { peer: Readonly<NodeRecord>; d: number }[] = [];
-      const small = peers.length <= NEAR_PEER_SAMPLE;
-      for (let i = 0; i < Math.min(NEAR_PEER_SAMPLE, peers.length); i++) {
-        const peer = small ? peers[i]! : randomPeer();
-        if (peer.nodeId === node.nodeId) continue;
-        const slot = coordinates.slotOf(peer.nodeId);
-        if (slot !== undefined) sample.push({ peer, d: coordinates.predictBetween(self, slot) });
+      // One known neighbour again (refines the local picture)...
+      if (near && near.size > 0) {
+        const ids = [...near.keys()];
+        const again = byId.get(ids[Math.floor(random() * ids.length)]!);
+        if (again) chosen.set(again.nodeId, again);
       }
-      sample.sort((a, b) => a.d - b.d);
-      for (const { peer } of sample) {
+      // ...then the nearest-looking candidates among neighbours' neighbours and a random sample.
+      const candidates = new Set<string>();
+      for (const peerId of near?.keys() ?? []) {
+        for (const twoHop of this.#near.get(peerId)?.keys() ?? []) candidates.add(twoHop);
+      }
+      for (let i = 0; i < NEAR_PEER_SAMPLE; i++) candidates.add(randomPeer().nodeId);
+      const ranked: { peer: Readonly<NodeRecord>; d: number }[] = [];
+      for (const id of candidates) {
+        if (id === node.nodeId || near?.has(id) || chosen.has(id)) continue;
+        const peer = byId.get(id);
+        const slot = coordinates.slotOf(id);
+        if (peer && slot !== undefined) ranked.push({ peer, d: coordinates.predictBetween(self, slot) });
+      }
+      ranked.sort((a, b) => a.d - b.d);
+      for (const { peer } of ranked) {
         if (chosen.size >= nearWanted) break;
-        chosen.add(peer);
+        chosen.set(peer.nodeId, peer);
       }
     }
-    for (let guard = 0; chosen.size < wanted && guard < wanted * 8; guard++) chosen.add(randomPeer());
-    for (const peer of chosen) targets.push({ id: peer.nodeId, url: peer.probeUrl! });
+    for (let guard = 0; chosen.size < wanted && guard < wanted * 8; guard++) {
+      const peer = randomPeer();
+      chosen.set(peer.nodeId, peer);
+    }
+    for (const peer of chosen.values()) targets.push({ id: peer.nodeId, url: peer.probeUrl! });
     return targets;
+  }
+
+  /** Keeps each node's NEAR_SET lowest-RTT peers, both ways: where the next near candidates come from. */
+  #rememberNear(a: string, b: string, rttMs: number): void {
+    for (const [from, to] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      let set = this.#near.get(from);
+      if (!set) {
+        set = new Map();
+        this.#near.set(from, set);
+      }
+      set.set(to, rttMs);
+      if (set.size > NEAR_SET) {
+        let worst: string | undefined;
+        let worstRtt = Number.NEGATIVE_INFINITY;
+        for (const [id, rtt] of set) {
+          if (rtt > worstRtt) {
+            worstRtt = rtt;
+            worst = id;
+          }
+        }
+        if (worst !== undefined) set.delete(worst);
+      }
+    }
+  }
+
+  #byId(peers: readonly Readonly<NodeRecord>[]): ReadonlyMap<string, Readonly<NodeRecord>> {
+    if (this.#byIdFor !== peers) {
+      this.#byIdFor = peers;
+      this.#byIdCache = new Map(peers.map((p) => [p.nodeId, p]));
+    }
+    return this.#byIdCache;
   }
 }

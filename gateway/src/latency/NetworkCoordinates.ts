@@ -24,6 +24,13 @@ export interface NetworkCoordinatesOptions {
   params?: Readonly<VivaldiParams>;
   random?: () => number;
   initialCapacity?: number;
+  /**
+   * Samples longer than this move coordinates proportionally less
+   * (weight = nearRttMs / rtt): placement lives or dies by the 5–40 ms
+   * neighbourhood, and a 5 % error on a 200 ms sample would otherwise shake
+   * every node by several ms. 0 turns the weighting off (plain Vivaldi).
+   */
+  nearRttMs?: number;
 }
 
 /**
@@ -37,6 +44,7 @@ export class NetworkCoordinates {
   readonly dims: number;
   readonly stride: number;
   readonly #random: () => number;
+  readonly #nearRttMs: number;
   readonly #slots = new Map<string, number>();
   readonly #ids: string[] = [];
   #buffer: Float64Array;
@@ -48,6 +56,7 @@ export class NetworkCoordinates {
     this.dims = this.params.dims;
     this.stride = coordinateStride(this.dims);
     this.#random = options.random ?? Math.random;
+    this.#nearRttMs = options.nearRttMs ?? 40;
     this.#capacity = Math.max(8, options.initialCapacity ?? 64);
     this.#buffer = new Float64Array(this.#capacity * this.stride);
   }
@@ -133,8 +142,18 @@ export class NetworkCoordinates {
     const sb = this.#slots.get(b);
     if (sa === undefined || sb === undefined || sa === sb) return Number.NaN;
     const buffer = this.#buffer;
-    const error = vivaldiUpdate(buffer, sa * this.stride, buffer, sb * this.stride, rttMs, this.params, this.#random);
-    vivaldiUpdate(buffer, sb * this.stride, buffer, sa * this.stride, rttMs, this.params, this.#random);
+    const weight = this.#nearRttMs > 0 ? Math.min(1, this.#nearRttMs / rttMs) : 1;
+    const error = vivaldiUpdate(
+      buffer,
+      sa * this.stride,
+      buffer,
+      sb * this.stride,
+      rttMs,
+      this.params,
+      this.#random,
+      weight,
+    );
+    vivaldiUpdate(buffer, sb * this.stride, buffer, sa * this.stride, rttMs, this.params, this.#random, weight);
     if (!Number.isNaN(error)) this.#updates += 2;
     return error;
   }

@@ -61,7 +61,7 @@ async function streamingSession(): Promise<Fixture> {
   expect(start).toMatchObject({ sessionId: SESSION, intervalMs: INTERVAL, elapsedMs: 0 });
   const startedAt = clock.now();
   const domain = ledger.domain;
-  await ledger.bindClientKey(SESSION, player.address, await signKeyBinding(player, domain, SESSION));
+  await ledger.bindClientKey(SESSION, player.address, await signKeyBinding(player, SESSION));
   const window = (minute: number) => ({
     sessionId: SESSION,
     minuteIndex: minute,
@@ -141,11 +141,11 @@ describe('QosLedger', () => {
     await expect(
       f.ledger.acceptClientReport(SESSION, { report, signature: await signClientReport(intruder, f.domain, report) }),
     ).rejects.toMatchObject({ code: 'FW_ERR_QOS_SIGNATURE_INVALID' });
-    const proofByAnother = await signKeyBinding(f.player, f.domain, SESSION);
+    const proofByAnother = await signKeyBinding(f.player, SESSION);
     await expect(f.ledger.bindClientKey(SESSION, intruder.address, proofByAnother)).rejects.toMatchObject({
       code: 'FW_ERR_QOS_SIGNATURE_INVALID',
     });
-    const otherSessionProof = await signKeyBinding(intruder, f.domain, 'ses_other');
+    const otherSessionProof = await signKeyBinding(intruder, 'ses_other');
     await expect(f.ledger.bindClientKey(SESSION, intruder.address, otherSessionProof)).rejects.toMatchObject({
       code: 'FW_ERR_QOS_SIGNATURE_INVALID',
     });

@@ -141,6 +141,8 @@ export class QosLedger extends TypedEmitter<QosVerdictEvents> implements QosVerd
   #outbox: ChainOutbox | undefined;
   #domain: QosDomain | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
+  #pendingWrites: Array<{ write: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void }> =
+    [];
   #started: Promise<void> | undefined;
   #closed = false;
 
@@ -328,7 +330,7 @@ export class QosLedger extends TypedEmitter<QosVerdictEvents> implements QosVerd
   async bindClientKey(sessionId: string, key: string, proof: string): Promise<QosStartPayload | undefined> {
     const session = this.#openSession(sessionId, QosSide.Client);
     const address = getAddress(key);
-    const signer = await recoverSigner(keyBindingDigest(this.domain, sessionId, address), proof as Hex);
+    const signer = await recoverSigner(keyBindingDigest(sessionId, address), proof as Hex);
     if (!signer || !isAddressEqual(signer, address)) {
       throw new FramewayError('FW_ERR_QOS_SIGNATURE_INVALID', 'the key binding is not signed by that key');
     }
@@ -360,7 +362,10 @@ export class QosLedger extends TypedEmitter<QosVerdictEvents> implements QosVerd
       this.#reject(session, report.minuteIndex, QosSide.Agent, 'signature is not from the node key');
       throw new FramewayError('FW_ERR_QOS_SIGNATURE_INVALID', 'the agent report is not signed by the node key');
     }
-    this.#store(session, QosSide.Agent, report.minuteIndex, report, signed.signature as Hex, digest, signer);
+    const record = await this.#durably(() =>
+      this.#store(session, QosSide.Agent, report.minuteIndex, report, signed.signature as Hex, digest, signer),
+    );
+    this.#recorded(record ? [record] : []);
   }
 
   async acceptClientReport(sessionId: string, signed: SignedClientReport): Promise<void> {
@@ -378,7 +383,10 @@ export class QosLedger extends TypedEmitter<QosVerdictEvents> implements QosVerd
       this.#reject(session, report.minuteIndex, QosSide.Client, 'signature is not from a bound session key');
       throw new FramewayError('FW_ERR_QOS_SIGNATURE_INVALID', 'the client report is not signed by a bound key');
     }
-    this.#store(session, QosSide.Client, report.minuteIndex, report, signed.signature as Hex, digest, signer);
+    const record = await this.#durably(() =>
+      this.#store(session, QosSide.Client, report.minuteIndex, report, signed.signature as Hex, digest, signer),
+    );
+    this.#recorded(record ? [record] : []);
   }
 
   // ---------------------------------------------------------------- upkeep
@@ -390,7 +398,10 @@ export class QosLedger extends TypedEmitter<QosVerdictEvents> implements QosVerd
   tick(): void {
     if (this.#closed || !this.#batcher) return;
     try {
-      for (const session of this.store.openSessions()) this.#closeDueMinutes(session);
+      const records = this.store.transaction(() =>
+        this.store.openSessions().flatMap((session) => this.#closeDueMinutes(session)),
+      );
+      this.#recorded(records);
       this.#cutBatches(false);
     } catch (error) {
       this.#log.error({ err: error }, 'ledger tick failed');
@@ -490,7 +501,7 @@ export class QosLedger extends TypedEmitter<QosVerdictEvents> implements QosVerd
     signature: Hex,
     digest: Hex,
     signer: Address,
-  ): void {
+  ): MinuteRecordRow | undefined {
     const inserted = this.store.insertReport({
       sessionId: session.sessionId,
       minuteIndex,
@@ -504,28 +515,33 @@ export class QosLedger extends TypedEmitter<QosVerdictEvents> implements QosVerd
     if (!inserted) {
       const existing = this.store.report(session.sessionId, minuteIndex, side);
       // The same report again (its Ack was lost): accepted, nothing to do.
-      if (existing?.digest === digest) return;
+      if (existing?.digest === digest) return undefined;
       this.#metrics.reportsRejected++;
       throw new FramewayError('FW_ERR_QOS_REPORT_DUPLICATE', `a ${side} report for minute ${minuteIndex} is stored`);
     }
     this.#metrics.reportsAccepted++;
     const other = side === QosSide.Agent ? QosSide.Client : QosSide.Agent;
-    if (this.store.report(session.sessionId, minuteIndex, other)) this.#recordMinute(session, minuteIndex);
+    return this.store.report(session.sessionId, minuteIndex, other)
+      ? this.#recordMinute(session, minuteIndex)
+      : undefined;
   }
 
-  #closeDueMinutes(session: LedgerSessionRow): void {
+  /** Records the minutes whose grace is over; settles an ended session once all its minutes are. */
+  #closeDueMinutes(session: LedgerSessionRow): MinuteRecordRow[] {
     const now = this.#now();
     const grace = this.config.reportGraceMs;
+    const records: MinuteRecordRow[] = [];
     if (session.startedAt === null) {
       if (session.endedAt !== null) this.#settle(session);
-      return;
+      return records;
     }
     const until = session.endedAt ?? Number.POSITIVE_INFINITY;
     let minute = session.nextMinute;
     for (;;) {
       const end = session.startedAt + (minute + 1) * session.intervalMs;
       if (end > until || end + grace > now) break;
-      this.#recordMinute(session, minute);
+      const record = this.#recordMinute(session, minute);
+      if (record) records.push(record);
       minute++;
     }
     if (minute !== session.nextMinute) this.store.advanceMinute(session.sessionId, minute);
@@ -533,12 +549,13 @@ export class QosLedger extends TypedEmitter<QosVerdictEvents> implements QosVerd
       const complete = Math.floor((session.endedAt - session.startedAt) / session.intervalMs);
       if (minute >= complete) this.#settle({ ...session, nextMinute: minute });
     }
+    return records;
   }
 
-  /** Judges a minute from what is stored and writes its record (once); emits the verdict after the commit. */
-  #recordMinute(session: LedgerSessionRow, minuteIndex: number): void {
+  /** Judges a minute from what is stored and writes its record (once); the caller emits after its commit. */
+  #recordMinute(session: LedgerSessionRow, minuteIndex: number): MinuteRecordRow | undefined {
     const { store } = this;
-    if (store.record(session.sessionId, minuteIndex)) return;
+    if (store.record(session.sessionId, minuteIndex)) return undefined;
     const agent = store.report(session.sessionId, minuteIndex, QosSide.Agent);
     const client = store.report(session.sessionId, minuteIndex, QosSide.Client);
     const evidence = <R>(stored: StoredReport | undefined, side: QosSide): SideEvidence<R> =>
@@ -586,14 +603,56 @@ export class QosLedger extends TypedEmitter<QosVerdictEvents> implements QosVerd
       leafHash: minuteRecordLeafHash(leaf),
       createdAt: this.#now(),
     });
-    if (!inserted) return;
+    if (!inserted) return undefined;
     this.#metrics.recordsWritten++;
-    const record = store.record(session.sessionId, minuteIndex) as MinuteRecordRow;
-    if (!record.slaMet) {
+    if (!judgement.slaMet) {
       this.#log.debug({ sessionId: session.sessionId, minuteIndex, failures: judgement.failures }, 'minute failed SLA');
     }
-    if (store.unbatchedCount() >= this.config.batch.maxLeaves) this.#cutBatches(false);
-    this.emit('verdict', toVerdict(record));
+    return store.record(session.sessionId, minuteIndex);
+  }
+
+  /** After the records are committed: announce their verdicts, cut a batch if one is full. */
+  #recorded(records: readonly MinuteRecordRow[]): void {
+    if (records.length === 0) return;
+    if (this.store.unbatchedCount() >= this.config.batch.maxLeaves) this.#cutBatches(false);
+    for (const record of records) this.emit('verdict', toVerdict(record));
+  }
+
+  /**
+   * Runs `write` in a transaction shared with every write queued in the same
+   * turn of the event loop (group commit: one fsync for many reports under
+   * synchronous=FULL). Resolves once committed, so a reporter's Ack always
+   * follows durability; a write that throws rejects alone.
+   */
+  #durably<T>(write: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#pendingWrites.push({ write, resolve: resolve as (value: unknown) => void, reject });
+      if (this.#pendingWrites.length === 1) setImmediate(() => this.#commitWrites());
+    });
+  }
+
+  #commitWrites(): void {
+    const batch = this.#pendingWrites.splice(0);
+    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    try {
+      this.store.transaction(() => {
+        for (const pending of batch) {
+          try {
+            outcomes.push({ ok: true, value: this.store.transaction(pending.write) });
+          } catch (error) {
+            outcomes.push({ ok: false, error });
+          }
+        }
+      });
+    } catch (error) {
+      for (const pending of batch) pending.reject(error);
+      return;
+    }
+    batch.forEach((pending, i) => {
+      const outcome = outcomes[i] as (typeof outcomes)[number];
+      if (outcome.ok) pending.resolve(outcome.value);
+      else pending.reject(outcome.error);
+    });
   }
 
   #settle(session: LedgerSessionRow): void {

@@ -1,4 +1,5 @@
 // `@frameway/gateway/ledger`: the QoS ledger for embedding, tools and the bench.
+export { type Db, openDatabase } from '../store/openDatabase.js';
 export { Batcher, type BatchPolicy, batchIdOf } from './batch/Batcher.js';
 export { type CreatedLedgerChain, createLedgerChain, embeddedChain } from './chain/createLedgerChain.js';
 export { EMBEDDED_CHAIN_ID, EmbeddedEvm } from './chain/EmbeddedEvm.js';
@@ -16,8 +17,10 @@ export {
   type SettlementRequest,
 } from './chain/LedgerChain.js';
 export { type MinuteRecordStruct, type PaymasterConfig, ViemLedgerChain } from './chain/ViemLedgerChain.js';
+export { attachQosLedger } from './attachQosLedger.js';
+export { ledgerApiPlugin } from './http/ledgerApiPlugin.js';
 export { qosRoutes, type QosRoutesOptions } from './http/qosRoutes.js';
-export { type LedgerConfig, LedgerConfigSchema, ledgerConfig } from './ledgerConfig.js';
+export { type LedgerConfig, LedgerConfigSchema, ledgerConfig, ledgerConfigFromEnv } from './ledgerConfig.js';
 export { MerkleTree } from './merkle/MerkleTree.js';
 export { ChainOutbox, type OutboxMetrics } from './outbox/ChainOutbox.js';
 export {
@@ -34,4 +37,5 @@ export {
 export type { MinuteVerdict, QosVerdictEvents, QosVerdictSource } from './QosVerdicts.js';
 export { percentile, summarizeSettlement } from './settlement/summarizeSettlement.js';
 export { LedgerStore } from './store/LedgerStore.js';
+export { healthyAgentReport, healthyClientReport, ManualClock, silentLogger } from './testing/qosFixtures.js';
 export { CROSS_CHECK, judgeMinute, type MinuteSla } from './verdict/judgeMinute.js';

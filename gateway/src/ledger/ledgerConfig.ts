@@ -89,3 +89,30 @@ export type LedgerChainConfig = LedgerConfig['chain'];
 export function ledgerConfig(input: v.InferInput<typeof LedgerConfigSchema> = {}): LedgerConfig {
   return v.parse(LedgerConfigSchema, input);
 }
+
+/**
+ * The `ledger` block from environment variables (the CLI):
+ * FRAMEWAY_LEDGER=off, FRAMEWAY_QOS_INTERVAL_MS, FRAMEWAY_QOS_GRACE_MS,
+ * FRAMEWAY_CHAIN (embedded | sophon | sophonTestnet | none), FRAMEWAY_CHAIN_RPC_URL,
+ * FRAMEWAY_CHAIN_KEY, FRAMEWAY_LEDGER_CONTRACT, FRAMEWAY_PAYMASTER,
+ * FRAMEWAY_CHALLENGE_WINDOW_S. Unset variables leave the defaults.
+ */
+export function ledgerConfigFromEnv(env: Readonly<Record<string, string | undefined>>): Record<string, unknown> {
+  const number = (name: string): number | undefined => (env[name] === undefined ? undefined : Number(env[name]));
+  const pick = <T>(entries: Record<string, T | undefined>): Record<string, T> =>
+    Object.fromEntries(Object.entries(entries).filter(([, value]) => value !== undefined)) as Record<string, T>;
+  const chain = pick<unknown>({
+    kind: env.FRAMEWAY_CHAIN,
+    rpcUrl: env.FRAMEWAY_CHAIN_RPC_URL,
+    privateKey: env.FRAMEWAY_CHAIN_KEY,
+    contractAddress: env.FRAMEWAY_LEDGER_CONTRACT,
+    paymaster: env.FRAMEWAY_PAYMASTER ? { address: env.FRAMEWAY_PAYMASTER } : undefined,
+    challengeWindowSec: number('FRAMEWAY_CHALLENGE_WINDOW_S'),
+  });
+  return pick<unknown>({
+    enabled: env.FRAMEWAY_LEDGER === undefined ? undefined : env.FRAMEWAY_LEDGER !== 'off',
+    intervalMs: number('FRAMEWAY_QOS_INTERVAL_MS'),
+    reportGraceMs: number('FRAMEWAY_QOS_GRACE_MS'),
+    chain: Object.keys(chain).length > 0 ? chain : undefined,
+  });
+}

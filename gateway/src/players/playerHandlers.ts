@@ -1,11 +1,14 @@
 import { type AnyMessage, FramewayError, MessageType, SessionEndReason } from '@frameway/protocol';
 import type { PlayerTokens } from '../auth/PlayerTokens.js';
+import type { PlayerQosHandler } from '../ledger/QosLedger.js';
 import type { SessionManager } from '../sessions/SessionManager.js';
 import type { PlayerLink } from './PlayerLink.js';
 
 export interface PlayerContext {
   tokens: PlayerTokens;
   sessions: SessionManager;
+  /** The QoS ledger: key binding and signed minute reports; absent = refused. */
+  qos?: PlayerQosHandler | undefined;
 }
 
 /** Incoming messages from one player, already validated. Throws FramewayErrors that become Error replies. */
@@ -38,6 +41,22 @@ export async function handlePlayerMessage(link: PlayerLink, message: AnyMessage)
       sessions.end(session.id, { reason: SessionEndReason.PlayerLeft });
       return;
     }
+    case MessageType.QosBindKey: {
+      const session = requireSession(link);
+      if (message.p.sessionId !== session.id) throw new FramewayError('FW_ERR_FORBIDDEN', 'not your session');
+      const start = await requireQos(link).bindClientKey(session.id, message.p.key, message.p.proof);
+      link.channel.reply(message, MessageType.QosKeyBound, { sessionId: session.id, key: message.p.key });
+      if (start) link.channel.notify(MessageType.QosStart, start);
+      return;
+    }
+    case MessageType.QosClientReport: {
+      // A report may follow the session's end by a moment: judge it against the socket's session, ended or not.
+      const session = link.session;
+      if (!session) throw new FramewayError('FW_ERR_INVALID_STATE', 'join first');
+      await requireQos(link).acceptClientReport(session.id, message.p);
+      link.channel.reply(message, MessageType.Ack, {});
+      return;
+    }
     case MessageType.Ping:
       link.channel.reply(message, MessageType.Pong, { ts: message.p.ts });
       return;
@@ -47,6 +66,12 @@ export async function handlePlayerMessage(link: PlayerLink, message: AnyMessage)
     default:
       throw new FramewayError('FW_ERR_UNEXPECTED_MESSAGE', `message type ${message.t} is not handled from players`);
   }
+}
+
+function requireQos(link: PlayerLink): PlayerQosHandler {
+  const qos = link.context.qos;
+  if (!qos) throw new FramewayError('FW_ERR_INVALID_STATE', 'the QoS ledger is off on this gateway');
+  return qos;
 }
 
 function requireSession(link: PlayerLink) {

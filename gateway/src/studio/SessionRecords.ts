@@ -162,7 +162,12 @@ export class SessionRecords {
   }
 
   /** Sessions of a studio that ended in [from, to), oldest first. */
-  endedBetween(studioId: string, from: number, to: number, options: { uninvoicedOnly?: boolean } = {}): SessionRecord[] {
+  endedBetween(
+    studioId: string,
+    from: number,
+    to: number,
+    options: { uninvoicedOnly?: boolean } = {},
+  ): SessionRecord[] {
     const rows = this.#context.db
       .prepare(
         `SELECT * FROM studio_sessions WHERE studio_id = ? AND ended_at >= ? AND ended_at < ?
@@ -190,9 +195,7 @@ export class SessionRecords {
    * nothing is billed for time nobody saw.
    */
   endUnfinished(reason: SessionEndReason): SessionRecord[] {
-    const rows = this.#context.db
-      .prepare('SELECT * FROM studio_sessions WHERE ended_at IS NULL')
-      .all() as SessionRow[];
+    const rows = this.#context.db.prepare('SELECT * FROM studio_sessions WHERE ended_at IS NULL').all() as SessionRow[];
     const ended: SessionRecord[] = [];
     for (const row of rows) {
       const lastEvent = this.#context.db

@@ -7,7 +7,10 @@ import { type StudioTestGateway, startStudioGateway, TEST_AGENT_SECRET } from '.
 
 const TOKEN_SECRET = 'studio-sessions-test-token-secret-0123456789';
 
-async function waitFor<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, what: string): Promise<T> {
+async function waitFor<T>(
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  what: string,
+): Promise<T> {
   const deadline = Date.now() + 8000;
   for (;;) {
     const value = await probe();
@@ -32,7 +35,13 @@ describe('sessions API', () => {
         kind: 'game',
         name: 'Scene',
         runtime: { type: 'scene' },
-        requirements: { resolution: { width: 640, height: 360 }, fps: 30, latencyBudgetMs: 40, maxSessionMinutes: 60, regions: ['eu-west', 'eu-north'] },
+        requirements: {
+          resolution: { width: 640, height: 360 },
+          fps: 30,
+          latencyBudgetMs: 40,
+          maxSessionMinutes: 60,
+          regions: ['eu-west', 'eu-north'],
+        },
       },
     });
     titleId = title.body.id;
@@ -66,11 +75,24 @@ describe('sessions API', () => {
   it('creates a session with a player token, a play URL and an expiry, from the title', async () => {
     const created = await gw.call('POST', '/v1/sessions', {
       key,
-      body: { titleId, playerId: 'player-7', region: 'eu-north', maxDurationMinutes: 500, tokenTtlSeconds: 120, metadata: { match: 'm-1' } },
+      body: {
+        titleId,
+        playerId: 'player-7',
+        region: 'eu-north',
+        maxDurationMinutes: 500,
+        tokenTtlSeconds: 120,
+        metadata: { match: 'm-1' },
+      },
     });
     expect(created.status).toBe(201);
     const { session, playerToken, playUrl, signalingUrl, expiresAt } = created.body;
-    expect(session).toMatchObject({ titleId, playerId: 'player-7', state: 'placing', nodeId: null, metadata: { match: 'm-1' } });
+    expect(session).toMatchObject({
+      titleId,
+      playerId: 'player-7',
+      state: 'placing',
+      nodeId: null,
+      metadata: { match: 'm-1' },
+    });
     expect(signalingUrl).toBe(`${gw.url.replace('http', 'ws')}/ws/player`);
     const url = new URL(playUrl);
     expect(`${url.origin}${url.pathname}`).toBe(`${gw.url}/`);
@@ -94,7 +116,8 @@ describe('sessions API', () => {
   });
 
   it('mints tokens that open only their session and stop working when they expire', async () => {
-    const a = (await gw.call('POST', '/v1/sessions', { key, body: { titleId, playerId: 'p1', tokenTtlSeconds: 60 } })).body;
+    const a = (await gw.call('POST', '/v1/sessions', { key, body: { titleId, playerId: 'p1', tokenTtlSeconds: 60 } }))
+      .body;
     const b = (await gw.call('POST', '/v1/sessions', { key, body: { titleId, playerId: 'p1' } })).body;
     await agent();
     const joined = await (await player()).join(a.playerToken);
@@ -130,7 +153,10 @@ describe('sessions API', () => {
     const region = await gw.call('POST', '/v1/sessions', { key, body: { titleId, playerId: 'p1', region: 'us-east' } });
     expect([region.status, region.body.code]).toEqual([400, 'FW_ERR_REGION_NOT_ALLOWED']);
     expect(region.body.details.allowed).toEqual(['eu-west', 'eu-north']);
-    const bad = await gw.call('POST', '/v1/sessions', { key, body: { titleId, playerId: 'has space', metadata: { a: 1 } } });
+    const bad = await gw.call('POST', '/v1/sessions', {
+      key,
+      body: { titleId, playerId: 'has space', metadata: { a: 1 } },
+    });
     expect(bad.body.details.issues.map((i: { path: string }) => i.path).sort()).toEqual(['metadata.a', 'playerId']);
     expect(gw.gateway.sessions.list()).toHaveLength(0);
   });
@@ -150,7 +176,14 @@ describe('sessions API', () => {
     expect(edge.starts[0]).toMatchObject({ sessionId: id, video: { width: 640, height: 360, fps: 30 } });
 
     // Live fps/latency come from the QoS ledger's latest verdict.
-    gw.verdicts.push({ sessionId: id, minuteIndex: 0, startedAt: Date.parse(streaming.startedAt), slaMet: true, fps: 29.5, p95LatencyMs: 21 });
+    gw.verdicts.push({
+      sessionId: id,
+      minuteIndex: 0,
+      startedAt: Date.parse(streaming.startedAt),
+      slaMet: true,
+      fps: 29.5,
+      p95LatencyMs: 21,
+    });
     const measured = (await gw.call('GET', `/v1/sessions/${id}`, { key })).body;
     expect(measured.live).toMatchObject({ fps: 29.5, latencyMs: 21, rttMs: null });
 
@@ -175,11 +208,17 @@ describe('sessions API', () => {
     expect(await gw.gateway.sessions.migrate(created.session.id, 'degraded')).toBe(true);
     const got = (await gw.call('GET', `/v1/sessions/${created.session.id}`, { key })).body;
     expect(got).toMatchObject({ nodeId: 'node-b', failovers: 1 });
-    expect(got.history.at(-1)).toMatchObject({ type: 'failed_over', data: { fromNodeId: 'node-a', toNodeId: 'node-b' } });
+    expect(got.history.at(-1)).toMatchObject({
+      type: 'failed_over',
+      data: { fromNodeId: 'node-a', toNodeId: 'node-b' },
+    });
   });
 
   it('lists sessions with filters and cursor pagination', async () => {
-    const other = await gw.call('POST', '/v1/titles', { key, body: { kind: 'game', name: 'B', runtime: { type: 'scene' } } });
+    const other = await gw.call('POST', '/v1/titles', {
+      key,
+      body: { kind: 'game', name: 'B', runtime: { type: 'scene' } },
+    });
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
       const created = await gw.call('POST', '/v1/sessions', {
@@ -202,7 +241,9 @@ describe('sessions API', () => {
     const first = await list('limit=2');
     const second = await list(`limit=2&cursor=${first.nextCursor}`);
     const third = await list(`limit=2&cursor=${second.nextCursor}`);
-    expect([...first.items, ...second.items, ...third.items].map((s: { id: string }) => s.id)).toEqual([...ids].reverse());
+    expect([...first.items, ...second.items, ...third.items].map((s: { id: string }) => s.id)).toEqual(
+      [...ids].reverse(),
+    );
     expect(third.nextCursor).toBeNull();
   });
 

@@ -90,10 +90,14 @@ export class StudioSessions extends TypedEmitter<StudioSessionEvents> {
     }
     const allowed = title.spec.requirements.regions;
     if (request.region !== undefined && allowed.length > 0 && !allowed.includes(request.region)) {
-      throw new FramewayError('FW_ERR_REGION_NOT_ALLOWED', `region ${request.region} is not one of the title's regions`, {
-        region: request.region,
-        allowed,
-      });
+      throw new FramewayError(
+        'FW_ERR_REGION_NOT_ALLOWED',
+        `region ${request.region} is not one of the title's regions`,
+        {
+          region: request.region,
+          allowed,
+        },
+      );
     }
     const now = context.now();
     const ttlSeconds = request.tokenTtlSeconds ?? config.playerTokenTtlSeconds;
@@ -242,8 +246,20 @@ export class StudioSessions extends TypedEmitter<StudioSessionEvents> {
     const pricePerBlock = billing.priceAt(utilisationBp);
     const region = registry.get(nodeId)?.region ?? null;
     const now = context.now();
-    records.update(session.id, { state: SessionStateName.Starting, nodeId, region, placedAt: now, utilisationBp, pricePerBlock });
-    records.addEvent(session.id, 'placed', { nodeId, region, utilisationPercent: utilisationBp / 100, pricePerBlock }, now);
+    records.update(session.id, {
+      state: SessionStateName.Starting,
+      nodeId,
+      region,
+      placedAt: now,
+      utilisationBp,
+      pricePerBlock,
+    });
+    records.addEvent(
+      session.id,
+      'placed',
+      { nodeId, region, utilisationPercent: utilisationBp / 100, pricePerBlock },
+      now,
+    );
   }
 
   #streaming(session: LiveSession): void {
@@ -282,7 +298,12 @@ export class StudioSessions extends TypedEmitter<StudioSessionEvents> {
       endCode: info.code ?? null,
       endMessage: info.message ?? null,
     });
-    records.addEvent(session.id, 'ended', { reason: info.reason, code: info.code ?? null, message: info.message ?? null }, now);
+    records.addEvent(
+      session.id,
+      'ended',
+      { reason: info.reason, code: info.code ?? null, message: info.message ?? null },
+      now,
+    );
     if (updated) this.emit('ended', updated);
   }
 }

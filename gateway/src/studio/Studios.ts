@@ -42,9 +42,9 @@ export class Studios {
 
   /** The demo studio, created on first use. */
   demo(): StudioRecord {
-    const row = this.#context.db.prepare('SELECT * FROM studio_studios WHERE demo = 1 ORDER BY created_at LIMIT 1').get() as
-      | StudioRow
-      | undefined;
+    const row = this.#context.db
+      .prepare('SELECT * FROM studio_studios WHERE demo = 1 ORDER BY created_at LIMIT 1')
+      .get() as StudioRow | undefined;
     return row ? fromRow(row) : this.create('Demo studio', { demo: true });
   }
 

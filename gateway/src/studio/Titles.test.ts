@@ -17,7 +17,12 @@ describe('titles API', () => {
       body: {
         kind: 'game',
         name: 'Racer',
-        runtime: { type: 'container', image: 'ghcr.io/studio/racer:1.2', command: 'racer --fullscreen', env: { MODE: 'cloud' } },
+        runtime: {
+          type: 'container',
+          image: 'ghcr.io/studio/racer:1.2',
+          command: 'racer --fullscreen',
+          env: { MODE: 'cloud' },
+        },
         requirements: { gpuClass: 'high', resolution: { width: 1920, height: 1080 }, fps: 120, regions: ['eu-west'] },
       },
     });
@@ -61,7 +66,15 @@ describe('titles API', () => {
 
   it('refuses invalid titles with 400 FW_ERR_INVALID_REQUEST naming the field', async () => {
     const cases: [unknown, string][] = [
-      [{ kind: 'game', name: 'x', runtime: { type: 'scene' }, requirements: { resolution: { width: 1281, height: 720 } } }, 'requirements.resolution.width'],
+      [
+        {
+          kind: 'game',
+          name: 'x',
+          runtime: { type: 'scene' },
+          requirements: { resolution: { width: 1281, height: 720 } },
+        },
+        'requirements.resolution.width',
+      ],
       [{ kind: 'game', name: 'x', runtime: { type: 'x11' } }, 'runtime.command'],
       [{ kind: 'game', name: 'x', app: { package: 'com.a.b' } }, 'runtime'],
       [{ kind: 'android_app', name: 'x', app: { package: 'not a package' } }, 'app.package'],
@@ -108,7 +121,10 @@ describe('titles API', () => {
   });
 
   it("keeps studios apart: another studio's title is not found", async () => {
-    const created = await gw.call('POST', '/v1/titles', { key, body: { kind: 'game', name: 'Mine', runtime: { type: 'scene' } } });
+    const created = await gw.call('POST', '/v1/titles', {
+      key,
+      body: { kind: 'game', name: 'Mine', runtime: { type: 'scene' } },
+    });
     const other = gw.studio('Other').key;
     const response = await gw.call('GET', `/v1/titles/${created.body.id}`, { key: other });
     expect([response.status, response.body.code]).toEqual([404, 'FW_ERR_TITLE_NOT_FOUND']);
@@ -117,12 +133,17 @@ describe('titles API', () => {
   });
 
   it('archives a title: it stays readable, starts no sessions, and archiving twice changes nothing', async () => {
-    const created = await gw.call('POST', '/v1/titles', { key, body: { kind: 'game', name: 'Old', runtime: { type: 'scene' } } });
+    const created = await gw.call('POST', '/v1/titles', {
+      key,
+      body: { kind: 'game', name: 'Old', runtime: { type: 'scene' } },
+    });
     const archived = await gw.call('DELETE', `/v1/titles/${created.body.id}`, { key });
     expect(archived.status).toBe(200);
     expect(archived.body.archivedAt).not.toBeNull();
     gw.advance(5000);
-    expect((await gw.call('DELETE', `/v1/titles/${created.body.id}`, { key })).body.archivedAt).toBe(archived.body.archivedAt);
+    expect((await gw.call('DELETE', `/v1/titles/${created.body.id}`, { key })).body.archivedAt).toBe(
+      archived.body.archivedAt,
+    );
     const session = await gw.call('POST', '/v1/sessions', { key, body: { titleId: created.body.id, playerId: 'p1' } });
     expect([session.status, session.body.code]).toEqual([409, 'FW_ERR_TITLE_ARCHIVED']);
     expect((await gw.call('GET', '/v1/titles/tt_nope', { key })).body.code).toBe('FW_ERR_TITLE_NOT_FOUND');

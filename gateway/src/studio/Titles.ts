@@ -54,7 +54,10 @@ export class Titles {
     return fromRow(row);
   }
 
-  list(studioId: string, page: { cursor?: string | undefined; limit: number }): {
+  list(
+    studioId: string,
+    page: { cursor?: string | undefined; limit: number },
+  ): {
     items: TitleRecord[];
     nextCursor: string | null;
   } {

@@ -11,7 +11,12 @@ describe('page cursors', () => {
   });
 
   it('reject a cursor that is not ours with FW_ERR_INVALID_REQUEST', () => {
-    for (const bad of ['', 'abc', Buffer.from('12.').toString('base64url'), Buffer.from("1.x' OR 1").toString('base64url')]) {
+    for (const bad of [
+      '',
+      'abc',
+      Buffer.from('12.').toString('base64url'),
+      Buffer.from("1.x' OR 1").toString('base64url'),
+    ]) {
       expect(() => decodeCursor(bad)).toThrowError(FramewayError);
       try {
         decodeCursor(bad);

@@ -34,7 +34,10 @@ export function titleToSessionSpec(
     500,
     Math.min(100_000, Math.round((defaults.bitrateKbps * width * height * fps) / REFERENCE_PIXEL_RATE)),
   );
-  const maxMinutes = Math.min(request.maxDurationMinutes ?? requirements.maxSessionMinutes, requirements.maxSessionMinutes);
+  const maxMinutes = Math.min(
+    request.maxDurationMinutes ?? requirements.maxSessionMinutes,
+    requirements.maxSessionMinutes,
+  );
   return {
     ...runtimeOf(title),
     video: { width, height, fps, codec: VideoCodec.H264, bitrateKbps, gop: fps },

@@ -183,7 +183,9 @@ export class WebhookDispatcher {
       this.#running.add(run);
     }
     const next = db
-      .prepare("SELECT MIN(next_attempt_at) AS at FROM studio_webhook_deliveries WHERE status = 'pending' AND next_attempt_at > ?")
+      .prepare(
+        "SELECT MIN(next_attempt_at) AS at FROM studio_webhook_deliveries WHERE status = 'pending' AND next_attempt_at > ?",
+      )
       .get(now()) as { at: number | null };
     if (next.at !== null) this.#arm(next.at);
     // A full batch may have left more due work behind.
@@ -201,7 +203,10 @@ export class WebhookDispatcher {
     this.#inFlight.set(row.id, controller);
     const attempt = row.attempts + 1;
     const startedAt = context.now();
-    const timer = setTimeout(() => controller.abort(new Error(`no answer within ${config.timeoutMs} ms`)), config.timeoutMs);
+    const timer = setTimeout(
+      () => controller.abort(new Error(`no answer within ${config.timeoutMs} ms`)),
+      config.timeoutMs,
+    );
     let statusCode: number | null = null;
     let error: string | null = null;
     try {

@@ -92,7 +92,9 @@ export class WebhookEndpoints {
 
   delete(studioId: string, webhookId: string): WebhookRecord {
     const record = this.get(studioId, webhookId);
-    this.#context.db.prepare('UPDATE studio_webhooks SET deleted_at = ? WHERE id = ?').run(this.#context.now(), webhookId);
+    this.#context.db
+      .prepare('UPDATE studio_webhooks SET deleted_at = ? WHERE id = ?')
+      .run(this.#context.now(), webhookId);
     return record;
   }
 

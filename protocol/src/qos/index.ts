@@ -35,6 +35,7 @@ export {
   clientReportDigest,
   isSignedBy,
   keyBindingDigest,
+  QOS_BINDING_DOMAIN,
   QOS_DOMAIN_NAME,
   QOS_DOMAIN_VERSION,
   type QosSigner,

@@ -100,11 +100,11 @@ describe('QoS EIP-712 typed data', () => {
     const player = privateKeyToAccount(generatePrivateKey());
     const agentSig = await signAgentReport(node, domain, agentReport);
     const clientSig = await signClientReport(player, domain, clientReport);
-    const bindingSig = await signKeyBinding(player, domain, 'ses_1');
+    const bindingSig = await signKeyBinding(player, 'ses_1');
     expect(await recoverSigner(agentReportDigest(domain, agentReport), agentSig)).toBe(node.address);
     expect(await isSignedBy(clientReportDigest(domain, clientReport), clientSig, player.address)).toBe(true);
-    expect(await isSignedBy(keyBindingDigest(domain, 'ses_1', player.address), bindingSig, player.address)).toBe(true);
-    expect(await isSignedBy(keyBindingDigest(domain, 'ses_2', player.address), bindingSig, player.address)).toBe(false);
+    expect(await isSignedBy(keyBindingDigest('ses_1', player.address), bindingSig, player.address)).toBe(true);
+    expect(await isSignedBy(keyBindingDigest('ses_2', player.address), bindingSig, player.address)).toBe(false);
   });
 
   it('changes the digest when any field, or the domain, changes', async () => {

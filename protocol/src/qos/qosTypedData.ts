@@ -95,9 +95,16 @@ function clientTypedData(domain: QosDomain, report: ClientMinuteReport) {
   } as const;
 }
 
-function bindingTypedData(domain: QosDomain, sessionId: string, key: Address) {
+/**
+ * The key binding is signed before the player knows the chain (QosStart comes
+ * later), so its domain has name and version only; the session id in the
+ * message scopes it.
+ */
+export const QOS_BINDING_DOMAIN: TypedDataDomain = { name: QOS_DOMAIN_NAME, version: QOS_DOMAIN_VERSION };
+
+function bindingTypedData(sessionId: string, key: Address) {
   return {
-    domain: toTypedDataDomain(domain),
+    domain: QOS_BINDING_DOMAIN,
     types: { QosKeyBinding: qosTypes.QosKeyBinding },
     primaryType: 'QosKeyBinding',
     message: { sessionId, key: getAddress(key) },
@@ -115,8 +122,8 @@ export function clientReportDigest(domain: QosDomain, report: ClientMinuteReport
 }
 
 /** EIP-712 digest of a key binding. */
-export function keyBindingDigest(domain: QosDomain, sessionId: string, key: Address): Hex {
-  return hashTypedData(bindingTypedData(domain, sessionId, key));
+export function keyBindingDigest(sessionId: string, key: Address): Hex {
+  return hashTypedData(bindingTypedData(sessionId, key));
 }
 
 /** Signs an agent report with the node key. */
@@ -130,8 +137,8 @@ export function signClientReport(signer: QosSigner, domain: QosDomain, report: C
 }
 
 /** The player's proof that it holds `signer`'s key, for this session. */
-export function signKeyBinding(signer: QosSigner, domain: QosDomain, sessionId: string): Promise<Hex> {
-  return signer.signTypedData(bindingTypedData(domain, sessionId, signer.address));
+export function signKeyBinding(signer: QosSigner, sessionId: string): Promise<Hex> {
+  return signer.signTypedData(bindingTypedData(sessionId, signer.address));
 }
 
 /**

@@ -1,4 +1,3 @@
-import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { restRoutes } from './routes.js';
 import { CreateTitleRequest } from './titles.js';
@@ -10,7 +9,8 @@ describe('REST route table', () => {
   it('names every path parameter in its params schema, and nothing else', () => {
     for (const [id, route] of routes) {
       const inPath = [...route.path.matchAll(/\{([A-Za-z]+)\}/g)].map((m) => m[1]).sort();
-      const params = 'params' in route ? Object.keys((route.params as v.ObjectSchema<v.ObjectEntries, undefined>).entries) : [];
+      const params =
+        'params' in route ? Object.keys((route.params as unknown as { entries: Record<string, unknown> }).entries) : [];
       expect(params.sort(), id).toEqual(inPath);
     }
   });

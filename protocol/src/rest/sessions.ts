@@ -1,6 +1,16 @@
 import * as v from 'valibot';
 import { SessionEndReasonSchema, SessionStateName } from '../signaling/common.js';
-import { Currency, MinorUnits, NonNegativeInt, PageCursor, PageLimit, PlayerId, Region, ResourceId, Timestamp } from './common.js';
+import {
+  Currency,
+  MinorUnits,
+  NonNegativeInt,
+  PageCursor,
+  PageLimit,
+  PlayerId,
+  Region,
+  ResourceId,
+  Timestamp,
+} from './common.js';
 
 const MetadataKey = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a metadata key of 1-64 characters'));
 const Metadata = v.pipe(

@@ -99,7 +99,13 @@ const ResolvedRequirements = v.object({
 });
 
 export const Title = v.variant('kind', [
-  v.object({ ...titleMeta, kind: v.literal('game'), ...titleName, runtime: GameRuntime, requirements: ResolvedRequirements }),
+  v.object({
+    ...titleMeta,
+    kind: v.literal('game'),
+    ...titleName,
+    runtime: GameRuntime,
+    requirements: ResolvedRequirements,
+  }),
   v.object({
     ...titleMeta,
     kind: v.literal('android_app'),

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
-import { NonNegativeInt, PageCursor, PageLimit, ResourceId, Timestamp } from './common.js';
 import { InvoiceSummary } from './billing.js';
+import { NonNegativeInt, PageCursor, PageLimit, ResourceId, Timestamp } from './common.js';
 import { Session } from './sessions.js';
 
 export const WebhookEventType = {

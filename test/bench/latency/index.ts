@@ -19,8 +19,8 @@
  *   BENCH_SAMPLES   measured key presses per leg, over all sessions (default 200)
  *   BENCH_SESSIONS  sessions per leg (default 8)
  *   BENCH_WARMUP    presses discarded at the start of each session (default 3)
- *   BENCH_LEGS      comma list of baseline, baseline-no-playout-delay, frameway
- *                   (default "baseline,frameway")
+ *   BENCH_LEGS      comma list of baseline, baseline-no-playout-delay, frameway,
+ *                   frameway-untuned, x11 (default "baseline,frameway")
  *   BENCH_SEED      seed of the press intervals (default 1)
  */
 import { formatTable, machineInfo, ms, writeBenchResults } from '../../support/benchReport.js';
@@ -160,8 +160,33 @@ async function main(): Promise<void> {
     baseline?.summary && frameway?.summary
       ? { p50: frameway.summary.p50 / baseline.summary.p50, p95: frameway.summary.p95 / baseline.summary.p95 }
       : null;
+  // What the player's playout tuning buys: the same stack with it off, measured in the same run.
+  const untuned = legs.find((l) => l.name === 'frameway-untuned' && l.status === 'ok');
+  const tuning =
+    untuned?.summary && frameway?.summary
+      ? { p50: untuned.summary.p50 / frameway.summary.p50, p95: untuned.summary.p95 / frameway.summary.p95 }
+      : null;
+
+  // The x11 runtime (Xvfb + XTEST + x11grab) against the same run's baseline and scene legs.
+  const x11 = legs.find((l) => l.name === 'x11' && l.status === 'ok');
+  const x11Ratio = x11?.summary
+    ? {
+        ...(baseline?.summary
+          ? { baseline: { p50: x11.summary.p50 / baseline.summary.p50, p95: x11.summary.p95 / baseline.summary.p95 } }
+          : {}),
+        ...(frameway?.summary
+          ? { frameway: { p50: x11.summary.p50 / frameway.summary.p50, p95: x11.summary.p95 / frameway.summary.p95 } }
+          : {}),
+      }
+    : null;
 
   console.log(`\n${report(legs, ratio)}`);
+  if (tuning) {
+    console.log(`frameway-untuned / frameway: p50 ×${tuning.p50.toFixed(2)}, p95 ×${tuning.p95.toFixed(2)}`);
+  }
+  for (const [against, r] of Object.entries(x11Ratio ?? {})) {
+    console.log(`x11 / ${against}: p50 ×${r.p50.toFixed(2)}, p95 ×${r.p95.toFixed(2)}`);
+  }
   console.log(
     `\nmachine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, load ${machine.loadAverage.join(' ')}; ` +
       `node ${machine.node}; Chromium ${chromiumVersion}; ffmpeg ${machine.ffmpeg ?? '?'}`,
@@ -181,6 +206,8 @@ async function main(): Promise<void> {
       config: { ...config, samplesPerSession: perSession, intervalMs: INTERVAL_MS, video: { ...VIEWPORT, fps: 60 } },
       machine: { ...machine, chromium: chromiumVersion },
       ratio,
+      tuning,
+      x11Ratio,
       legs,
     },
     startedAt,

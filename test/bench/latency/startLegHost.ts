@@ -1,14 +1,20 @@
 import { existsSync } from 'node:fs';
 import { BaselineServer } from './baseline/BaselineServer.js';
 
-export const LEG_NAMES = ['baseline', 'baseline-no-playout-delay', 'frameway'] as const;
+export const LEG_NAMES = ['baseline', 'baseline-no-playout-delay', 'frameway', 'frameway-untuned', 'x11'] as const;
 export type LegName = (typeof LEG_NAMES)[number];
 
 export const LEG_DESCRIPTIONS: Record<LegName, string> = {
   baseline: 'ffmpeg → werift → Chromium, playout-delay 0',
   'baseline-no-playout-delay': 'the same without the playout-delay extension',
   frameway: 'gateway + edge agent (test/support/startFrameway.ts)',
+  'frameway-untuned':
+    'the same with the player playout tuning off (?lowLatency=0: no jitterBufferTarget/playoutDelayHint, no playout-delay extension, audio and video in one sync group)',
+  x11: 'gateway + edge agent, x11 runtime: an X11 program (x11ProbeApp.mjs) on Xvfb, XTEST input, ffmpeg x11grab',
 };
+
+/** The x11 leg's program: draws the marker square and changes its colour on every key press. */
+const X11_PROBE_APP = new URL('../../../edge-agent/src/runtime/x11/fixtures/x11ProbeApp.mjs', import.meta.url).pathname;
 
 /** What serves one leg's player page for the whole run; every page load is a new session. */
 export interface LegHost extends AsyncDisposable {
@@ -22,20 +28,34 @@ interface FramewayFixture extends AsyncDisposable {
   url: string;
   killAgent(): Promise<void>;
 }
-type StartFrameway = (options?: { port?: number; env?: Record<string, string> }) => Promise<FramewayFixture>;
+type StartFrameway = (options?: {
+  port?: number;
+  env?: Record<string, string>;
+  agentArgs?: string[];
+  gatewayArgs?: string[];
+}) => Promise<FramewayFixture>;
 
 /** Starts the server behind `name`, or returns why the leg cannot run here. */
 export async function startLegHost(name: LegName): Promise<LegHost | { skip: string }> {
-  if (name === 'frameway') {
+  if (name === 'frameway' || name === 'frameway-untuned') {
     const startFrameway = await loadStartFrameway();
     if (typeof startFrameway === 'string') return { skip: startFrameway };
     // Port 0: any free port, so a demo already on 8080 cannot collide with the bench.
     const fixture = await startFrameway({ port: 0 });
     return {
-      url: fixture.url,
+      url: name === 'frameway' ? fixture.url : `${fixture.url}?lowLatency=0`,
       serverInfo: () => null,
       [Symbol.asyncDispose]: () => fixture[Symbol.asyncDispose](),
     };
+  }
+  if (name === 'x11') {
+    const startFrameway = await loadStartFrameway();
+    if (typeof startFrameway === 'string') return { skip: startFrameway };
+    if (!existsSync('/usr/bin/Xvfb')) return { skip: 'Xvfb is not installed (apt: xvfb)' };
+    // What `npm start -- --runtime x11 --cmd "node x11ProbeApp.mjs"` runs.
+    const flags = ['--runtime', 'x11', '--cmd', `node ${X11_PROBE_APP}`];
+    const fixture = await startFrameway({ port: 0, agentArgs: flags, gatewayArgs: flags });
+    return { url: fixture.url, serverInfo: () => null, [Symbol.asyncDispose]: () => fixture[Symbol.asyncDispose]() };
   }
   const baseline = await BaselineServer.start({ playoutDelay: name === 'baseline' });
   return {

@@ -45,7 +45,11 @@ async function main(): Promise<void> {
     const response =
       route === 'GET /v1/studio'
         ? await fetch(`${base}/v1/studio`, { headers: auth })
-        : await fetch(`${base}/v1/titles`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: title });
+        : await fetch(`${base}/v1/titles`, {
+            method: 'POST',
+            headers: { ...auth, 'content-type': 'application/json' },
+            body: title,
+          });
     await response.arrayBuffer();
     if (response.status >= 300) throw new Error(`${route} answered ${response.status}`);
   };
@@ -95,7 +99,9 @@ async function main(): Promise<void> {
     const s = results[name]!;
     return [name, String(s.count), ms(s.p50), ms(s.p95), ms(s.p99), ms(s.mean), (1000 / s.mean).toFixed(0)];
   });
-  console.log(`\nstudio API bridge: ${REQUESTS} sequential requests per leg and route, ${ROUNDS} interleaved rounds, engine ${gateway.engine}\n`);
+  console.log(
+    `\nstudio API bridge: ${REQUESTS} sequential requests per leg and route, ${ROUNDS} interleaved rounds, engine ${gateway.engine}\n`,
+  );
   console.log(formatTable(['leg / route', 'n', 'p50 ms', 'p95 ms', 'p99 ms', 'mean ms', 'req/s'], rows));
   const overhead: Record<string, { p50Ms: number; meanMs: number; ratioP50: number }> = {};
   for (const route of ['GET /v1/studio', 'POST /v1/titles'] as const) {
@@ -111,7 +117,9 @@ async function main(): Promise<void> {
     );
   }
   const machine = machineInfo();
-  console.log(`load average ${machine.loadAverage.join(' ')}, ${machine.cpus} × ${machine.cpuModel}, ${seconds.toFixed(1)} s`);
+  console.log(
+    `load average ${machine.loadAverage.join(' ')}, ${machine.cpus} × ${machine.cpuModel}, ${seconds.toFixed(1)} s`,
+  );
   const written = writeBenchResults('studio-api', {
     engine: gateway.engine,
     requestsPerLeg: REQUESTS,

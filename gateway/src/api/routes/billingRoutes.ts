@@ -2,8 +2,8 @@ import { restRoutes, WebhookEventType } from '@frameway/protocol/rest';
 import type { FastifyInstance } from 'fastify';
 import { Billing } from '../../billing/Billing.js';
 import { invoiceCsv } from '../../billing/invoiceCsv.js';
-import { addRestRoute } from '../addRestRoute.js';
 import type { ApiServices } from '../ApiServices.js';
+import { addRestRoute } from '../addRestRoute.js';
 import { DEFAULT_PAGE_SIZE } from './pageSize.js';
 
 export function registerBillingRoutes(app: FastifyInstance, services: ApiServices): void {

@@ -3,8 +3,8 @@ import { type ApiScope, restRoutes } from '@frameway/protocol/rest';
 import type { FastifyInstance } from 'fastify';
 import { ApiKeys } from '../../studio/ApiKeys.js';
 import { Studios } from '../../studio/Studios.js';
-import { addRestRoute } from '../addRestRoute.js';
 import type { ApiServices } from '../ApiServices.js';
+import { addRestRoute } from '../addRestRoute.js';
 
 /** GET /v1/studio and the key management routes. */
 export function registerKeyRoutes(app: FastifyInstance, services: ApiServices): void {

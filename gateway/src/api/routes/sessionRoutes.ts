@@ -1,7 +1,7 @@
 import { restRoutes } from '@frameway/protocol/rest';
 import type { FastifyInstance } from 'fastify';
-import { addRestRoute } from '../addRestRoute.js';
 import type { ApiServices } from '../ApiServices.js';
+import { addRestRoute } from '../addRestRoute.js';
 import { DEFAULT_PAGE_SIZE } from './pageSize.js';
 
 export function registerSessionRoutes(app: FastifyInstance, services: ApiServices): void {

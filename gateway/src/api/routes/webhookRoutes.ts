@@ -1,8 +1,8 @@
 import { restRoutes } from '@frameway/protocol/rest';
 import type { FastifyInstance } from 'fastify';
 import { WebhookEndpoints } from '../../webhooks/WebhookEndpoints.js';
-import { addRestRoute } from '../addRestRoute.js';
 import type { ApiServices } from '../ApiServices.js';
+import { addRestRoute } from '../addRestRoute.js';
 import { DEFAULT_PAGE_SIZE } from './pageSize.js';
 
 export function registerWebhookRoutes(app: FastifyInstance, services: ApiServices): void {

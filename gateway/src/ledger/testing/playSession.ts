@@ -46,7 +46,7 @@ export async function playSession(ledger: QosLedger, clock: ManualClock, options
   await ledger.bindClientKey(
     options.sessionId,
     options.player.address,
-    await signKeyBinding(options.player, domain, options.sessionId),
+    await signKeyBinding(options.player, options.sessionId),
   );
   for (let minute = 0; minute < options.minutes; minute++) {
     clock.set(startedAt + (minute + 1) * interval + 25);
