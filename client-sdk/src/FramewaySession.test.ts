@@ -213,6 +213,26 @@ describe('FramewaySession signaling', () => {
     expect(h.socket.sentOfType(MessageType.Pong)).toEqual([{ t: MessageType.Pong, id: 77, p: { ts: 1234 } }]);
   });
 
+  it('announces a node failover without touching the connection, and answers link-stats requests', async () => {
+    const h = harness();
+    await joined(h);
+    const moves: unknown[] = [];
+    h.session.on('failover', (info) => moves.push(info));
+    h.socket.deliver(MessageType.SessionFailover, {
+      sessionId: 'sess-1',
+      fromNodeId: 'node-a',
+      toNodeId: 'node-b',
+      reason: 'node_lost',
+    });
+    h.socket.deliver(MessageType.SessionState, { sessionId: 'sess-1', state: 'starting' });
+    expect(moves).toEqual([{ fromNodeId: 'node-a', toNodeId: 'node-b', reason: 'node_lost' }]);
+    expect(h.peers).toHaveLength(1);
+    expect(h.peer.closed).toBe(false);
+    expect(h.session.state).toBe('starting');
+    h.socket.deliver(MessageType.LinkStatsRequest, {}, 41);
+    expect(h.socket.sent.find((m) => m.id === 41)).toMatchObject({ t: MessageType.LinkStats });
+  });
+
   it('reports an unsolicited gateway error as an error event without ending the session', async () => {
     const h = harness();
     await joined(h);
@@ -553,16 +573,18 @@ describe('FramewaySession reconnect', () => {
 
   it('keeps key edges pressed during the outage and delivers them on the new connection, then resyncs input', async () => {
     const h = await live();
-    h.session.attach(Object.assign(new EventTarget(), {
-      muted: false,
-      playsInline: false,
-      autoplay: false,
-      srcObject: null as unknown,
-      videoWidth: 1280,
-      videoHeight: 720,
-      getBoundingClientRect: () => ({ left: 0, top: 0, width: 1280, height: 720 }),
-      play: () => Promise.resolve(),
-    }) as unknown as HTMLVideoElement);
+    h.session.attach(
+      Object.assign(new EventTarget(), {
+        muted: false,
+        playsInline: false,
+        autoplay: false,
+        srcObject: null as unknown,
+        videoWidth: 1280,
+        videoHeight: 720,
+        getBoundingClientRect: () => ({ left: 0, top: 0, width: 1280, height: 720 }),
+        play: () => Promise.resolve(),
+      }) as unknown as HTMLVideoElement,
+    );
     h.socket.remoteClose(1006);
     h.keyboard.dispatchEvent(keyEvent('keydown', 'KeyW'));
     h.keyboard.dispatchEvent(keyEvent('keyup', 'KeyW'));

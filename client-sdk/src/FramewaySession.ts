@@ -11,8 +11,8 @@ import {
 import { type ConnectOptions, type ResolvedConnectOptions, resolveConnectOptions } from './connectOptions.js';
 import { InputController, type InputTarget } from './input/InputController.js';
 import type { SessionStats, StatsEntry } from './media/deriveStats.js';
-import type { FreezeEvent } from './media/FreezeDetector.js';
 import { FrameMonitor, type FrameSource, type FrameTiming } from './media/FrameMonitor.js';
+import type { FreezeEvent } from './media/FreezeDetector.js';
 import { type IceCandidateMessage, MediaConnection } from './media/MediaConnection.js';
 import { type QualityLevel, QualityMonitor, type QualityWarning } from './media/QualityMonitor.js';
 import { StatsMonitor } from './media/StatsMonitor.js';
@@ -31,6 +31,15 @@ export interface ReconnectingInfo {
   reason: string;
   /** FW_ERR_CONNECTION_CLOSED for the drop itself; the last attempt's code on later attempts. */
   code: ErrorCode;
+}
+
+/** The gateway moved the session from one node to another. */
+export interface FailoverInfo {
+  fromNodeId: string;
+  toNodeId: string;
+  /** `node_lost` or `degraded`. */
+  reason: string;
+  message?: string;
 }
 
 /** The session is back: media flows again on a new peer connection. */
@@ -53,6 +62,12 @@ export type FramewaySessionEvents = {
   ended: [info: SessionEndInfo];
   /** A periodic stats sample (`statsIntervalMs`). */
   stats: [stats: SessionStats];
+  /**
+   * The gateway moves the session to another node (the old one died or
+   * degraded): the connection stays, the picture freezes until the new node
+   * streams, and `state` goes `starting` → `streaming` again.
+   */
+  failover: [info: FailoverInfo];
   /** A quality problem started (`active`) or cleared: freeze, latency, RTT, loss, frame rate. */
   qualityWarning: [warning: QualityWarning];
   /** Every presented frame with its latency estimate (only computed for listeners of the attached `<video>`). */
@@ -134,6 +149,8 @@ export class FramewaySession extends TypedEmitter<FramewaySessionEvents> {
   #connected = false;
   #outage: Outage | undefined;
   #reconnects = 0;
+  /** The first stats interval after a (re)connection covers its start-up (first keyframe, low fps): not judged. */
+  #settling = true;
   #endInfo: SessionEndInfo | undefined;
   #mediaTimer: ReturnType<typeof setTimeout> | undefined;
   #graceTimer: ReturnType<typeof setTimeout> | undefined;
@@ -303,6 +320,8 @@ export class FramewaySession extends TypedEmitter<FramewaySessionEvents> {
           }),
         iceCandidate: (payload) => this.#addRemoteCandidate(payload),
         error: (error) => this.#reportError(error),
+        sessionFailover: (payload) => this.#onFailover(payload),
+        linkStats: () => this.#stats.latest,
       }),
     );
     socket.on('message', (message) => this.#qos?.handleMessage(message));
@@ -433,17 +452,14 @@ export class FramewaySession extends TypedEmitter<FramewaySessionEvents> {
       }
       if (this.#connected) return;
       this.#connected = true;
+      this.#settling = true;
       this.#stats.start();
       this.#options.logger.info(`media connected for session ${this.#sessionId}`);
       this.emit('connected');
     } else if (state === 'disconnected') {
       // ICE often recovers from a short outage on its own; give it a moment before acting.
       this.#graceTimer ??= setTimeout(
-        () =>
-          this.#lost(
-            'media',
-            `the media connection was lost for more than ${this.#options.disconnectGraceMs} ms`,
-          ),
+        () => this.#lost('media', `the media connection was lost for more than ${this.#options.disconnectGraceMs} ms`),
         this.#options.disconnectGraceMs,
       );
     } else if (state === 'failed' || state === 'closed') {
@@ -579,12 +595,27 @@ export class FramewaySession extends TypedEmitter<FramewaySessionEvents> {
     clearTimeout(this.#deadlineTimer);
     clearTimeout(this.#retryTimer);
     this.#reconnects += 1;
+    this.#settling = true;
     const downtimeMs = Date.now() - outage.since;
     this.#options.logger.info(
       `session ${this.#sessionId} resumed after ${downtimeMs} ms (${outage.attempts} attempt${outage.attempts === 1 ? '' : 's'})`,
     );
     this.input.resync();
     this.emit('resumed', { attempts: outage.attempts, downtimeMs });
+  }
+
+  #onFailover(payload: { fromNodeId: string; toNodeId: string; reason: string; message?: string | undefined }): void {
+    if (this.#endInfo) return;
+    clearTimeout(this.#stallTimer);
+    this.#options.logger.info(
+      `session ${this.#sessionId} moves from ${payload.fromNodeId} to ${payload.toNodeId} (${payload.reason})`,
+    );
+    this.emit('failover', {
+      fromNodeId: payload.fromNodeId,
+      toNodeId: payload.toNodeId,
+      reason: payload.reason,
+      ...(payload.message === undefined ? {} : { message: payload.message }),
+    });
   }
 
   #setState(state: SessionStateName): void {
@@ -633,6 +664,10 @@ export class FramewaySession extends TypedEmitter<FramewaySessionEvents> {
     this.#qos?.stats(stats);
     this.emit('stats', stats);
     if (this.#outage || !this.#quality) return;
+    if (this.#settling) {
+      this.#settling = false;
+      return;
+    }
     const warnings = this.#quality.update({
       rttMs: stats.rttMs,
       lossPercent: stats.lossPercent,
@@ -662,7 +697,9 @@ export class FramewaySession extends TypedEmitter<FramewaySessionEvents> {
     if (media !== this.#media || this.#outage || this.#endInfo) return;
     this.#stallTimer = setTimeout(
       async () => {
-        if (media !== this.#media || this.#outage || this.#endInfo || !this.#frames?.summary().frozen) return;
+        // While the gateway moves the session to another node it says 'starting': that freeze is expected.
+        const stalled = this.#state === SessionStateName.Streaming && this.#frames?.summary().frozen;
+        if (media !== this.#media || this.#outage || this.#endInfo || !stalled) return;
         const bytesNow = await videoBytesReceived(media);
         if (bytesNow === undefined || bytesAtStart === undefined || bytesNow > bytesAtStart) return;
         this.#lost('media', `no video arrived for ${this.#options.mediaStallMs} ms`);

@@ -53,9 +53,9 @@ describe('resolveConnectOptions', () => {
     expect(() =>
       resolveConnectOptions({ gatewayUrl: 'http://gw.test', token: 't', videoCodecs: ['H265' as never] }),
     ).toThrow(/unknown video codec\(s\): H265/);
-    expect(() =>
-      resolveConnectOptions({ gatewayUrl: 'http://gw.test', token: 't', reconnectTimeoutMs: 0 }),
-    ).toThrow(/reconnectTimeoutMs/);
+    expect(() => resolveConnectOptions({ gatewayUrl: 'http://gw.test', token: 't', reconnectTimeoutMs: 0 })).toThrow(
+      /reconnectTimeoutMs/,
+    );
   });
 
   it('rejects a missing token, a bad URL and non-positive timeouts', () => {

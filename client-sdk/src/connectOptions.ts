@@ -137,7 +137,9 @@ export function resolveConnectOptions(options: ConnectOptions): ResolvedConnectO
   if (resolved.touch !== 'touch' && resolved.touch !== 'mouse') throw new TypeError("touch must be 'touch' or 'mouse'");
   const unknownCodecs = resolved.videoCodecs.filter((codec) => !DEFAULT_VIDEO_CODECS.includes(codec));
   if (unknownCodecs.length > 0) {
-    throw new TypeError(`unknown video codec(s): ${unknownCodecs.join(', ')} (known: ${DEFAULT_VIDEO_CODECS.join(', ')})`);
+    throw new TypeError(
+      `unknown video codec(s): ${unknownCodecs.join(', ')} (known: ${DEFAULT_VIDEO_CODECS.join(', ')})`,
+    );
   }
   if (!(resolved.statsIntervalMs >= 0)) throw new TypeError('statsIntervalMs must be 0 (off) or positive');
   if (!(resolved.mediaStallMs >= 0)) throw new TypeError('mediaStallMs must be 0 (off) or positive');

@@ -16,6 +16,7 @@ export {
 } from './demo/requestDemoSession.js';
 export {
   type AttachOptions,
+  type FailoverInfo,
   FramewaySession,
   type FramewaySessionEvents,
   type ReconnectingInfo,

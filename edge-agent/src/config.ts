@@ -81,8 +81,9 @@ const ConfigSchema = v.strictObject({
   secret: Register.secret,
   slots: v.optional(Register.slots, 1),
   region: Register.region,
+  /** Runtimes the node offers; the others need their own section (x11, docker, android). */
   runtimes: v.optional(v.pipe(v.array(v.picklist(implementedRuntimes)), v.minLength(1), v.maxLength(8)), () => [
-    ...implementedRuntimes,
+    'scene' as const,
   ]),
   /** Explicit ffmpeg binary; otherwise FFMPEG_BIN, ffmpeg-static, then PATH. */
   ffmpegPath: v.optional(v.pipe(v.string(), v.minLength(1))),

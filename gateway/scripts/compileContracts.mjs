@@ -37,7 +37,9 @@ function packageVersion(name) {
 
 function readSources() {
   const sources = {};
-  for (const file of readdirSync(contractsDir).filter((f) => f.endsWith('.sol')).sort()) {
+  for (const file of readdirSync(contractsDir)
+    .filter((f) => f.endsWith('.sol'))
+    .sort()) {
     sources[file] = { content: readFileSync(join(contractsDir, file), 'utf8') };
   }
   return sources;
@@ -45,7 +47,9 @@ function readSources() {
 
 function inputHash(sources, solcVersion) {
   const hash = createHash('sha256');
-  hash.update(JSON.stringify({ sources, settings: SETTINGS, solcVersion, oz: packageVersion('@openzeppelin/contracts') }));
+  hash.update(
+    JSON.stringify({ sources, settings: SETTINGS, solcVersion, oz: packageVersion('@openzeppelin/contracts') }),
+  );
   return `0x${hash.digest('hex')}`;
 }
 
@@ -111,7 +115,9 @@ function main() {
   const fresh = recordedHash() === hash;
   if (args.has('--check')) {
     if (!fresh) {
-      process.stderr.write(`${relative(process.cwd(), outFile)} is stale; run node gateway/scripts/compileContracts.mjs\n`);
+      process.stderr.write(
+        `${relative(process.cwd(), outFile)} is stale; run node gateway/scripts/compileContracts.mjs\n`,
+      );
       process.exit(1);
     }
     return;
@@ -127,4 +133,3 @@ function main() {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main();
-

@@ -1,3 +1,4 @@
+import { NeighbourSets } from '../../gateway/src/latency/NeighbourSets.js';
 import { FleetIndex, FleetProbeScheduler, NetworkCoordinates, type NodeRecord, newPlayerLatencyState, PlacementEngine, ProbePlanner } from '@frameway/gateway';
 import { summarizeRtt } from '@frameway/protocol';
 import { GeoGrid } from './placement/GeoGrid.js';
@@ -14,7 +15,8 @@ const index = new FleetIndex({ coordinates });
 const engine = new PlacementEngine({ index, now: () => now, random });
 const SL = Number(process.env.SL ?? 8);
 const LM = Number(process.env.LM ?? 12);
-const planner = new ProbePlanner({ engine, shortlistSize: SL, landmarkCount: LM, latencyBandMs: 5, playerLearningWeight: 0 });
+const neighbours = new NeighbourSets(8);
+const planner = new ProbePlanner({ engine, neighbours: process.env.NOEXP ? undefined : neighbours, shortlistSize: SL, landmarkCount: LM, latencyBandMs: 5, playerLearningWeight: 0 });
 const records: NodeRecord[] = [];
 for (let n = 0; n < N; n++) {
   const dc = world.nodeKind[n] === NodeKind.DataCentre;
@@ -22,7 +24,7 @@ for (let n = 0; n < N; n++) {
   const r = { nodeId: id, agentId: id, address: undefined, version: 'x', region: undefined, location: { region: undefined, country: undefined, city: undefined, lat: process.env.NOGEO ? undefined : world.nodeLatDeg[n], lon: process.env.NOGEO ? undefined : world.nodeLonDeg[n] }, slots: 1000, encoderSessions: undefined, capacity: 1000, runtimes: ['scene'], encoders: [{ codec: 'h264', name: 'x', hardware: false }], gpus: [], gpuModel: undefined, pricePerBlock: 0, stakeWei: '0', reputation: 0.5, probeUrl: `ws://${id}`, status: 'up', drainRequested: false, reservedSessions: 0, reportedSessions: 0, cpuLoad: undefined, connectedAt: 0, lastHeartbeatAt: 0, firstSeenAt: 0, sessionsCompleted: 0, sessionsFailed: 0 } as NodeRecord;
   records.push(r); index.sync(r);
 }
-const sched = new FleetProbeScheduler({ coordinates, nodes: () => records, proberFor: (id) => ({ probe: async ({ targets, samples }) => { const a = coordinates.slotOf(id)!; return targets.map((t) => { const b = coordinates.slotOf(t.id)!; const rtt = trueRttBetween(world, a, b); const l = Array.from({ length: samples }, () => sampleRtt(rtt, world.nodeLastMile[a]! + world.nodeLastMile[b]!, random)); return { id: t.id, ...summarizeRtt(l), sent: samples, received: samples }; }); } }), gatewayProbeUrl: () => undefined, intervalMs: 1, nodesPerTick: N, peers: 6, samples: 3, timeoutMs: 1000, random });
+const sched = new FleetProbeScheduler({ coordinates, neighbours, nodes: () => records, proberFor: (id) => ({ probe: async ({ targets, samples }) => { const a = coordinates.slotOf(id)!; return targets.map((t) => { const b = coordinates.slotOf(t.id)!; const rtt = trueRttBetween(world, a, b); const l = Array.from({ length: samples }, () => sampleRtt(rtt, world.nodeLastMile[a]! + world.nodeLastMile[b]!, random)); return { id: t.id, ...summarizeRtt(l), sent: samples, received: samples }; }); } }), gatewayProbeUrl: () => undefined, intervalMs: 1, nodesPerTick: N, peers: 6, samples: 3, timeoutMs: 1000, random });
 const t0 = performance.now();
 const ROUNDS = Number(process.env.R ?? 16);
 for (let r = 0; r < ROUNDS; r++) await sched.tick();
@@ -33,7 +35,7 @@ for (let i = 0; i < 20000; i++) { const a = Math.floor(random() * N); let b = Ma
 const med = (l: number[]) => l.sort((x, y) => x - y)[l.length >> 1]!;
 console.log('acc all', med(errs).toFixed(3), 'near', med(nearErrs).toFixed(3));
 const grid = new GeoGrid(world.nodeLat, world.nodeLon, N);
-let ok = 0, able = 0, probes = 0; const reasons: Record<string, number> = {};
+let ok = 0, able = 0, probes = 0, dumped = 0; const reasons: Record<string, number> = {};
 for (const p of world.players) {
   const rttTo = (n: number) => trueRtt(world, p.lat, p.lon, p.city, p.lastMile, n);
   let best = Infinity, bestN = -1;
@@ -55,6 +57,10 @@ for (const p of world.players) {
   // diagnose
   const probedMin = Math.min(...[...st.measured.keys()].map(rttTo));
   const predBest = st.point ? coordinates.predict(st.point, bestN) : NaN;
+  if (process.env.DUMP && dumped++ < 3) {
+    console.log('--- player', p.access, 'lm', p.lastMile.toFixed(1), 'city', world.cities[p.city]!.name, 'best', best.toFixed(1), 'bestNode city', world.cities[world.nodeCity[bestN]!]!.name, 'pred', predBest.toFixed(1), 'rounds', st.rounds, 'fitErr', st.point![4 + 1]);
+    for (const [slot, m] of st.measured) console.log('   ', world.cities[world.nodeCity[slot]!]!.name, 'meas', m.toFixed(1), 'true', rttTo(slot).toFixed(1), 'pred', coordinates.predict(st.point!, slot).toFixed(1));
+  }
   const key = `${p.access}|best=${best < 20 ? '<20' : '20-30'}|probedMin=${probedMin <= 30 ? 'in' : probedMin < 40 ? '30-40' : '>40'}|predBest=${predBest < 30 ? '<30' : predBest < 45 ? '30-45' : '>45'}|placed=${d.placed}`;
   reasons[key] = (reasons[key] ?? 0) + 1;
 }

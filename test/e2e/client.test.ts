@@ -70,7 +70,12 @@ describe.skipIf(missing.length > 0)('game client page (real gateway, agent, ffmp
   });
 
   it('plays the stream, the keyboard reaches the agent, and it shows quality and stats', async () => {
-    const result = await measureInputToPhoton(page, { samples: 4, warmup: 1, keys: ['KeyA', 'Space'], timeoutMs: 2_000 });
+    const result = await measureInputToPhoton(page, {
+      samples: 4,
+      warmup: 1,
+      keys: ['KeyA', 'Space'],
+      timeoutMs: 2_000,
+    });
     expect(result.missed).toBe(0);
     for (const sample of result.samples) {
       expect(colorDistance(sample.before!, sample.after!)).toBeGreaterThan(MARKER_CHANGE_THRESHOLD);
@@ -79,11 +84,14 @@ describe.skipIf(missing.length > 0)('game client page (real gateway, agent, ffmp
     await expect.poll(() => page.getAttribute('#quality', 'data-level'), { timeout: 10_000 }).not.toBe('unknown');
     await expect.poll(() => page.textContent('#stats'), { timeout: 10_000 }).toContain('1280×720 H264');
     const stats = await page.evaluate(() => (window as any).framewaySession.getStats());
+    const warnings = await page.evaluate(() =>
+      ((window as any).framewaySession.qualityWarnings as { message: string }[]).map((w) => w.message),
+    );
     expect(stats.codec).toBe('H264');
     expect(stats.presentedFps).toBeGreaterThan(0);
     console.log(
       `[client] ${stats.width}x${stats.height} ${stats.codec}: ${stats.presentedFps} fps shown, frame latency ` +
-        `${stats.frameLatencyMs ?? '–'} ms (p95 ${stats.frameLatencyP95Ms ?? '–'}), jitter buffer ${stats.jitterBufferMs ?? '–'} ms, quality ${await page.getAttribute('#quality', 'data-level')}`,
+        `${stats.frameLatencyMs ?? '–'} ms (p95 ${stats.frameLatencyP95Ms ?? '–'}), jitter buffer ${stats.jitterBufferMs ?? '–'} ms, quality ${await page.getAttribute('#quality', 'data-level')} ${JSON.stringify(warnings)}`,
     );
     mkdirSync(artifacts, { recursive: true });
     await page.mouse.move(640, 400); // wake the controls for the screenshot
@@ -98,7 +106,9 @@ describe.skipIf(missing.length > 0)('game client page (real gateway, agent, ffmp
     await page.mouse.click(at.x, at.y);
     await waitForMarkerChange(page, before);
     const player = await waitForPlayerNear(page, target.x, target.y, 12, 8_000);
-    console.log(`[client] click at stream (${target.x}, ${target.y}); player came to (${player.x.toFixed(1)}, ${player.y.toFixed(1)})`);
+    console.log(
+      `[client] click at stream (${target.x}, ${target.y}); player came to (${player.x.toFixed(1)}, ${player.y.toFixed(1)})`,
+    );
   });
 
   it('an emulated gamepad reaches the agent: a button press changes the marker, the left stick moves the player', async () => {
@@ -122,7 +132,9 @@ describe.skipIf(missing.length > 0)('game client page (real gateway, agent, ffmp
       (window as any).__pad.axes = [0, 0, 0, 0];
     });
     const moved = (await sampleFrame(page, [], 6)).player!;
-    console.log(`[client] left stick for 0.6 s moved the player from x=${start.x.toFixed(0)} to x=${moved.x.toFixed(0)}`);
+    console.log(
+      `[client] left stick for 0.6 s moved the player from x=${start.x.toFixed(0)} to x=${moved.x.toFixed(0)}`,
+    );
     expect(start.x - moved.x).toBeGreaterThan(150);
     expect(Math.abs(moved.y - start.y)).toBeLessThan(20);
   });
@@ -151,7 +163,13 @@ describe.skipIf(missing.length > 0)('game client page (real gateway, agent, ffmp
         video.requestVideoFrameCallback((_now, meta) => resolve(meta.presentationTime)),
       );
       observer.disconnect();
-      return { info, resumeMs: resumedAt - droppedAt, framesMs: framesAt - droppedAt, states, sockets: players().length };
+      return {
+        info,
+        resumeMs: resumedAt - droppedAt,
+        framesMs: framesAt - droppedAt,
+        states,
+        sockets: players().length,
+      };
     });
     console.log(
       `[client] signaling socket dropped: resumed in ${outcome.resumeMs.toFixed(0)} ms ` +

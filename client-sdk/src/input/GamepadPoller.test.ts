@@ -1,7 +1,7 @@
 import { GamepadButton, type InputEvent, InputEventType } from '@frameway/protocol';
 import { describe, expect, it } from 'vitest';
-import { standardPad } from '../testing/fakeGamepad.js';
 import { manualFrames } from '../testing/fakeDom.js';
+import { standardPad } from '../testing/fakeGamepad.js';
 import { GamepadPoller } from './GamepadPoller.js';
 import type { GamepadLike } from './mapStandardGamepad.js';
 
@@ -104,7 +104,10 @@ describe('GamepadPoller', () => {
     h.pads[0] = standardPad({ pressed: [1] });
     h.poller.start();
     h.poller.resync();
-    expect(h.sent[1]).toEqual([{ type: InputEventType.GamepadConnect, pad: 0 }, state(0, { buttons: GamepadButton.B })]);
+    expect(h.sent[1]).toEqual([
+      { type: InputEventType.GamepadConnect, pad: 0 },
+      state(0, { buttons: GamepadButton.B }),
+    ]);
     h.poller.stop();
     h.poller.stop();
     expect(h.sent[2]).toEqual([{ type: InputEventType.GamepadDisconnect, pad: 0 }]);

@@ -10,7 +10,6 @@ import {
   PointerButton,
 } from '@frameway/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { standardPad } from '../testing/fakeGamepad.js';
 import {
   FakeVideoTarget,
   keyEvent,
@@ -20,6 +19,7 @@ import {
   touchEvent,
   wheelEvent,
 } from '../testing/fakeDom.js';
+import { standardPad } from '../testing/fakeGamepad.js';
 import { InputController, type InputControllerOptions, isPasteShortcut } from './InputController.js';
 import type { GamepadLike } from './mapStandardGamepad.js';
 
@@ -335,7 +335,9 @@ describe('InputController touch', () => {
     video.dispatchEvent(touchEvent('pointermove', 1, videoX(0.3), 60));
     video.dispatchEvent(touchEvent('pointermove', 2, videoX(0.8), 540));
     video.dispatchEvent(touchEvent('pointermove', 1, videoX(0.4), 60));
-    expect(events(false)).toEqual([{ type: InputEventType.TouchMove, id: 0, x: norm(0.2), y: norm(0.1), pressure: 128 }]);
+    expect(events(false)).toEqual([
+      { type: InputEventType.TouchMove, id: 0, x: norm(0.2), y: norm(0.1), pressure: 128 },
+    ]);
     frames.runFrame();
     expect(messages.at(-1)).toEqual({
       reliable: false,

@@ -14,7 +14,6 @@ import {
 import { GamepadPoller } from './GamepadPoller.js';
 import type { InputSink } from './InputChannels.js';
 import { isEditableTarget, keyboardEventToInput } from './keyboardEventToInput.js';
-import type { GamepadLike } from './mapStandardGamepad.js';
 import {
   mapClientToVideo,
   parseObjectFit,
@@ -23,6 +22,7 @@ import {
   type VideoGeometry,
   type VideoPoint,
 } from './mapClientToVideo.js';
+import type { GamepadLike } from './mapStandardGamepad.js';
 import { buttonBit, buttonsInMask, pointerButtons } from './pointerButtons.js';
 import { splitUtf8 } from './splitUtf8.js';
 import { TouchTracker } from './TouchTracker.js';
@@ -350,7 +350,11 @@ export class InputController {
     const pointer = event as PointerEvent;
     if (this.#isTouch(pointer)) {
       if (this.#touches.idOf(pointer.pointerId) === undefined) return;
-      this.#pendingTouches.set(pointer.pointerId, { x: pointer.clientX, y: pointer.clientY, pressure: pointer.pressure });
+      this.#pendingTouches.set(pointer.pointerId, {
+        x: pointer.clientX,
+        y: pointer.clientY,
+        pressure: pointer.pressure,
+      });
       this.#scheduleMotion();
       return;
     }

@@ -1,11 +1,5 @@
 import { GamepadButton, type InputEvent, InputEventType } from '@frameway/protocol';
-import {
-  type GamepadSnapshot,
-  gamepadStateEvent,
-  NEUTRAL_GAMEPAD,
-  sameSnapshot,
-  stick,
-} from './mapStandardGamepad.js';
+import { type GamepadSnapshot, gamepadStateEvent, NEUTRAL_GAMEPAD, sameSnapshot, stick } from './mapStandardGamepad.js';
 import { virtualStick } from './virtualStick.js';
 
 /** What the on-screen pad needs from the session's InputController. */

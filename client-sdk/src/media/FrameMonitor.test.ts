@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { FreezeEvent } from './FreezeDetector.js';
 import { FrameMonitor, type FrameTiming, type VideoFrameMetadataLike } from './FrameMonitor.js';
+import type { FreezeEvent } from './FreezeDetector.js';
 
 /** A video element whose frames and clock the test plays. */
 function harness(options: { rtt?: number; hidden?: () => boolean } = {}) {

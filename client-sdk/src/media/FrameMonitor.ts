@@ -1,4 +1,4 @@
-import { type FreezeEvent, FreezeDetector, type FreezeDetectorOptions } from './FreezeDetector.js';
+import { FreezeDetector, type FreezeDetectorOptions, type FreezeEvent } from './FreezeDetector.js';
 
 /** The `requestVideoFrameCallback` metadata fields the monitor reads (times on the `performance.now()` clock). */
 export interface VideoFrameMetadataLike {
@@ -104,7 +104,10 @@ export class FrameMonitor {
       .filter((latency): latency is number => latency !== undefined)
       .sort((a, b) => a - b);
     const mean = latencies.length > 0 ? latencies.reduce((a, b) => a + b, 0) / latencies.length : undefined;
-    const p95 = latencies.length > 0 ? latencies[Math.min(latencies.length - 1, Math.ceil(latencies.length * 0.95) - 1)] : undefined;
+    const p95 =
+      latencies.length > 0
+        ? latencies[Math.min(latencies.length - 1, Math.ceil(latencies.length * 0.95) - 1)]
+        : undefined;
     return {
       frames: recent.length,
       fps: (recent.length * 1000) / windowMs,

@@ -95,7 +95,8 @@ describe('MediaConnection playout', () => {
 
   it('plays video and audio as separate streams and gives audio a sync group of its own', async () => {
     const { peer, connection } = media();
-    const kinds = (stream: MediaStream) => (stream as unknown as { tracks: { kind: string }[] }).tracks.map((t) => t.kind);
+    const kinds = (stream: MediaStream) =>
+      (stream as unknown as { tracks: { kind: string }[] }).tracks.map((t) => t.kind);
     expect(kinds(connection.videoStream)).toEqual(['video']);
     expect(kinds(connection.audioStream)).toEqual(['audio']);
     peer.offerSdp = OFFER;
@@ -103,7 +104,8 @@ describe('MediaConnection playout', () => {
     await connection.applyAnswer(ANSWER);
     expect(peer.remoteDescription?.sdp).toContain('a=msid:s v\r\n');
     expect(peer.remoteDescription?.sdp).toContain('a=msid:frameway-audio a\r\n');
-    for (const t of peer.transceivers) expect([t.receiver.jitterBufferTarget, t.receiver.playoutDelayHint]).toEqual([0, 0]);
+    for (const t of peer.transceivers)
+      expect([t.receiver.jitterBufferTarget, t.receiver.playoutDelayHint]).toEqual([0, 0]);
   });
 
   it('without low-latency tuning sends no playout-delay extension and keeps the answer and receivers as they are', async () => {

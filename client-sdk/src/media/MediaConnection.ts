@@ -6,7 +6,12 @@ import {
   TypedEmitter,
 } from '@frameway/protocol';
 import { InputChannels } from '../input/InputChannels.js';
-import { type CodecCapability, DEFAULT_VIDEO_CODECS, orderVideoCodecs, type VideoCodecName } from './orderVideoCodecs.js';
+import {
+  type CodecCapability,
+  DEFAULT_VIDEO_CODECS,
+  orderVideoCodecs,
+  type VideoCodecName,
+} from './orderVideoCodecs.js';
 import { separateSyncGroups } from './separateSyncGroups.js';
 import { stripHeaderExtension } from './stripHeaderExtension.js';
 import { tuneReceiverForLowLatency } from './tuneReceiverForLowLatency.js';
@@ -202,8 +207,9 @@ function preferCodecs(transceiver: TransceiverLike, options: MediaConnectionOpti
   const getCapabilities =
     options.getCapabilities ??
     ((kind: 'video') =>
-      (globalThis as { RTCRtpReceiver?: { getCapabilities?: (k: string) => { codecs: CodecCapability[] } | null } })
-        .RTCRtpReceiver?.getCapabilities?.(kind) ?? null);
+      (
+        globalThis as { RTCRtpReceiver?: { getCapabilities?: (k: string) => { codecs: CodecCapability[] } | null } }
+      ).RTCRtpReceiver?.getCapabilities?.(kind) ?? null);
   const codecs = getCapabilities('video')?.codecs ?? [];
   const ordered = orderVideoCodecs(codecs, options.videoCodecs ?? DEFAULT_VIDEO_CODECS);
   if (ordered.length === 0) return [];

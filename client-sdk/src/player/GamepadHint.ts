@@ -54,6 +54,9 @@ export class GamepadHint {
 
 /** "Xbox 360 Controller (XInput STANDARD GAMEPAD)" → "Xbox 360 Controller". */
 export function shortName(id: string): string {
-  const name = id.replace(/\s*\(.*\)\s*$/, '').replace(/^[0-9a-f]{4}-[0-9a-f]{4}-/i, '').trim();
+  const name = id
+    .replace(/\s*\(.*\)\s*$/, '')
+    .replace(/^[0-9a-f]{4}-[0-9a-f]{4}-/i, '')
+    .trim();
   return (name || id || 'gamepad').slice(0, 48);
 }

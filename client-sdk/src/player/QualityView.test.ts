@@ -18,7 +18,9 @@ describe('QualityView', () => {
     const el = element();
     const view = new QualityView(el);
     expect(el.dataset.level).toBe('unknown');
-    view.show('fair', [{ kind: 'rtt', active: true, value: 120, threshold: 80, message: 'high network round trip: 120' }]);
+    view.show('fair', [
+      { kind: 'rtt', active: true, value: 120, threshold: 80, message: 'high network round trip: 120' },
+    ]);
     expect(el.dataset.level).toBe('fair');
     expect(el.title).toBe('Connection quality: fair\nhigh network round trip: 120');
     expect(el.attributes['aria-label']).toBe(el.title);

@@ -97,7 +97,8 @@ export async function mountPhone(doc: Document, options: MountPlayerOptions = {}
     }
   };
 
-  for (const [id, key] of NAV_BUTTONS) bindNavButton($<HTMLButtonElement>(id), (down) => guard(() => input.navKey(key, down)));
+  for (const [id, key] of NAV_BUTTONS)
+    bindNavButton($<HTMLButtonElement>(id), (down) => guard(() => input.navKey(key, down)));
 
   const bridge = new TextInputBridge(textField, input);
   keyboardButton.addEventListener('click', () => {
@@ -162,6 +163,7 @@ export async function mountPhone(doc: Document, options: MountPlayerOptions = {}
     sendOrientation();
     toast.show(`Reconnected after ${(info.downtimeMs / 1000).toFixed(1)} s`, 3000);
   });
+  session.on('failover', () => toast.show('Moving you to another server…', 6000));
   win.addEventListener('pagehide', () => session.close());
   session.attach(video);
 }

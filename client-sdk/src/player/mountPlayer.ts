@@ -154,6 +154,7 @@ export async function mountPlayer(doc: Document, options: MountPlayerOptions = {
     if (info.attempt === 1) toast.show('Connection lost — reconnecting…', 10_000);
   });
   active.on('resumed', (info) => toast.show(`Reconnected after ${(info.downtimeMs / 1000).toFixed(1)} s`, 3000));
+  active.on('failover', () => toast.show('Moving you to another server…', 6000));
   win.addEventListener('pagehide', () => active.close());
   active.attach(video);
 }

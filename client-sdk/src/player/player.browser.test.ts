@@ -98,7 +98,8 @@ describe.skipIf(!canRun)('web player in Chromium', () => {
         ? { viewport: PHONE, isMobile: true, hasTouch: true, deviceScaleFactor: 2 }
         : { viewport: VIEWPORT },
     );
-    if (setup?.clipboard) await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: gateway.url });
+    if (setup?.clipboard)
+      await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: gateway.url });
     page = await context.newPage();
     page.on('pageerror', (error) => console.error('[page error]', error));
     if (setup?.initScript) await page.addInitScript({ content: setup.initScript });
@@ -107,7 +108,8 @@ describe.skipIf(!canRun)('web player in Chromium', () => {
   }
 
   /** Input events of one type the fake gateway received, over every socket of the session. */
-  const received = (type: number) => [...gateway!.input.reliable, ...gateway!.input.motion].filter((e) => e.type === type);
+  const received = (type: number) =>
+    [...gateway!.input.reliable, ...gateway!.input.motion].filter((e) => e.type === type);
 
   const status = (p: Page, selector: string) =>
     p.waitForSelector(`#status${selector}`, { state: 'attached', timeout: 20_000 });
@@ -182,7 +184,10 @@ describe.skipIf(!canRun)('web player in Chromium', () => {
     gateway!.dropSockets();
     await status(p, '[data-state="streaming"]');
     await expect.poll(() => gateway!.players.length).toBe(2);
-    expect(gateway!.players[1]?.received[0]).toMatchObject({ t: 200, p: { token: (token as { p: { token: string } }).p.token } });
+    expect(gateway!.players[1]?.received[0]).toMatchObject({
+      t: 200,
+      p: { token: (token as { p: { token: string } }).p.token },
+    });
     expect(await p.evaluate(() => (window as any).framewaySession.state)).toBe('streaming');
     await p.keyboard.press('KeyQ');
     await expect.poll(() => gateway!.players[1]?.input.reliable.length, { timeout: 10_000 }).toBe(2);
@@ -272,9 +277,9 @@ describe.skipIf(!canRun)('web player in Chromium', () => {
     await p.evaluate(() => {
       (window as any).__pad.connected = false;
     });
-    await expect.poll(() => received(InputEventType.GamepadDisconnect)).toEqual([
-      { type: InputEventType.GamepadDisconnect, pad: 0 },
-    ]);
+    await expect
+      .poll(() => received(InputEventType.GamepadDisconnect))
+      .toEqual([{ type: InputEventType.GamepadDisconnect, pad: 0 }]);
   }, 60_000);
 
   it('sends the clipboard ahead of Ctrl+V on the game page', async () => {
@@ -325,78 +330,92 @@ describe.skipIf(!canRun)('web player in Chromium', () => {
     await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [point] });
     await expect.poll(() => received(InputEventType.NavKey).length, { timeout: 10_000 }).toBe(3);
     await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
-    await expect.poll(() => received(InputEventType.NavKey), { timeout: 10_000 }).toEqual([
-      { type: InputEventType.NavKey, key: NavKey.Back, down: true },
-      { type: InputEventType.NavKey, key: NavKey.Back, down: false },
-      { type: InputEventType.NavKey, key: NavKey.Home, down: true },
-      { type: InputEventType.NavKey, key: NavKey.Home, down: false },
-    ]);
+    await expect
+      .poll(() => received(InputEventType.NavKey), { timeout: 10_000 })
+      .toEqual([
+        { type: InputEventType.NavKey, key: NavKey.Back, down: true },
+        { type: InputEventType.NavKey, key: NavKey.Back, down: false },
+        { type: InputEventType.NavKey, key: NavKey.Home, down: true },
+        { type: InputEventType.NavKey, key: NavKey.Home, down: false },
+      ]);
     await p.evaluate(() => navigator.clipboard.writeText('to the phone'));
     await p.tap('#paste');
-    await expect.poll(() => received(InputEventType.Clipboard), { timeout: 10_000 }).toEqual([
-      { type: InputEventType.Clipboard, text: 'to the phone' },
-    ]);
+    await expect
+      .poll(() => received(InputEventType.Clipboard), { timeout: 10_000 })
+      .toEqual([{ type: InputEventType.Clipboard, text: 'to the phone' }]);
   }, 60_000);
 
   it('phone page: tells the phone its orientation, and again when it turns', async () => {
     const p = await open({}, '/phone', { mobile: true });
     await status(p, '[data-state="streaming"]');
-    await expect.poll(() => received(InputEventType.Orientation), { timeout: 10_000 }).toEqual([
-      { type: InputEventType.Orientation, orientation: Orientation.Portrait },
-    ]);
+    await expect
+      .poll(() => received(InputEventType.Orientation), { timeout: 10_000 })
+      .toEqual([{ type: InputEventType.Orientation, orientation: Orientation.Portrait }]);
     await p.setViewportSize({ width: PHONE.height, height: PHONE.width });
-    await expect.poll(() => received(InputEventType.Orientation).at(-1), { timeout: 10_000 }).toEqual({
-      type: InputEventType.Orientation,
-      orientation: Orientation.Landscape,
-    });
+    await expect
+      .poll(() => received(InputEventType.Orientation).at(-1), { timeout: 10_000 })
+      .toEqual({
+        type: InputEventType.Orientation,
+        orientation: Orientation.Landscape,
+      });
     expect(await p.getAttribute('#phone', 'data-orientation')).toBe('landscape');
   }, 60_000);
 
-  it.skipIf(!withVideo)('phone page: fingers on the video are touches with ids and letterbox-mapped coordinates', async () => {
-    const p = await open({ video: VIDEO }, '/phone', { mobile: true });
-    await status(p, '[data-state="streaming"]');
-    await p.waitForFunction(() => (document.getElementById('video') as HTMLVideoElement).videoWidth > 0, null, {
-      timeout: 20_000,
-    });
-    const box = await p.evaluate(() => {
-      const r = document.getElementById('video')!.getBoundingClientRect();
-      return { left: r.left, top: r.top, width: r.width, height: r.height };
-    });
-    // object-fit: contain of 16:9 in the stage: full width, centred vertically.
-    const contentHeight = (box.width * VIDEO.height) / VIDEO.width;
-    const at = (fx: number, fy: number, id: number) => ({
-      x: box.left + box.width * fx,
-      y: box.top + (box.height - contentHeight) / 2 + contentHeight * fy,
-      id,
-    });
-    const cdp = await context!.newCDPSession(p);
-    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [at(0.25, 0.25, 1)] });
-    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [at(0.25, 0.25, 1), at(0.75, 0.5, 2)] });
-    await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [at(0.3, 0.25, 1), at(0.75, 0.75, 2)] });
-    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [at(0.3, 0.25, 1)] });
-    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
-    await expect.poll(() => received(InputEventType.TouchUp).length, { timeout: 10_000 }).toBe(2);
-    const near = (value: number, fraction: number) => Math.abs(value - fraction * 0xffff) < 0xffff * 0.01;
-    const touches = [...gateway!.input.reliable, ...gateway!.input.motion].filter(
-      (e) => e.type >= InputEventType.TouchDown && e.type <= InputEventType.TouchCancel,
-    ) as { type: number; id: number; x: number; y: number }[];
-    const downs = touches.filter((e) => e.type === InputEventType.TouchDown);
-    expect(downs.map((e) => e.id)).toEqual([0, 1]);
-    expect(near(downs[0]!.x, 0.25) && near(downs[0]!.y, 0.25)).toBe(true);
-    expect(near(downs[1]!.x, 0.75) && near(downs[1]!.y, 0.5)).toBe(true);
-    const moves = touches.filter((e) => e.type === InputEventType.TouchMove);
-    expect(moves.some((e) => e.id === 1 && near(e.y, 0.75))).toBe(true);
-    const ups = touches.filter((e) => e.type === InputEventType.TouchUp);
-    expect(ups.map((e) => e.id).sort()).toEqual([0, 1]);
-  }, 60_000);
+  it.skipIf(!withVideo)(
+    'phone page: fingers on the video are touches with ids and letterbox-mapped coordinates',
+    async () => {
+      const p = await open({ video: VIDEO }, '/phone', { mobile: true });
+      await status(p, '[data-state="streaming"]');
+      await p.waitForFunction(() => (document.getElementById('video') as HTMLVideoElement).videoWidth > 0, null, {
+        timeout: 20_000,
+      });
+      const box = await p.evaluate(() => {
+        const r = document.getElementById('video')!.getBoundingClientRect();
+        return { left: r.left, top: r.top, width: r.width, height: r.height };
+      });
+      // object-fit: contain of 16:9 in the stage: full width, centred vertically.
+      const contentHeight = (box.width * VIDEO.height) / VIDEO.width;
+      const at = (fx: number, fy: number, id: number) => ({
+        x: box.left + box.width * fx,
+        y: box.top + (box.height - contentHeight) / 2 + contentHeight * fy,
+        id,
+      });
+      const cdp = await context!.newCDPSession(p);
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [at(0.25, 0.25, 1)] });
+      await cdp.send('Input.dispatchTouchEvent', {
+        type: 'touchStart',
+        touchPoints: [at(0.25, 0.25, 1), at(0.75, 0.5, 2)],
+      });
+      await cdp.send('Input.dispatchTouchEvent', {
+        type: 'touchMove',
+        touchPoints: [at(0.3, 0.25, 1), at(0.75, 0.75, 2)],
+      });
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [at(0.3, 0.25, 1)] });
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+      await expect.poll(() => received(InputEventType.TouchUp).length, { timeout: 10_000 }).toBe(2);
+      const near = (value: number, fraction: number) => Math.abs(value - fraction * 0xffff) < 0xffff * 0.01;
+      const touches = [...gateway!.input.reliable, ...gateway!.input.motion].filter(
+        (e) => e.type >= InputEventType.TouchDown && e.type <= InputEventType.TouchCancel,
+      ) as { type: number; id: number; x: number; y: number }[];
+      const downs = touches.filter((e) => e.type === InputEventType.TouchDown);
+      expect(downs.map((e) => e.id)).toEqual([0, 1]);
+      expect(near(downs[0]!.x, 0.25) && near(downs[0]!.y, 0.25)).toBe(true);
+      expect(near(downs[1]!.x, 0.75) && near(downs[1]!.y, 0.5)).toBe(true);
+      const moves = touches.filter((e) => e.type === InputEventType.TouchMove);
+      expect(moves.some((e) => e.id === 1 && near(e.y, 0.75))).toBe(true);
+      const ups = touches.filter((e) => e.type === InputEventType.TouchUp);
+      expect(ups.map((e) => e.id).sort()).toEqual([0, 1]);
+    },
+    60_000,
+  );
 
   it('phone page: the on-screen gamepad plays pad 0 with its stick and buttons', async () => {
     const p = await open({}, '/phone', { mobile: true });
     await status(p, '[data-state="streaming"]');
     await p.tap('#gamepad-toggle');
-    await expect.poll(() => received(InputEventType.GamepadConnect), { timeout: 10_000 }).toEqual([
-      { type: InputEventType.GamepadConnect, pad: 0 },
-    ]);
+    await expect
+      .poll(() => received(InputEventType.GamepadConnect), { timeout: 10_000 })
+      .toEqual([{ type: InputEventType.GamepadConnect, pad: 0 }]);
     const stick = await p.locator('.fw-vpad__stick').boundingBox();
     const a = await p.locator('[data-button="A"]').boundingBox();
     const cdp = await context!.newCDPSession(p);

@@ -8,7 +8,10 @@ describe('playerParams', () => {
 
   it('reads flags from the query and the token from the fragment', () => {
     expect(
-      playerParams('?pointerLock=1&stats=true&lowLatency=0', '#token=abc.def&signalingUrl=wss%3A%2F%2Fgw%2Fws%2Fplayer'),
+      playerParams(
+        '?pointerLock=1&stats=true&lowLatency=0',
+        '#token=abc.def&signalingUrl=wss%3A%2F%2Fgw%2Fws%2Fplayer',
+      ),
     ).toEqual({
       pointerLock: true,
       showStats: true,

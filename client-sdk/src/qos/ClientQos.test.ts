@@ -58,7 +58,12 @@ function harness() {
   const qos = new ClientQos({
     sessionId: 'ses_c',
     socket: () => socket,
-    video: () => ({ requestVideoFrameCallback: (callback) => ((frame = callback), 1) }),
+    video: () => ({
+      requestVideoFrameCallback: (callback) => {
+        frame = callback;
+        return 1;
+      },
+    }),
     sampler: () => colour,
     now: () => now,
     pageNow: () => page,
@@ -134,7 +139,12 @@ describe('ClientQos', () => {
       inputSamples: 0,
       inputToPhotonUsP95: 0,
     });
-    expect(reports[1]?.report).toMatchObject({ framesDecoded: 3600, framesRendered: 3540, rttUsP50: 8_000, rttUsP95: 13_000 });
+    expect(reports[1]?.report).toMatchObject({
+      framesDecoded: 3600,
+      framesRendered: 3540,
+      rttUsP50: 8_000,
+      rttUsP95: 13_000,
+    });
     for (const signed of reports) {
       expect(await recoverSigner(clientReportDigest(domain, signed.report), signed.signature)).toBe(h.qos.key.address);
     }
@@ -164,7 +174,8 @@ describe('ClientQos', () => {
     h.setColour({ r: 0, g: 0, b: 255 });
     h.present(432); // 32 ms
     await h.advanceTo(t0 + 60_000);
-    const report = (h.requests.find((r) => r.t === MessageType.QosClientReport)?.p as SignedClientReport).report;
+    const sent = h.requests.find((r) => r.t === MessageType.QosClientReport);
+    const report = (sent?.p as SignedClientReport | undefined)?.report;
     expect(report).toMatchObject({ inputSamples: 2, inputToPhotonUsP50: 32_000, inputToPhotonUsP95: 37_000 });
   });
 });

@@ -1,4 +1,10 @@
-import { type AnyMessage, MessageType, type PayloadOf, type RequestType, type ReplyPayloadOf } from '@frameway/protocol';
+import {
+  type AnyMessage,
+  MessageType,
+  type PayloadOf,
+  type ReplyPayloadOf,
+  type RequestType,
+} from '@frameway/protocol';
 import { type QosSigner, type SignedClientReport, signClientReport, signKeyBinding } from '@frameway/protocol/qos';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import type { SessionStats } from '../media/deriveStats.js';

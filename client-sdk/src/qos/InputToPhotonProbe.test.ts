@@ -5,7 +5,13 @@ function rig(sampleOf: (at: number) => Rgb | undefined) {
   let frame: ((now: number, metadata: { presentationTime: number }) => void) | undefined;
   const samples: number[] = [];
   const probe = new InputToPhotonProbe({
-    video: () => ({ requestVideoFrameCallback: (callback) => ((frame = callback), 1), cancelVideoFrameCallback: () => undefined }),
+    video: () => ({
+      requestVideoFrameCallback: (callback) => {
+        frame = callback;
+        return 1;
+      },
+      cancelVideoFrameCallback: () => undefined,
+    }),
     sample: () => sampleOf(current),
     onSample: (ms) => samples.push(ms),
     idleEvery: 1,

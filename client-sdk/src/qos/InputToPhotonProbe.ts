@@ -132,7 +132,17 @@ export function canvasMarkerSampler(
     const scale = width / LATENCY_MARKER.referenceWidth;
     const size = LATENCY_MARKER.size * scale;
     try {
-      context.drawImage(element, LATENCY_MARKER.x + size / 4, LATENCY_MARKER.y + size / 4, size / 2, size / 2, 0, 0, 4, 4);
+      context.drawImage(
+        element,
+        LATENCY_MARKER.x + size / 4,
+        LATENCY_MARKER.y + size / 4,
+        size / 2,
+        size / 2,
+        0,
+        0,
+        4,
+        4,
+      );
       const { data } = context.getImageData(0, 0, 4, 4);
       let r = 0;
       let g = 0;

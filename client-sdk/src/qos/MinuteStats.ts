@@ -59,9 +59,7 @@ export class MinuteStats {
   }
 
   /** The minute's report fields, and a new minute starts (the last sample stays the baseline). */
-  take(
-    window: { sessionId: string; minuteIndex: number; windowStart: number; windowEnd: number },
-  ): ClientMinuteReport {
+  take(window: { sessionId: string; minuteIndex: number; windowStart: number; windowEnd: number }): ClientMinuteReport {
     const sums = this.#sums;
     const report: ClientMinuteReport = {
       ...window,

@@ -11,6 +11,8 @@ export interface GatewayHandlers {
   iceCandidate(payload: PayloadOf<typeof MessageType.IceCandidate>): void;
   /** An Error the gateway sent without a request to answer. */
   error(error: FramewayError): void;
+  /** The session moves to another node; the peer connection stays, the picture freezes until the new node streams. */
+  sessionFailover?(payload: PayloadOf<typeof MessageType.SessionFailover>): void;
   /** The latest stats sample, for the gateway's in-session RTT checks. */
   linkStats?(): SessionStats | undefined;
 }
@@ -26,6 +28,9 @@ export function handleGatewayMessage(message: AnyMessage, socket: SignalingSocke
       return;
     case MessageType.IceCandidate:
       handlers.iceCandidate(message.p);
+      return;
+    case MessageType.SessionFailover:
+      handlers.sessionFailover?.(message.p);
       return;
     case MessageType.Ping:
       socket.reply(message, MessageType.Pong, { ts: message.p.ts });

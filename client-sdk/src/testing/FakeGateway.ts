@@ -193,7 +193,9 @@ export class FakeGateway {
     switch (message.t) {
       case MessageType.PlayerJoin: {
         const refusal =
-          this.players.indexOf(player) > 0 ? (this.#options.refuseRejoin ?? this.#options.refuseJoin) : this.#options.refuseJoin;
+          this.players.indexOf(player) > 0
+            ? (this.#options.refuseRejoin ?? this.#options.refuseJoin)
+            : this.#options.refuseJoin;
         if (refusal) {
           channel.replyError(message.id, new FramewayError(refusal, 'refused by the fake gateway'));
           return;

@@ -2,7 +2,13 @@ import type { GamepadLike } from '../input/mapStandardGamepad.js';
 
 /** A gamepad in the W3C standard layout with the given buttons pressed, analog values and axes. */
 export function standardPad(
-  overrides: Partial<{ pressed: number[]; values: Record<number, number>; axes: number[]; index: number; id: string }> = {},
+  overrides: Partial<{
+    pressed: number[];
+    values: Record<number, number>;
+    axes: number[];
+    index: number;
+    id: string;
+  }> = {},
 ): GamepadLike {
   const buttons = Array.from({ length: 17 }, (_, index) => {
     const value = overrides.values?.[index] ?? (overrides.pressed?.includes(index) ? 1 : 0);

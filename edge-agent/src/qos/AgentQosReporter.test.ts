@@ -1,9 +1,4 @@
-import {
-  agentReportDigest,
-  qosDomain,
-  recoverSigner,
-  type SignedAgentReport,
-} from '@frameway/protocol/qos';
+import { agentReportDigest, qosDomain, recoverSigner, type SignedAgentReport } from '@frameway/protocol/qos';
 import { pino } from 'pino';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { describe, expect, it } from 'vitest';
@@ -69,7 +64,12 @@ describe('AgentQosReporter', () => {
     // Minute 0 is partial (the reporter started 15 s in); minute 1 is whole.
     expect(first).toMatchObject({ windowStart: 1_000_000, windowEnd: 1_045_000, framesIn: 2700, framesEncoded: 2699 });
     expect(second).toMatchObject({ windowStart: 1_045_000, windowEnd: 1_105_000, framesIn: 3600, framesEncoded: 3599 });
-    expect(second).toMatchObject({ framesDropped: 1, encodeTimeUsMean: 3000, encodeTimeUsP95: 5000, targetBitrateKbps: 8000 });
+    expect(second).toMatchObject({
+      framesDropped: 1,
+      encodeTimeUsMean: 3000,
+      encodeTimeUsP95: 5000,
+      targetBitrateKbps: 8000,
+    });
     for (const signed of h.sent) {
       expect(await recoverSigner(agentReportDigest(domain, signed.report), signed.signature)).toBe(h.key.address);
     }

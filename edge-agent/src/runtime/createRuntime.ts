@@ -1,6 +1,8 @@
 import { FramewayError, type MessageType, type PayloadOf, type RuntimeKind } from '@frameway/protocol';
+import Docker from 'dockerode';
 import type { AgentConfig } from '../config.js';
 import type { Logger } from '../logging/logger.js';
+import { DockerRuntime } from './docker/DockerRuntime.js';
 import type { RuntimeVideo, SessionRuntime } from './SessionRuntime.js';
 import { SceneRuntime } from './scene/SceneRuntime.js';
 import { parseCommandLine } from './x11/parseCommandLine.js';
@@ -34,6 +36,7 @@ export const createRuntime: RuntimeFactory = (kind, context) => {
  * devices the config lists (FW_ERR_FORBIDDEN otherwise), never add one.
  */
 export function createRuntimeFactory(config: AgentConfig): RuntimeFactory {
+  let docker: Docker | undefined;
   return (kind, context) => {
     if (!(config.runtimes as readonly string[]).includes(kind)) {
       throw new FramewayError('FW_ERR_UNSUPPORTED_RUNTIME', `runtime '${kind}' is not offered by this agent`);
@@ -54,6 +57,25 @@ export function createRuntimeFactory(config: AgentConfig): RuntimeFactory {
           ...(x11.readyTimeoutMs === undefined ? {} : { readyTimeoutMs: x11.readyTimeoutMs }),
           ...(x11.xvfbPath ? { xvfbPath: x11.xvfbPath } : {}),
           ...(x11.pulseaudioPath ? { pulseaudioPath: x11.pulseaudioPath } : {}),
+          logger: context.logger,
+        });
+      }
+      case 'docker': {
+        const settings = config.docker;
+        if (!settings) throw new FramewayError('FW_ERR_UNSUPPORTED_RUNTIME', 'this agent has no docker configuration');
+        // One Engine API client for the agent; DOCKER_HOST is honoured when no socket is configured.
+        docker ??= new Docker(settings.socketPath ? { socketPath: settings.socketPath } : undefined);
+        return new DockerRuntime({
+          sessionId: context.sessionId,
+          video: context.video,
+          docker,
+          image: pickAllowed('image', context.options, settings.images, 'docker image'),
+          ...(settings.gpus === undefined ? {} : { gpus: settings.gpus }),
+          runtime: settings.runtime,
+          limits: config.limits,
+          ...(config.x11?.audio === undefined ? {} : { audio: config.x11.audio }),
+          xvfbPath: config.x11?.xvfbPath,
+          pulseaudioPath: config.x11?.pulseaudioPath,
           logger: context.logger,
         });
       }

@@ -243,6 +243,33 @@ describe('studio API on the gateway listener', () => {
       expect([badPath.status, badPath.body.details.part]).toEqual([400, 'path']);
     });
 
+    it('accepts a chunked request body through the gateway listener', async () => {
+      const { request } = await import('node:http');
+      const url = new URL(`${gw.url}/v1/titles`);
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = request(
+          url,
+          {
+            method: 'POST',
+            headers: {
+              authorization: `Bearer ${key}`,
+              'content-type': 'application/json',
+              'transfer-encoding': 'chunked',
+            },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', reject);
+        req.write('{"kind":"game","name":"Chunked",');
+        req.end('"runtime":{"type":"scene"}}');
+      });
+      expect(status).toBe(201);
+      expect((await gw.call('GET', '/v1/titles', { key })).body.items[0].name).toBe('Chunked');
+    });
+
     it('sends no-store on every API answer', async () => {
       expect((await gw.call('GET', '/v1/titles', { key })).headers.get('cache-control')).toBe('no-store');
       expect((await gw.call('GET', '/v1/titles')).headers.get('cache-control')).toBe('no-store');
@@ -268,5 +295,9 @@ describe('studio API rate limit', () => {
     gw.advance(2000);
     expect((await gw.call('GET', '/v1/titles', { key })).status).toBe(200);
     expect((await gw.call('GET', '/v1/titles', { key })).status).toBe(429);
+    // Public routes are limited per client address.
+    const anonymous = [];
+    for (let i = 0; i < 4; i++) anonymous.push((await gw.call('GET', '/v1/openapi.json')).status);
+    expect(anonymous).toEqual([200, 200, 200, 429]);
   });
 });

@@ -8,12 +8,12 @@ import Fastify, {
 } from 'fastify';
 import type * as v from 'valibot';
 import { createLogger } from '../logging/logger.js';
-import { isLoopback } from '../media/sdp/candidateFilter.js';
 import type { ApiKeys } from '../studio/ApiKeys.js';
 import { addRestRoute } from './addRestRoute.js';
 import { buildOpenApiDocument, type OpenApiInfo } from './buildOpenApiDocument.js';
 import type { DocumentedRoute } from './fastifyTypes.js';
 import { IdempotencyStore } from './IdempotencyStore.js';
+import { isLoopbackAddress } from './isLoopbackAddress.js';
 import type { RateLimiter } from './RateLimiter.js';
 import { renderReferencePage } from './renderReferencePage.js';
 import { toOpenApiPath } from './restPaths.js';
@@ -133,7 +133,7 @@ export function createApiApp(options: ApiAppOptions): ApiApp {
       return;
     }
     const auth = options.keys.authenticate(bearerToken(request));
-    if (auth.localOnly && !isLoopback(request.ip)) {
+    if (auth.localOnly && !isLoopbackAddress(request.ip)) {
       throw new FramewayError('FW_ERR_FORBIDDEN', 'the demo key works from this machine only');
     }
     const limit = rateLimit(`key:${auth.keyId}`);

@@ -15,7 +15,8 @@ export function fastifyBridge(app: FastifyInstance): HttpHandler {
     const response = await app.inject({
       method: request.method as 'GET',
       url: query ? `${request.path}?${query}` : request.path,
-      headers: request.headers,
+      // The body arrives whole: let inject() describe it, whatever framing the client used.
+      headers: withoutFraming(request.headers),
       remoteAddress: request.remoteAddress,
       ...(request.body.byteLength > 0
         ? { payload: Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength) }
@@ -28,4 +29,9 @@ export function fastifyBridge(app: FastifyInstance): HttpHandler {
     }
     return { status: response.statusCode, headers, body: response.rawPayload };
   };
+}
+
+function withoutFraming(headers: Readonly<Record<string, string>>): Record<string, string> {
+  const { 'content-length': _length, 'transfer-encoding': _encoding, ...rest } = headers;
+  return rest;
 }

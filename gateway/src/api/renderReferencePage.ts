@@ -67,16 +67,11 @@ function renderOperation(method: string, path: string, op: Doc, kind: 'route' | 
   const body = op.requestBody as Doc | undefined;
   const scope = op['x-required-scope'];
   const security = op.security as Json[] | undefined;
+  // Scoped operations say which scope in their description already.
   const auth =
-    kind === 'webhook'
+    kind === 'webhook' || scope
       ? ''
-      : `<p class="auth">${
-          security && security.length === 0
-            ? 'No API key needed.'
-            : scope
-              ? `API key with scope <code>${esc(String(scope))}</code>.`
-              : 'Any valid API key.'
-        }</p>`;
+      : `<p class="auth">${security && security.length === 0 ? 'No API key needed.' : 'Any valid API key.'}</p>`;
   const params =
     parameters.length === 0
       ? ''

@@ -173,6 +173,7 @@ describe('usage and invoices API', () => {
     const other = gw.studio('Other').key;
     expect((await gw.call('GET', `/v1/invoices/${ids[0]}`, { key: other })).body.code).toBe('FW_ERR_NOT_FOUND');
     expect((await gw.call('GET', '/v1/invoices', { key: other })).body.items).toEqual([]);
+    expect((await gw.call('GET', '/v1/invoices?cursor=bm9wZQ', { key })).body.code).toBe('FW_ERR_INVALID_REQUEST');
   });
 
   it('refuses periods that end before they start or are not timestamps', async () => {

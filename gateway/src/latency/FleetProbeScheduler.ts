@@ -1,6 +1,7 @@
 import type { ProbeResult, ProbeTarget } from '@frameway/protocol';
 import { createLogger } from '../logging/logger.js';
 import type { NodeRecord } from '../registry/NodeRecord.js';
+import { NeighbourSets } from './NeighbourSets.js';
 import { GATEWAY_COORDINATE_ID, type NetworkCoordinates } from './NetworkCoordinates.js';
 
 const log = createLogger('latency.fleet-probes');
@@ -12,6 +13,8 @@ export interface FleetProber {
 
 export interface FleetProbeSchedulerOptions {
   coordinates: NetworkCoordinates;
+  /** Where each node's lowest-RTT peers are kept (placement reads them too). */
+  neighbours?: NeighbourSets;
   /** Current nodes (the registry's list). */
   nodes: () => readonly Readonly<NodeRecord>[];
   proberFor: (nodeId: string) => FleetProber | undefined;
@@ -44,8 +47,7 @@ export class FleetProbeScheduler {
   readonly #options: Required<FleetProbeSchedulerOptions>;
   readonly #gatewayRtt = new Map<string, number>();
   readonly #inFlight = new Set<string>();
-  /** Per node, its lowest-RTT peers measured so far (peer id → RTT). */
-  readonly #near = new Map<string, Map<string, number>>();
+  readonly #neighbours: NeighbourSets;
   #byIdFor: readonly Readonly<NodeRecord>[] | undefined;
   #byIdCache: ReadonlyMap<string, Readonly<NodeRecord>> = new Map();
   #cursor = 0;
@@ -53,7 +55,8 @@ export class FleetProbeScheduler {
   #rounds = 0;
 
   constructor(options: FleetProbeSchedulerOptions) {
-    this.#options = { random: Math.random, ...options };
+    this.#neighbours = options.neighbours ?? new NeighbourSets(NEAR_SET);
+    this.#options = { random: Math.random, neighbours: this.#neighbours, ...options };
   }
 
   /** Latest measured RTT between a node and this gateway. */
@@ -107,7 +110,7 @@ export class FleetProbeScheduler {
         if (result.rttMs === undefined || result.received === 0) continue;
         this.#options.coordinates.observe(node.nodeId, result.id, result.rttMs);
         if (result.id === GATEWAY_COORDINATE_ID) this.#gatewayRtt.set(node.nodeId, result.rttMs);
-        else this.#rememberNear(node.nodeId, result.id, result.rttMs);
+        else this.#neighbours.record(node.nodeId, result.id, result.rttMs);
       }
     } catch (error) {
       log.debug({ nodeId: node.nodeId, err: error }, 'fleet probe failed');
@@ -136,24 +139,22 @@ export class FleetProbeScheduler {
     const chosen = new Map<string, Readonly<NodeRecord>>();
     const coordinates = this.#options.coordinates;
     const self = coordinates.slotOf(node.nodeId);
-    const near = this.#near.get(node.nodeId);
+    const neighbours = this.#neighbours;
+    const near = neighbours.of(node.nodeId);
     const nearWanted = Math.ceil(wanted / 2);
     if (self !== undefined) {
       // One known neighbour again (refines the local picture)...
-      if (near && near.size > 0) {
-        const ids = [...near.keys()];
-        const again = byId.get(ids[Math.floor(random() * ids.length)]!);
+      if (near.length > 0) {
+        const again = byId.get(near[Math.floor(random() * near.length)]!);
         if (again) chosen.set(again.nodeId, again);
       }
       // ...then the nearest-looking candidates among neighbours' neighbours and a random sample.
       const candidates = new Set<string>();
-      for (const peerId of near?.keys() ?? []) {
-        for (const twoHop of this.#near.get(peerId)?.keys() ?? []) candidates.add(twoHop);
-      }
+      for (const peerId of near) for (const twoHop of neighbours.of(peerId)) candidates.add(twoHop);
       for (let i = 0; i < NEAR_PEER_SAMPLE; i++) candidates.add(randomPeer().nodeId);
       const ranked: { peer: Readonly<NodeRecord>; d: number }[] = [];
       for (const id of candidates) {
-        if (id === node.nodeId || near?.has(id) || chosen.has(id)) continue;
+        if (id === node.nodeId || neighbours.has(node.nodeId, id) || chosen.has(id)) continue;
         const peer = byId.get(id);
         const slot = coordinates.slotOf(id);
         if (peer && slot !== undefined) ranked.push({ peer, d: coordinates.predictBetween(self, slot) });
@@ -170,32 +171,6 @@ export class FleetProbeScheduler {
     }
     for (const peer of chosen.values()) targets.push({ id: peer.nodeId, url: peer.probeUrl! });
     return targets;
-  }
-
-  /** Keeps each node's NEAR_SET lowest-RTT peers, both ways: where the next near candidates come from. */
-  #rememberNear(a: string, b: string, rttMs: number): void {
-    for (const [from, to] of [
-      [a, b],
-      [b, a],
-    ] as const) {
-      let set = this.#near.get(from);
-      if (!set) {
-        set = new Map();
-        this.#near.set(from, set);
-      }
-      set.set(to, rttMs);
-      if (set.size > NEAR_SET) {
-        let worst: string | undefined;
-        let worstRtt = Number.NEGATIVE_INFINITY;
-        for (const [id, rtt] of set) {
-          if (rtt > worstRtt) {
-            worstRtt = rtt;
-            worst = id;
-          }
-        }
-        if (worst !== undefined) set.delete(worst);
-      }
-    }
   }
 
   #byId(peers: readonly Readonly<NodeRecord>[]): ReadonlyMap<string, Readonly<NodeRecord>> {

@@ -205,9 +205,7 @@ export class QosLedger extends TypedEmitter<QosVerdictEvents> implements QosVerd
       fresh = created.fresh;
     }
     const chain = this.#chain;
-    this.#domain = chain
-      ? qosDomain(chain.chainId, chain.address)
-      : qosDomain(EMBEDDED_CHAIN_ID, zeroAddress);
+    this.#domain = chain ? qosDomain(chain.chainId, chain.address) : qosDomain(EMBEDDED_CHAIN_ID, zeroAddress);
     if (chain) {
       this.#outbox = new ChainOutbox({
         store,
@@ -743,7 +741,12 @@ export class QosLedger extends TypedEmitter<QosVerdictEvents> implements QosVerd
         hash: record.leafHash,
       },
       agentReport: agent
-        ? { report: agent.report as AgentMinuteReport, signature: agent.signature, signer: agent.signer, digest: agent.digest }
+        ? {
+            report: agent.report as AgentMinuteReport,
+            signature: agent.signature,
+            signer: agent.signer,
+            digest: agent.digest,
+          }
         : null,
       clientReport: client
         ? {

@@ -1,5 +1,6 @@
 // `@frameway/gateway/ledger`: the QoS ledger for embedding, tools and the bench.
 export { type Db, openDatabase } from '../store/openDatabase.js';
+export { attachQosLedger } from './attachQosLedger.js';
 export { Batcher, type BatchPolicy, batchIdOf } from './batch/Batcher.js';
 export { type CreatedLedgerChain, createLedgerChain, embeddedChain } from './chain/createLedgerChain.js';
 export { EMBEDDED_CHAIN_ID, EmbeddedEvm } from './chain/EmbeddedEvm.js';
@@ -17,9 +18,8 @@ export {
   type SettlementRequest,
 } from './chain/LedgerChain.js';
 export { type MinuteRecordStruct, type PaymasterConfig, ViemLedgerChain } from './chain/ViemLedgerChain.js';
-export { attachQosLedger } from './attachQosLedger.js';
 export { ledgerApiPlugin } from './http/ledgerApiPlugin.js';
-export { qosRoutes, type QosRoutesOptions } from './http/qosRoutes.js';
+export { type QosRoutesOptions, qosRoutes } from './http/qosRoutes.js';
 export { type LedgerConfig, LedgerConfigSchema, ledgerConfig, ledgerConfigFromEnv } from './ledgerConfig.js';
 export { MerkleTree } from './merkle/MerkleTree.js';
 export { ChainOutbox, type OutboxMetrics } from './outbox/ChainOutbox.js';

@@ -95,7 +95,7 @@ export function ledgerConfig(input: v.InferInput<typeof LedgerConfigSchema> = {}
  * FRAMEWAY_LEDGER=off, FRAMEWAY_QOS_INTERVAL_MS, FRAMEWAY_QOS_GRACE_MS,
  * FRAMEWAY_CHAIN (embedded | sophon | sophonTestnet | none), FRAMEWAY_CHAIN_RPC_URL,
  * FRAMEWAY_CHAIN_KEY, FRAMEWAY_LEDGER_CONTRACT, FRAMEWAY_PAYMASTER,
- * FRAMEWAY_CHALLENGE_WINDOW_S. Unset variables leave the defaults.
+ * FRAMEWAY_CHALLENGE_WINDOW_S, FRAMEWAY_BATCH_MAX_AGE_MS. Unset variables leave the defaults.
  */
 export function ledgerConfigFromEnv(env: Readonly<Record<string, string | undefined>>): Record<string, unknown> {
   const number = (name: string): number | undefined => (env[name] === undefined ? undefined : Number(env[name]));
@@ -113,6 +113,7 @@ export function ledgerConfigFromEnv(env: Readonly<Record<string, string | undefi
     enabled: env.FRAMEWAY_LEDGER === undefined ? undefined : env.FRAMEWAY_LEDGER !== 'off',
     intervalMs: number('FRAMEWAY_QOS_INTERVAL_MS'),
     reportGraceMs: number('FRAMEWAY_QOS_GRACE_MS'),
+    batch: env.FRAMEWAY_BATCH_MAX_AGE_MS === undefined ? undefined : { maxAgeMs: number('FRAMEWAY_BATCH_MAX_AGE_MS') },
     chain: Object.keys(chain).length > 0 ? chain : undefined,
   });
 }

@@ -63,7 +63,12 @@ describe('QoS ledger on the embedded chain', () => {
       minutes: 20,
       failing: new Set([5]),
     });
-    expect(ledger.verdictsFor('ses_breach').filter((v) => !v.slaMet).map((v) => v.minuteIndex)).toEqual([3, 7, 11]);
+    expect(
+      ledger
+        .verdictsFor('ses_breach')
+        .filter((v) => !v.slaMet)
+        .map((v) => v.minuteIndex),
+    ).toEqual([3, 7, 11]);
     ledger.flush();
     await ledger.drain();
     expect(ledger.store.pendingJobs()).toEqual([]);

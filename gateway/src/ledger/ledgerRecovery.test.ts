@@ -174,7 +174,13 @@ describe('QoS ledger across a crash', () => {
     const clock = new ManualClock();
     const first = boot(chain, clock, true);
     await first.ledger.start();
-    first.ledger.sessionPlaced({ sessionId: 'ses_live', playerId: 'p', nodeId: 'node-1', targetFps: 60, latencyBudgetMs: 30 });
+    first.ledger.sessionPlaced({
+      sessionId: 'ses_live',
+      playerId: 'p',
+      nodeId: 'node-1',
+      targetFps: 60,
+      latencyBudgetMs: 30,
+    });
     first.ledger.sessionStreaming('ses_live');
     clock.advance(3 * config.intervalMs + 5_000);
     first.ledger.close();

@@ -205,6 +205,38 @@ export class PlacementEngine {
   }
 
   /**
+   * Up to `k` probe-able feasible nodes near `point` but apart from each
+   * other: from the `pool` nearest predicted, greedily, each one at least
+   * `separation` × its own predicted RTT away from those already taken. The
+   * second probe round of a player whose position is only known roughly (from
+   * far landmarks): it surveys the region instead of crowding one city that
+   * the rough position happens to favour.
+   */
+  spreadShortlist(
+    query: CompiledQuery,
+    point: Float64Array,
+    k: number,
+    skip?: ReadonlySet<number>,
+    ignoreCapacity = false,
+    pool = 16 * k,
+    separation = 0.25,
+  ): ProbeCandidate[] {
+    const near = this.shortlist(query, point, pool, skip, ignoreCapacity);
+    const coordinates = this.index.coordinates;
+    const out: ProbeCandidate[] = [];
+    for (const candidate of near) {
+      if (out.length >= k) break;
+      const minApart = Math.max(1, separation * candidate.predictedMs);
+      if (out.every((taken) => coordinates.predictBetween(taken.slot, candidate.slot) >= minApart)) out.push(candidate);
+    }
+    for (const candidate of near) {
+      if (out.length >= k) break;
+      if (!out.includes(candidate)) out.push(candidate);
+    }
+    return out;
+  }
+
+  /**
    * Up to `k` probe-able, up nodes spread over the coordinate space (greedy
    * farthest-point sampling, i.e. a 2-approximate k-centre cover): the first
    * probe round of a player nobody has located yet. Served from a cache that

@@ -1,11 +1,12 @@
 import { fitCoordinate, MAX_PROBE_TARGETS, type ProbeResult, type RttObservation } from '@frameway/protocol';
+import type { NeighbourSets } from '../latency/NeighbourSets.js';
 import type { NetworkCoordinates } from '../latency/NetworkCoordinates.js';
 import type { CompiledQuery, PlacementDecision, PlacementEngine, ProbeCandidate } from './PlacementEngine.js';
 
 /** What placement has learned about one player: its fitted coordinate and the RTTs it measured. */
 export interface PlayerLatencyState {
   point: Float64Array | undefined;
-  /** Slot → median RTT measured by the player. */
+  /** Slot → RTT measured by the player (the minimum of its samples). */
   measured: Map<number, number>;
   measuredAt: number;
   /** Nodes probed so far (targets, not samples). */
@@ -25,7 +26,12 @@ export interface ProbePlannerOptions {
   latencyBandMs: number;
   /** Weight of a player's sample when it nudges the node's coordinate (0 = never). */
   playerLearningWeight: number;
+  /** Measured node neighbourhoods: refining rounds also probe the neighbours of the player's best nodes. */
+  neighbours?: NeighbourSets | undefined;
 }
+
+/** Best measured nodes whose neighbours a refining round looks at. */
+const EXPAND_FROM = 3;
 
 /** A fresh state, optionally starting from a coordinate remembered for this player. */
 export function newPlayerLatencyState(now: number, point?: Float64Array): PlayerLatencyState {
@@ -59,11 +65,54 @@ export class ProbePlanner {
         .filter((c) => !measured.has(c.slot))
         .slice(0, MAX_PROBE_TARGETS);
     }
-    const list = this.engine.shortlist(query, state.point, this.#options.shortlistSize, measured, includeFull);
-    if (state.measured.size === 0) return list;
-    // Refining rounds only probe nodes that could plausibly be within budget.
+    const size = this.#options.shortlistSize;
+    if (state.measured.size === 0) return this.engine.shortlist(query, state.point, size, measured, includeFull);
+    // Nothing measured is near yet (only far landmarks): survey the region the rough position points to.
+    const nearest = Math.min(...state.measured.values());
+    if (nearest > query.budgetMs) return this.engine.spreadShortlist(query, state.point, size, measured, includeFull);
+    // Refining rounds: half the neighbours of the best nodes so far (measured locality), half the
+    // coordinate's nearest predictions, and only what could plausibly be within budget.
     const limit = query.budgetMs * 1.5 + 5;
-    return list.filter((candidate) => candidate.predictedMs <= limit);
+    const expansion = this.#expand(query, state, measured, includeFull).filter((c) => c.predictedMs <= limit);
+    const picked = expansion.slice(0, Math.ceil(size / 2));
+    const skip = new Set([...measured, ...picked.map((c) => c.slot)]);
+    const predicted = this.engine
+      .shortlist(query, state.point, size - picked.length, skip, includeFull)
+      .filter((c) => c.predictedMs <= limit);
+    const out = [...picked, ...predicted];
+    // Fill up from the rest of the expansion when predictions ran out.
+    for (const candidate of expansion.slice(picked.length)) {
+      if (out.length >= size) break;
+      if (!out.some((c) => c.slot === candidate.slot)) out.push(candidate);
+    }
+    return out;
+  }
+
+  /** Unmeasured, probe-able neighbours of the player's best measured nodes, nearest-predicted first. */
+  #expand(
+    query: CompiledQuery,
+    state: PlayerLatencyState,
+    measured: ReadonlySet<number>,
+    includeFull: boolean,
+  ): ProbeCandidate[] {
+    const neighbours = this.#options.neighbours;
+    const point = state.point;
+    if (!neighbours || !point) return [];
+    const coordinates = this.#coordinates;
+    const index = this.engine.index;
+    const best = [...state.measured].sort((a, b) => a[1] - b[1]).slice(0, EXPAND_FROM);
+    const seen = new Set<number>();
+    const out: ProbeCandidate[] = [];
+    for (const [slot] of best) {
+      for (const nodeId of neighbours.of(coordinates.idOf(slot) ?? '')) {
+        const peer = coordinates.slotOf(nodeId);
+        if (peer === undefined || seen.has(peer) || measured.has(peer) || query.exclude.has(peer)) continue;
+        seen.add(peer);
+        if (index.rejection(peer, query.caps, query.regions, includeFull) !== undefined || !index.hasProbe(peer)) continue;
+        out.push({ slot: peer, nodeId, url: index.probeUrl(peer)!, predictedMs: coordinates.predict(point, peer) });
+      }
+    }
+    return out.sort((a, b) => a.predictedMs - b.predictedMs);
   }
 
   /** Folds one round's results in: measured RTTs, the player's refitted coordinate, a nudge to the nodes. */
@@ -76,7 +125,8 @@ export class ProbePlanner {
     for (const result of results) {
       const slot = bySlot.get(result.id);
       if (slot === undefined || result.rttMs === undefined || result.received === 0) continue;
-      state.measured.set(slot, result.rttMs);
+      // Queueing only ever adds delay: the smallest sample is the path's RTT, the median carries the jitter.
+      state.measured.set(slot, result.minRttMs ?? result.rttMs);
     }
     const observations: RttObservation[] = [];
     for (const [slot, rtt] of state.measured) observations.push({ offset: slot * coordinates.stride, rttMs: rtt });

@@ -74,17 +74,22 @@ export const ErrorCodes = {
   // QoS ledger and settlement chain
   FW_ERR_QOS_SIGNATURE_INVALID: {
     status: 401,
-    description: "A QoS report's or key binding's EIP-712 signature is invalid or not from the key bound to the session.",
+    description:
+      "A QoS report's or key binding's EIP-712 signature is invalid or not from the key bound to the session.",
   },
   FW_ERR_QOS_KEY_NOT_BOUND: {
     status: 409,
-    description: 'No QoS key is bound for this reporter yet (player: send QosBindKey; agent: register with an identity).',
+    description:
+      'No QoS key is bound for this reporter yet (player: send QosBindKey; agent: register with an identity).',
   },
   FW_ERR_QOS_REPORT_INVALID: {
     status: 422,
     description: 'A QoS report is for another session or node, a minute that is not open, or has impossible values.',
   },
-  FW_ERR_QOS_REPORT_DUPLICATE: { status: 409, description: 'A QoS report for this side and minute was already stored.' },
+  FW_ERR_QOS_REPORT_DUPLICATE: {
+    status: 409,
+    description: 'A QoS report for this side and minute was already stored.',
+  },
   FW_ERR_CHAIN_UNAVAILABLE: { status: 503, description: 'The settlement chain did not answer; the work stays queued.' },
   FW_ERR_CHAIN_REVERTED: { status: 502, description: 'A settlement chain transaction reverted; the work stays queued.' },
   // Generic

@@ -2,14 +2,14 @@
 // record leaf format. A subpath of its own so viem stays out of the browser
 // bundle of anything that only needs the signaling contract.
 export {
-  MINUTE_RECORD_LEAF_TYPES,
-  MinuteFailure,
-  type MinuteRecordLeaf,
-  type MinuteRecordLeafValues,
   failureMaskOf,
   failuresOfMask,
   leafFromValues,
   leafValues,
+  MINUTE_RECORD_LEAF_TYPES,
+  MinuteFailure,
+  type MinuteRecordLeaf,
+  type MinuteRecordLeafValues,
   minuteRecordLeafHash,
   sessionKeyOf,
   ZERO_BYTES32,
@@ -24,11 +24,11 @@ export {
   type QosDomain,
   QosDomainSchema,
   QosSide,
+  SignatureSchema,
   type SignedAgentReport,
   SignedAgentReportSchema,
   type SignedClientReport,
   SignedClientReportSchema,
-  SignatureSchema,
 } from './qosReports.js';
 export {
   agentReportDigest,

@@ -110,7 +110,9 @@ describe('QoS EIP-712 typed data', () => {
   it('changes the digest when any field, or the domain, changes', async () => {
     const node = privateKeyToAccount(generatePrivateKey());
     const signature = await signAgentReport(node, domain, agentReport);
-    const numeric = Object.keys(agentReport).filter((k) => typeof agentReport[k as keyof AgentMinuteReport] === 'number');
+    const numeric = Object.keys(agentReport).filter(
+      (k) => typeof agentReport[k as keyof AgentMinuteReport] === 'number',
+    );
     fc.assert(
       fc.property(fc.constantFrom(...numeric), fc.integer({ min: 1, max: 1000 }), (field, delta) => {
         const tampered = { ...agentReport, [field]: (agentReport[field as keyof AgentMinuteReport] as number) + delta };

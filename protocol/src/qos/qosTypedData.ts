@@ -145,16 +145,17 @@ export function signKeyBinding(signer: QosSigner, sessionId: string): Promise<He
  * The address that signed `digest`, or undefined when the signature is not a
  * valid secp256k1 signature at all.
  */
-export async function recoverSigner(digest: Hex, signature: Hex): Promise<Address | undefined> {
+export async function recoverSigner(digest: Hex, signature: string): Promise<Address | undefined> {
+  if (!/^0x[0-9a-fA-F]{130}$/.test(signature)) return undefined;
   try {
-    return await recoverAddress({ hash: digest, signature });
+    return await recoverAddress({ hash: digest, signature: signature as Hex });
   } catch {
     return undefined;
   }
 }
 
 /** True when `signature` over `digest` was made by `expected`. */
-export async function isSignedBy(digest: Hex, signature: Hex, expected: Address): Promise<boolean> {
+export async function isSignedBy(digest: Hex, signature: string, expected: Address): Promise<boolean> {
   const signer = await recoverSigner(digest, signature);
   return signer !== undefined && isAddressEqual(signer, expected);
 }

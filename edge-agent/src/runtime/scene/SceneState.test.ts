@@ -139,7 +139,7 @@ describe('SceneState', () => {
     expect(state.touches).toEqual([]);
   });
 
-  it('moves the player with the first pad\'s left stick (y up) and presses the marker on button edges', () => {
+  it("moves the player with the first pad's left stick (y up) and presses the marker on button edges", () => {
     const state = scene();
     const start = state.player;
     const pad = (buttons: number, lx: number, ly: number): InputEvent => ({

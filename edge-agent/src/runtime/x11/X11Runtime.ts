@@ -2,8 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { FramewayError, type InputEvent, isFramewayError, RuntimeKind, TypedEmitter } from '@frameway/protocol';
-import { PulseAudioServer } from '../../audio/PulseAudioServer.js';
+import { FramewayError, type InputEvent, RuntimeKind, TypedEmitter } from '@frameway/protocol';
 import type { OpenGamepadInjector } from '../../input/GamepadInjector.js';
 import { createLogger, type Logger } from '../../logging/logger.js';
 import type {
@@ -16,11 +15,7 @@ import type {
   VideoSink,
 } from '../SessionRuntime.js';
 import { spawnTied } from '../spawnTied.js';
-import { TopLevelWindows } from './TopLevelWindows.js';
-import { X11Clipboard } from './X11Clipboard.js';
-import { X11Connection } from './X11Connection.js';
-import { X11InputInjector } from './X11InputInjector.js';
-import { XvfbServer } from './XvfbServer.js';
+import { asRuntimeError, SessionDisplay } from './SessionDisplay.js';
 
 export interface X11RuntimeOptions {
   sessionId: string;
@@ -54,9 +49,9 @@ const OUTPUT_TAIL_CHARS = 2_000;
  * Any Linux X11 program as a session: a private Xvfb display of the session's
  * size (captured by ffmpeg x11grab), a private PulseAudio null sink (the
  * session's audio), and input injected through XTEST on one persistent
- * connection. The program runs in its own process group, tied to the agent
- * (parent-death signal) and under the session's rlimits; its exit ends the
- * session.
+ * connection (see SessionDisplay). The program runs in its own process group,
+ * tied to the agent (parent-death signal), under the session's rlimits and
+ * with none of the agent's environment; its exit ends the session.
  */
 export class X11Runtime extends TypedEmitter<SessionRuntimeEvents> implements SessionRuntime {
   readonly kind = RuntimeKind.X11;
@@ -64,12 +59,7 @@ export class X11Runtime extends TypedEmitter<SessionRuntimeEvents> implements Se
   readonly #log: Logger;
   #state: RuntimeState = 'new';
   #dir: string | undefined;
-  #xvfb: XvfbServer | undefined;
-  #pulse: PulseAudioServer | undefined;
-  #connection: X11Connection | undefined;
-  #windows: TopLevelWindows | undefined;
-  #injector: X11InputInjector | undefined;
-  #clipboard: X11Clipboard | undefined;
+  #display: SessionDisplay | undefined;
   #program: ChildProcess | undefined;
   #programExited: Promise<void> | undefined;
   #output = '';
@@ -89,12 +79,12 @@ export class X11Runtime extends TypedEmitter<SessionRuntimeEvents> implements Se
 
   /** The session's X display (`:N`) once prepared. */
   get display(): string | undefined {
-    return this.#xvfb?.display;
+    return this.#display?.display;
   }
 
   /** Environment that reaches the session's display (and audio), e.g. for a helper or a test. */
   get env(): Record<string, string> {
-    return { ...this.#xvfb?.env, ...this.#pulse?.env };
+    return { ...this.#display?.env };
   }
 
   /** The program's process id while it runs. */
@@ -104,56 +94,31 @@ export class X11Runtime extends TypedEmitter<SessionRuntimeEvents> implements Se
 
   /** What the session pastes: the clipboard text the player sent last. */
   get clipboardText(): string | undefined {
-    return this.#clipboard?.text;
+    return this.#display?.clipboard.text;
   }
 
   async prepare(): Promise<RuntimeCapture> {
     if (this.#state !== 'new') throw new FramewayError('FW_ERR_INVALID_STATE', `x11 runtime is ${this.#state}`);
     this.#state = 'preparing';
-    const { video, sessionId } = this.#options;
     try {
-      const safeId = sessionId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 32);
+      const safeId = this.#options.sessionId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 32);
       this.#dir = mkdtempSync(join(this.#options.tmpDir ?? tmpdir(), `frameway-${safeId}-`));
-      const xvfb = await XvfbServer.start({
+      const display = await SessionDisplay.open({
         dir: this.#dir,
-        width: video.width,
-        height: video.height,
-        ...(this.#options.xvfbPath ? { xvfbPath: this.#options.xvfbPath } : {}),
-        logger: this.#log,
-      });
-      this.#xvfb = xvfb;
-      xvfb.on('exit', (message) => this.#fail(message));
-      if (this.#options.audio ?? true) this.#pulse = await this.#startPulse(join(this.#dir, 'pulse'));
-      const connection = await X11Connection.connect({ display: xvfb.display, auth: xvfb.auth, logger: this.#log });
-      this.#connection = connection;
-      connection.on('closed', (reason) => this.#fail(`lost the X connection: ${reason}`));
-      this.#windows = new TopLevelWindows(connection, {
+        video: this.#options.video,
+        audio: this.#options.audio ?? true,
         ...(this.#options.center === undefined ? {} : { center: this.#options.center }),
-        logger: this.#log,
-      });
-      this.#clipboard = await X11Clipboard.create(connection, this.#log);
-      this.#injector = new X11InputInjector({
-        connection,
-        keyboard: await connection.keyboardMap(),
-        width: video.width,
-        height: video.height,
-        clipboard: this.#clipboard,
         openGamepads: this.#options.openGamepads,
+        xvfbPath: this.#options.xvfbPath,
+        pulseaudioPath: this.#options.pulseaudioPath,
         logger: this.#log,
       });
+      this.#display = display;
+      display.on('lost', (message) => this.#fail(message));
       if (this.#closing) throw new FramewayError('FW_ERR_SESSION_ENDED', 'x11 runtime closed while preparing');
       this.#state = 'prepared';
-      this.#log.info({ display: xvfb.display, audio: this.#pulse !== undefined }, 'x11 display ready');
-      return {
-        video: {
-          kind: 'x11grab',
-          display: xvfb.display,
-          width: video.width,
-          height: video.height,
-          env: { XAUTHORITY: xvfb.authFile },
-        },
-        audio: this.#pulse?.capture,
-      };
+      this.#log.info({ display: display.display, audio: display.pulse !== undefined }, 'x11 display ready');
+      return display.capture;
     } catch (error) {
       await this.close();
       throw asRuntimeError(error, 'cannot prepare the x11 display');
@@ -183,48 +148,33 @@ export class X11Runtime extends TypedEmitter<SessionRuntimeEvents> implements Se
     }
     this.#programExited = new Promise((resolve) => {
       child.once('close', (code, signal) => {
-        this.#fail(
-          `${file} exited with ${signal ? `signal ${signal}` : `code ${code}`}${this.#tail() ? `: ${this.#tail()}` : ''}`,
-        );
+        const how = signal ? `signal ${signal}` : `code ${code}`;
+        this.#fail(`${file} exited with ${how}${this.#tail() ? `: ${this.#tail()}` : ''}`);
         resolve();
       });
     });
-    await this.#waitUntilReady(child, file);
+    const failure = new Promise<Error>((resolve) => {
+      child.once('error', resolve);
+      void this.#programExited?.then(() => resolve(new Error(`${file} exited before it opened a window`)));
+    });
+    const timeoutMs = this.#options.readyTimeoutMs ?? 8_000;
+    const outcome = await (this.#display as SessionDisplay).waitForWindow(timeoutMs, failure);
+    if (outcome instanceof Error) {
+      throw new FramewayError('FW_ERR_RUNTIME_FAILED', `${outcome.message}${this.#tail() ? `: ${this.#tail()}` : ''}`);
+    }
+    if (this.#closing) throw new FramewayError('FW_ERR_SESSION_ENDED', 'x11 runtime closed while starting');
+    if (outcome === 'timeout') this.#log.warn({ timeoutMs }, 'program opened no window yet; streaming the display anyway');
+    this.#state = 'ready';
+    this.#log.info({ pid: child.pid, command: file, window: outcome === 'window' }, 'program running');
   }
 
   applyInput(events: readonly InputEvent[]): void {
-    if (this.#state === 'ready' || this.#state === 'starting') this.#injector?.apply(events);
+    if (this.#state === 'ready' || this.#state === 'starting') this.#display?.applyInput(events);
   }
 
   close(): Promise<void> {
     this.#closing ??= this.#stop();
     return this.#closing;
-  }
-
-  async #waitUntilReady(child: ChildProcess, file: string): Promise<void> {
-    const timeoutMs = this.#options.readyTimeoutMs ?? 8_000;
-    const windows = this.#windows as TopLevelWindows;
-    const outcome = await new Promise<'window' | 'timeout' | Error>((resolve) => {
-      const finish = (value: 'window' | 'timeout' | Error) => {
-        clearTimeout(timer);
-        windows.off('mapped', onWindow);
-        resolve(value);
-      };
-      const timer = setTimeout(() => finish('timeout'), timeoutMs);
-      const onWindow = () => finish('window');
-      windows.once('mapped', onWindow);
-      child.once('error', finish);
-      void this.#programExited?.then(() => finish(new Error(`${file} exited before it opened a window`)));
-    });
-    if (outcome instanceof Error) {
-      throw new FramewayError('FW_ERR_RUNTIME_FAILED', `${outcome.message}${this.#tail() ? `: ${this.#tail()}` : ''}`);
-    }
-    if (this.#closing) throw new FramewayError('FW_ERR_SESSION_ENDED', 'x11 runtime closed while starting');
-    if (outcome === 'timeout') {
-      this.#log.warn({ timeoutMs }, 'program opened no window yet; streaming the display anyway');
-    }
-    this.#state = 'ready';
-    this.#log.info({ pid: child.pid, command: file, window: outcome === 'window' }, 'program running');
   }
 
   #programEnv(home: string): NodeJS.ProcessEnv {
@@ -239,24 +189,8 @@ export class X11Runtime extends TypedEmitter<SessionRuntimeEvents> implements Se
       XDG_RUNTIME_DIR: this.#dir as string,
       // With PULSE_SERVER set, SDL and friends pick PulseAudio (the session's sink) on
       // their own; without it, keep SDL from probing sound cards the node may not have.
-      ...(this.#pulse ? {} : { SDL_AUDIODRIVER: 'dummy' }),
+      ...(this.#display?.pulse ? {} : { SDL_AUDIODRIVER: 'dummy' }),
     };
-  }
-
-  async #startPulse(dir: string): Promise<PulseAudioServer | undefined> {
-    try {
-      const pulse = await PulseAudioServer.start({
-        dir,
-        ...(this.#options.pulseaudioPath ? { pulseaudioPath: this.#options.pulseaudioPath } : {}),
-        logger: this.#log,
-      });
-      pulse.on('exit', (message) => this.#log.warn({ message }, 'session audio server stopped'));
-      return pulse;
-    } catch (error) {
-      // Sound is a bonus: a node without PulseAudio still streams the picture.
-      this.#log.warn({ err: error }, 'no audio for this session: PulseAudio did not start');
-      return undefined;
-    }
   }
 
   #fail(message: string): void {
@@ -272,10 +206,8 @@ export class X11Runtime extends TypedEmitter<SessionRuntimeEvents> implements Se
 
   async #stop(): Promise<void> {
     this.#state = 'stopped';
-    await this.#injector?.close().catch((error: unknown) => this.#log.debug({ err: error }, 'input release failed'));
     await this.#stopProgram();
-    this.#connection?.close();
-    await Promise.allSettled([this.#xvfb?.close(), this.#pulse?.close()]);
+    await this.#display?.close();
     if (this.#dir) rmSync(this.#dir, { recursive: true, force: true });
     this.#log.debug('x11 runtime stopped');
   }
@@ -298,14 +230,4 @@ export class X11Runtime extends TypedEmitter<SessionRuntimeEvents> implements Se
     // Anything the program left behind in its group goes too.
     signalGroup('SIGKILL');
   }
-}
-
-function asRuntimeError(error: unknown, what: string): FramewayError {
-  if (isFramewayError(error)) return error;
-  return new FramewayError(
-    'FW_ERR_RUNTIME_FAILED',
-    `${what}: ${error instanceof Error ? error.message : String(error)}`,
-    undefined,
-    { cause: error },
-  );
 }

@@ -12,6 +12,8 @@ export interface XvfbServerOptions {
   dir: string;
   width: number;
   height: number;
+  /** Offer MIT-SHM (default true); see SessionDisplayOptions.shm. */
+  shm?: boolean;
   xvfbPath?: string;
   startTimeoutMs?: number;
   logger?: Logger;
@@ -89,6 +91,7 @@ export class XvfbServer extends TypedEmitter<XvfbServerEvents> {
         '-noreset',
         // No software cursor sprite in the framebuffer: the player sees their own pointer.
         '-nocursor',
+        ...(options.shm === false ? ['-extension', 'MIT-SHM'] : []),
       ],
       { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] },
     );

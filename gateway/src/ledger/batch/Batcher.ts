@@ -60,7 +60,13 @@ export class Batcher {
       const records = store.unbatched(policy.maxLeaves);
       const tree = new MerkleTree(records.map((record) => record.leafHash));
       const seq = store.nextBatchSeq();
-      const batch = { batchId: batchIdOf(ledgerId, seq), seq, root: tree.root, leafCount: records.length, createdAt: now() };
+      const batch = {
+        batchId: batchIdOf(ledgerId, seq),
+        seq,
+        root: tree.root,
+        leafCount: records.length,
+        createdAt: now(),
+      };
       store.insertBatch(
         batch,
         records.map((record) => record.id),

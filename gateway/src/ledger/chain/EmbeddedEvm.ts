@@ -33,9 +33,14 @@ async function loadEdr(): Promise<{ edr: Edr; context: InstanceType<Edr['EdrCont
     return await edrModule;
   } catch (cause) {
     edrModule = undefined;
-    throw new FramewayError('FW_ERR_CHAIN_UNAVAILABLE', `the embedded EVM (EDR) cannot be loaded: ${String(cause)}`, {}, {
-      cause,
-    });
+    throw new FramewayError(
+      'FW_ERR_CHAIN_UNAVAILABLE',
+      `the embedded EVM (EDR) cannot be loaded: ${String(cause)}`,
+      {},
+      {
+        cause,
+      },
+    );
   }
 }
 
@@ -64,7 +69,8 @@ export class EmbeddedEvm {
     const { edr, context } = await loadEdr();
     const chainId = options.chainId ?? EMBEDDED_CHAIN_ID;
     const genesis = edr.l1GenesisState(edr.l1HardforkFromString(edr.CANCUN));
-    for (const account of options.fund) genesis.push({ address: hexToBuffer(account.address), balance: account.balance });
+    for (const account of options.fund)
+      genesis.push({ address: hexToBuffer(account.address), balance: account.balance });
     const provider = await context.createProvider(
       edr.L1_CHAIN_TYPE,
       {

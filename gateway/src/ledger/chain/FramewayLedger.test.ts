@@ -1,6 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { type Address, createPublicClient, createWalletClient, custom, type Hex, keccak256, parseEther, toHex } from 'viem';
+import {
+  type Address,
+  createPublicClient,
+  createWalletClient,
+  custom,
+  type Hex,
+  keccak256,
+  parseEther,
+  toHex,
+} from 'viem';
 import { generatePrivateKey, type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embeddedChain } from './createLedgerChain.js';
@@ -61,7 +70,9 @@ afterAll(() => evm.close());
 describe('FramewayLedger contract', () => {
   it('lets only the operator allocate, commit and settle', async () => {
     const stranger = as(accounts.stranger);
-    await expect(stranger.allocate(allocation(key('s1')))).rejects.toMatchObject({ details: { revert: 'NotOperator' } });
+    await expect(stranger.allocate(allocation(key('s1')))).rejects.toMatchObject({
+      details: { revert: 'NotOperator' },
+    });
     await expect(stranger.commitBatch(key('b1'), key('r1'), 1)).rejects.toMatchObject({
       details: { revert: 'NotOperator' },
     });
@@ -118,9 +129,9 @@ describe('FramewayLedger contract', () => {
     await expect(operator.settle({ ...bad, totalMinutes: 3, failedBitmap: [0n, 0n] })).rejects.toMatchObject({
       details: { revert: 'InvalidParams' },
     });
-    await expect(operator.settle({ ...bad, sessionKey: key('s-unknown'), totalMinutes: 0, failedBitmap: [] })).rejects.toMatchObject(
-      { details: { revert: 'WrongStatus' } },
-    );
+    await expect(
+      operator.settle({ ...bad, sessionKey: key('s-unknown'), totalMinutes: 0, failedBitmap: [] }),
+    ).rejects.toMatchObject({ details: { revert: 'WrongStatus' } });
   });
 
   it('bills started 15-minute blocks up to the escrow, pays by withdrawal and frees the collateral', async () => {

@@ -12,13 +12,13 @@ import {
   zeroAddress,
 } from 'viem';
 import { framewayLedgerAbi } from './framewayLedgerArtifact.js';
-import {
-  type AllocationRequest,
-  type AllocationStatus,
-  type ChainKind,
-  type ChainTx,
-  type LedgerChain,
-  type SettlementRequest,
+import type {
+  AllocationRequest,
+  AllocationStatus,
+  ChainKind,
+  ChainTx,
+  LedgerChain,
+  SettlementRequest,
 } from './LedgerChain.js';
 
 const ZERO_ROOT: Hex = `0x${'0'.repeat(64)}`;
@@ -133,7 +133,12 @@ export class ViemLedgerChain implements LedgerChain {
   async freeStakeOf(provider: Address): Promise<bigint> {
     const read = (functionName: 'stakeOf' | 'lockedOf') =>
       this.#read(() =>
-        this.publicClient.readContract({ address: this.address, abi: framewayLedgerAbi, functionName, args: [provider] }),
+        this.publicClient.readContract({
+          address: this.address,
+          abi: framewayLedgerAbi,
+          functionName,
+          args: [provider],
+        }),
       );
     const [stake, locked] = await Promise.all([read('stakeOf'), read('lockedOf')]);
     return stake - locked;
@@ -265,12 +270,9 @@ export function toChainError(error: unknown, action: string, txHash?: Hex): Fram
         { cause: error },
       );
     }
-    return new FramewayError(
-      'FW_ERR_CHAIN_UNAVAILABLE',
-      `${action}: ${error.shortMessage}`,
-      txHash ? { txHash } : {},
-      { cause: error },
-    );
+    return new FramewayError('FW_ERR_CHAIN_UNAVAILABLE', `${action}: ${error.shortMessage}`, txHash ? { txHash } : {}, {
+      cause: error,
+    });
   }
   return new FramewayError('FW_ERR_CHAIN_UNAVAILABLE', `${action}: ${String(error)}`, txHash ? { txHash } : {}, {
     cause: error,

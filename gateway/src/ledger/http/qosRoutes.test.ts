@@ -38,7 +38,14 @@ async function servedLedger() {
   });
   cleanup.push(() => ledger.close());
   await ledger.start();
-  await playSession(ledger, clock, { sessionId: 'ses_api', nodeId: 'node-1', node, player, minutes: 3, clientMissing: new Set([1]) });
+  await playSession(ledger, clock, {
+    sessionId: 'ses_api',
+    nodeId: 'node-1',
+    node,
+    player,
+    minutes: 3,
+    clientMissing: new Set([1]),
+  });
   // Another session in the same batch: proofs must hold across sessions.
   await playSession(ledger, clock, {
     sessionId: 'ses_other',
@@ -72,9 +79,9 @@ describe('GET /v1/sessions/:id/qos', () => {
       const batch = record.batch!;
       expect(batch.committed).toBe(true);
       // Independent implementation: OpenZeppelin's own encoder, keccak and tree code.
-      expect(StandardMerkleTree.verify(batch.root, body.leafEncoding, record.leaf.values as unknown[], batch.proof)).toBe(
-        true,
-      );
+      expect(
+        StandardMerkleTree.verify(batch.root, body.leafEncoding, record.leaf.values as unknown[], batch.proof),
+      ).toBe(true);
       const leaf = leafFromValues(record.leaf.values as MinuteRecordLeafValues);
       expect(minuteRecordLeafHash(leaf)).toBe(record.leaf.hash);
       expect(verifyMerkleProof(batch.root, record.leaf.hash, batch.proof)).toBe(true);
@@ -115,7 +122,11 @@ describe('GET /v1/sessions/:id/qos', () => {
 
   it('answers 404 with a typed error for an unknown session, one the caller may not read, and a malformed id', async () => {
     const { app } = await servedLedger();
-    for (const url of ['/v1/sessions/ses_nope/qos', '/v1/sessions/ses_other/qos', `/v1/sessions/${'x'.repeat(80)}/qos`]) {
+    for (const url of [
+      '/v1/sessions/ses_nope/qos',
+      '/v1/sessions/ses_other/qos',
+      `/v1/sessions/${'x'.repeat(80)}/qos`,
+    ]) {
       const response = await app.inject({ method: 'GET', url });
       expect(response.statusCode, url).toBe(404);
       expect(response.json()).toMatchObject({ code: 'FW_ERR_SESSION_NOT_FOUND' });

@@ -47,7 +47,9 @@ describe('MerkleTree', () => {
         for (const [i, value] of values.entries()) {
           const hash = minuteRecordLeafHash(records[i]!);
           expect(ours.proof(hash)).toEqual(oz.getProof(value));
-          expect(StandardMerkleTree.verify(ours.root, [...MINUTE_RECORD_LEAF_TYPES], value, ours.proof(hash))).toBe(true);
+          expect(StandardMerkleTree.verify(ours.root, [...MINUTE_RECORD_LEAF_TYPES], value, ours.proof(hash))).toBe(
+            true,
+          );
         }
       }),
       { numRuns: 12 },

@@ -78,7 +78,10 @@ async function flakySetup() {
   const direct = await createLedgerChain(config.chain, { embeddedOperatorKey: operatorKey });
   const rpc = new FlakyRpc(direct.evm as EmbeddedEvm);
   const url = await rpc.listen();
-  cleanup.push(() => direct.chain.close(), () => rpc.close());
+  cleanup.push(
+    () => direct.chain.close(),
+    () => rpc.close(),
+  );
   const transport = http(url, { retryCount: 0, timeout: 2_000 });
   const chain = new ViemLedgerChain({
     kind: 'embedded',

@@ -87,6 +87,8 @@ export class ChainOutbox extends TypedEmitter<ChainOutboxEvents> {
     gasUsed: 0n,
   };
   #running: Promise<number> | undefined;
+  /** Jobs postponed because another job must finish first. */
+  readonly #waiting = new Set<number>();
 
   constructor(options: ChainOutboxOptions) {
     super((error, event) => options.log.error({ err: error, event }, 'outbox listener threw'));
@@ -108,23 +110,23 @@ export class ChainOutbox extends TypedEmitter<ChainOutboxEvents> {
   async #run(): Promise<number> {
     const { store, now } = this.#options;
     let finished = 0;
-    let jobs = store.dueJobs(now(), 1000);
-    // Jobs that wait on another (a settlement on its batch) get another pass once something finished.
-    while (jobs.length > 0) {
-      const waiting: JobRow[] = [];
+    // Passes until one finishes nothing: a finished job wakes the ones waiting on it (a settlement on its batch).
+    for (;;) {
       let progressed = false;
-      for (const job of jobs) {
+      for (const job of store.dueJobs(now(), 1000)) {
         const current = store.job(job.kind, job.ref);
         if (current?.status !== 'pending') continue;
         const result = await this.#attempt(current);
-        if (result === 'done') {
+        if (result === 'wait') this.#waiting.add(current.id);
+        else if (result === 'done') {
           finished++;
           progressed = true;
-        } else if (result === 'wait') waiting.push(current);
+          for (const id of this.#waiting) store.postponeJob(id, now());
+          this.#waiting.clear();
+        }
       }
-      jobs = progressed ? waiting : [];
+      if (!progressed) return finished;
     }
-    return finished;
   }
 
   async #attempt(job: JobRow): Promise<'done' | 'wait' | 'failed'> {

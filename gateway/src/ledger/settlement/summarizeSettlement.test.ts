@@ -23,7 +23,12 @@ describe('summarizeSettlement', () => {
 
   it('counts a minute with no record at all as failed, across 256-minute words', () => {
     const minutes = Array.from({ length: 300 }, (_, i) => minute(i)).filter((m) => m.minuteIndex !== 260);
-    const summary = summarizeSettlement({ sessionKey: sessionKeyOf('s'), startedAt: 0, endedAt: 300 * 60_000, minutes });
+    const summary = summarizeSettlement({
+      sessionKey: sessionKeyOf('s'),
+      startedAt: 0,
+      endedAt: 300 * 60_000,
+      minutes,
+    });
     expect(summary.totalMinutes).toBe(300);
     expect(summary.failedBitmap).toEqual([0n, 1n << 4n]);
   });
@@ -35,7 +40,9 @@ describe('summarizeSettlement', () => {
   });
 
   it('settles a session that never streamed as zero time and no minutes', () => {
-    expect(summarizeSettlement({ sessionKey: sessionKeyOf('s'), startedAt: null, endedAt: 5, minutes: [] })).toMatchObject({
+    expect(
+      summarizeSettlement({ sessionKey: sessionKeyOf('s'), startedAt: null, endedAt: 5, minutes: [] }),
+    ).toMatchObject({
       durationSec: 0,
       billableBlocks: 0,
       totalMinutes: 0,

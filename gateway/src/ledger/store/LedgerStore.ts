@@ -194,16 +194,17 @@ export class LedgerStore {
   }
 
   setMeta(key: string, value: string): void {
-    this.#sql('INSERT INTO ledger_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(
-      key,
-      value,
-    );
+    this.#sql(
+      'INSERT INTO ledger_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    ).run(key, value);
   }
 
   // -------------------------------------------------------------- sessions
 
   /** Inserts the session unless it is known; returns whether it was new. */
-  insertSession(session: Omit<LedgerSessionRow, 'startedAt' | 'endedAt' | 'endReason' | 'nextMinute' | 'settled'>): boolean {
+  insertSession(
+    session: Omit<LedgerSessionRow, 'startedAt' | 'endedAt' | 'endReason' | 'nextMinute' | 'settled'>,
+  ): boolean {
     const result = this.#sql(
       `INSERT OR IGNORE INTO ledger_sessions (session_id, session_key, node_id, provider, player_id, target_fps,
         latency_budget_ms, interval_ms, price_per_block_wei, created_at)
@@ -237,7 +238,10 @@ export class LedgerStore {
 
   /** Sets minute 0 once; later calls keep the first value. */
   markStarted(sessionId: string, at: number): void {
-    this.#sql('UPDATE ledger_sessions SET started_at = ? WHERE session_id = ? AND started_at IS NULL').run(at, sessionId);
+    this.#sql('UPDATE ledger_sessions SET started_at = ? WHERE session_id = ? AND started_at IS NULL').run(
+      at,
+      sessionId,
+    );
   }
 
   markEnded(sessionId: string, at: number, reason: string): void {
@@ -249,7 +253,11 @@ export class LedgerStore {
   }
 
   moveToNode(sessionId: string, nodeId: string, provider: Address | null): void {
-    this.#sql('UPDATE ledger_sessions SET node_id = ?, provider = ? WHERE session_id = ?').run(nodeId, provider, sessionId);
+    this.#sql('UPDATE ledger_sessions SET node_id = ?, provider = ? WHERE session_id = ?').run(
+      nodeId,
+      provider,
+      sessionId,
+    );
   }
 
   advanceMinute(sessionId: string, nextMinute: number): void {
@@ -460,9 +468,10 @@ export class LedgerStore {
   /** Pending jobs due at `now`, oldest first. */
   dueJobs(now: number, limit: number): JobRow[] {
     return (
-      this.#sql(
-        "SELECT * FROM ledger_jobs WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?",
-      ).all(now, limit) as Row[]
+      this.#sql("SELECT * FROM ledger_jobs WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?").all(
+        now,
+        limit,
+      ) as Row[]
     ).map(jobFromRow);
   }
 

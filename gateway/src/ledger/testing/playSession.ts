@@ -1,9 +1,4 @@
-import {
-  type QosDomain,
-  signAgentReport,
-  signClientReport,
-  signKeyBinding,
-} from '@frameway/protocol/qos';
+import { type QosDomain, signAgentReport, signClientReport, signKeyBinding } from '@frameway/protocol/qos';
 import type { PrivateKeyAccount } from 'viem/accounts';
 import type { QosLedger } from '../QosLedger.js';
 import { healthyAgentReport, healthyClientReport, type ManualClock } from './qosFixtures.js';
@@ -50,9 +45,18 @@ export async function playSession(ledger: QosLedger, clock: ManualClock, options
   );
   for (let minute = 0; minute < options.minutes; minute++) {
     clock.set(startedAt + (minute + 1) * interval + 25);
-    const window = { sessionId: options.sessionId, minuteIndex: minute, windowStart: startedAt + minute * interval, intervalMs: interval, fps };
+    const window = {
+      sessionId: options.sessionId,
+      minuteIndex: minute,
+      windowStart: startedAt + minute * interval,
+      intervalMs: interval,
+      fps,
+    };
     const agent = healthyAgentReport({ ...window, nodeId: options.nodeId });
-    await ledger.acceptAgentReport(options.nodeId, { report: agent, signature: await signAgentReport(options.node, domain, agent) });
+    await ledger.acceptAgentReport(options.nodeId, {
+      report: agent,
+      signature: await signAgentReport(options.node, domain, agent),
+    });
     if (options.clientMissing?.has(minute)) continue;
     const client = healthyClientReport(
       window,

@@ -52,7 +52,10 @@ export function healthyAgentReport(
   };
 }
 
-export function healthyClientReport(window: ReportWindow, overrides: Partial<ClientMinuteReport> = {}): ClientMinuteReport {
+export function healthyClientReport(
+  window: ReportWindow,
+  overrides: Partial<ClientMinuteReport> = {},
+): ClientMinuteReport {
   const frames = Math.round((window.fps * window.intervalMs) / 1000);
   return {
     sessionId: window.sessionId,

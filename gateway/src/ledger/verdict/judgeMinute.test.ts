@@ -6,12 +6,17 @@ import { judgeMinute, type MinuteEvidence, type MinuteSla } from './judgeMinute.
 const sla: MinuteSla = { targetFps: 60, fpsRatio: 0.95, latencyBudgetMs: 30, inputToPhotonBudgetMs: 100 };
 const window = { sessionId: 'ses_1', minuteIndex: 2, windowStart: 1_000_000, intervalMs: 60_000, fps: 60 };
 
-function evidence(agent?: Partial<AgentMinuteReport> | null, client?: Partial<ClientMinuteReport> | null): MinuteEvidence {
+function evidence(
+  agent?: Partial<AgentMinuteReport> | null,
+  client?: Partial<ClientMinuteReport> | null,
+): MinuteEvidence {
   return {
     minuteIndex: 2,
     intervalMs: 60_000,
     agent:
-      agent === null ? { report: undefined, rejected: false } : { report: healthyAgentReport({ ...window, nodeId: 'n1' }, agent) },
+      agent === null
+        ? { report: undefined, rejected: false }
+        : { report: healthyAgentReport({ ...window, nodeId: 'n1' }, agent) },
     client: client === null ? { report: undefined, rejected: false } : { report: healthyClientReport(window, client) },
   };
 }
@@ -39,10 +44,7 @@ describe('judgeMinute', () => {
   });
 
   it('uses RTT as the latency when the client measured no input', () => {
-    const verdict = judgeMinute(
-      evidence({}, { inputSamples: 0, inputToPhotonUsP50: 0, inputToPhotonUsP95: 0 }),
-      sla,
-    );
+    const verdict = judgeMinute(evidence({}, { inputSamples: 0, inputToPhotonUsP50: 0, inputToPhotonUsP95: 0 }), sla);
     expect(verdict).toMatchObject({ slaMet: true, p95LatencyUs: 9_000, inputP95Us: null });
   });
 
@@ -58,10 +60,7 @@ describe('judgeMinute', () => {
   });
 
   it('tells a rejected report from a missing one', () => {
-    const verdict = judgeMinute(
-      { ...evidence({}, null), client: { report: undefined, rejected: true } },
-      sla,
-    );
+    const verdict = judgeMinute({ ...evidence({}, null), client: { report: undefined, rejected: true } }, sla);
     expect(verdict.failures).toEqual(['client_report_invalid']);
   });
 
@@ -84,7 +83,12 @@ describe('judgeMinute', () => {
   });
 
   it('accepts a short window from a player that joined mid-minute', () => {
-    const joinedLate = { windowStart: window.windowStart + 40_000, framesReceived: 1190, framesDecoded: 1190, framesRendered: 1189 };
+    const joinedLate = {
+      windowStart: window.windowStart + 40_000,
+      framesReceived: 1190,
+      framesDecoded: 1190,
+      framesRendered: 1189,
+    };
     const verdict = judgeMinute(evidence({}, { ...joinedLate, windowEnd: window.windowStart + 60_003 }), sla);
     expect(verdict.slaMet).toBe(true);
   });
