@@ -587,6 +587,22 @@ describe('FramewaySession reconnect', () => {
     );
     h.socket.remoteClose(1006);
     h.keyboard.dispatchEvent(keyEvent('keydown', 'KeyW'));
+    // Pad states are not held (the resume sends the latest); they must not crowd out key edges.
+    for (let i = 0; i < 100; i++) {
+      h.session.input.send([
+        {
+          type: InputEventType.GamepadState,
+          pad: 0,
+          buttons: 0,
+          leftTrigger: 0,
+          rightTrigger: 0,
+          lx: i,
+          ly: 0,
+          rx: 0,
+          ry: 0,
+        },
+      ]);
+    }
     h.keyboard.dispatchEvent(keyEvent('keyup', 'KeyW'));
     await vi.waitFor(() => expect(h.peers).toHaveLength(2));
     const channel = h.peer.channel(InputChannelLabel.Reliable);
@@ -595,6 +611,18 @@ describe('FramewaySession reconnect', () => {
       { type: InputEventType.KeyDown, usage: 0x1a, modifiers: 0 },
       { type: InputEventType.KeyUp, usage: 0x1a, modifiers: 0 },
     ]);
+  });
+
+  it('starts over when the socket dies while the new media comes up', async () => {
+    const h = await live();
+    h.socket.remoteClose(1006);
+    await vi.waitFor(() => expect(h.peers).toHaveLength(2));
+    await vi.waitFor(() => expect(h.peer.remoteDescription).not.toBeNull());
+    h.socket.remoteClose(1006);
+    h.peer.setConnectionState('connected');
+    expect(h.log).toEqual(['reconnecting 1', 'resumed 1', 'reconnecting 1']);
+    await vi.waitFor(() => expect(h.sockets).toHaveLength(3));
+    await vi.waitFor(() => expect(h.peers).toHaveLength(3));
   });
 
   it('ends as connection_lost with the gateway code when the rejoin is refused for good', async () => {

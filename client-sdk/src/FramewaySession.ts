@@ -1,7 +1,9 @@
 import {
+  decodeInputEvents,
   type ErrorCode,
   FramewayError,
   type IceServer,
+  InputEventType,
   isErrorCode,
   SessionEndReason,
   SessionStateName,
@@ -402,8 +404,11 @@ export class FramewaySession extends TypedEmitter<FramewaySessionEvents> {
     const media = this.#media;
     const outage = this.#outage;
     if (outage && (!media || media === outage.brokenMedia)) {
-      // A key released during the outage must still arrive, or it sticks in the game; motion is stale by then.
-      if (reliable && this.#heldInput.length < MAX_HELD_INPUT_MESSAGES) this.#heldInput.push(bytes);
+      // A key released during the outage must still arrive, or it sticks in the game; motion is stale by
+      // then, and pad states are sent afresh on resume (input.resync), so they need no room here.
+      if (reliable && this.#heldInput.length < MAX_HELD_INPUT_MESSAGES && !onlyPadStates(bytes)) {
+        this.#heldInput.push(bytes);
+      }
       return;
     }
     media?.input.send(bytes, reliable);
@@ -602,6 +607,10 @@ export class FramewaySession extends TypedEmitter<FramewaySessionEvents> {
     );
     this.input.resync();
     this.emit('resumed', { attempts: outage.attempts, downtimeMs });
+    // The socket may have died while the new media came up; the gateway would end the session without it.
+    if (!this.#socket.isOpen && !this.#endInfo) {
+      this.#lost('signaling', 'the signaling connection closed while the session was resuming');
+    }
   }
 
   #onFailover(payload: { fromNodeId: string; toNodeId: string; reason: string; message?: string | undefined }): void {
@@ -746,6 +755,14 @@ export class FramewaySession extends TypedEmitter<FramewaySessionEvents> {
       this.emit('state', SessionStateName.Ended);
     }
     this.emit('ended', info);
+  }
+}
+
+function onlyPadStates(bytes: Uint8Array): boolean {
+  try {
+    return decodeInputEvents(bytes).every((event) => event.type === InputEventType.GamepadState);
+  } catch {
+    return false;
   }
 }
 

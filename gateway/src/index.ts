@@ -3,6 +3,7 @@ export { type GatewayConfig, type GatewayConfigInput, GatewayConfigSchema, loadG
 export { AGENT_SOCKET_PATH, Gateway, PLAYER_SOCKET_PATH } from './Gateway.js';
 export type { MediaRouter, SessionRoute } from './media/MediaRouter.js';
 export { type FleetProber, FleetProbeScheduler } from './latency/FleetProbeScheduler.js';
+export { NeighbourSets } from './latency/NeighbourSets.js';
 export { GATEWAY_COORDINATE_ID, NetworkCoordinates } from './latency/NetworkCoordinates.js';
 export { capabilityMask, type ConstraintRejection, FleetIndex } from './placement/FleetIndex.js';
 export { LatencyPlacer } from './placement/LatencyPlacer.js';

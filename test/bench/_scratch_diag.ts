@@ -4,6 +4,7 @@ import { summarizeRtt } from '@frameway/protocol';
 import { GeoGrid } from './placement/GeoGrid.js';
 import { buildWorld, createRandom, NodeKind, sampleRtt, trueRtt, trueRttBetween } from './placement/world.js';
 
+(globalThis as any).RRF = Number(process.env.RRF ?? 1.2);
 const SIZES = { dataCentres: 300, edgeDevices: Number(process.env.E ?? 4000), players: 3000, spanMs: 3600_000, meanSessionMs: 60_000 };
 const random = createRandom(5);
 const world = buildWorld(SIZES, 1);

@@ -99,6 +99,35 @@ describe.skipIf(missing.length > 0)('game client page (real gateway, agent, ffmp
     await page.keyboard.press('F2');
   });
 
+  it('offers H.264 constrained baseline first and plays video in a sync group of its own, with zero playout targets', async () => {
+    const media = await page.evaluate(() => {
+      const pc = (window as any).framewaySession.peerConnection as RTCPeerConnection;
+      const section = (sdp: string, kind: string) =>
+        sdp.split(/\r\n(?=m=)/).find((s) => s.startsWith(`m=${kind}`)) ?? '';
+      const offer = section(pc.localDescription!.sdp, 'video');
+      const firstPt = /^m=video \d+ \S+ (\d+)/.exec(offer)![1];
+      const fmtp = new RegExp(`a=fmtp:${firstPt} (.*)`).exec(offer)?.[1] ?? '';
+      const rtpmap = new RegExp(`a=rtpmap:${firstPt} ([^/]+)`).exec(offer)?.[1] ?? '';
+      const msid = (kind: string) => /a=msid:(\S+)/.exec(section(pc.remoteDescription!.sdp, kind))?.[1] ?? null;
+      const receivers = pc.getReceivers().map((r) => ({
+        kind: r.track.kind,
+        jitterBufferTarget: (r as any).jitterBufferTarget,
+        playoutDelayHint: (r as any).playoutDelayHint,
+      }));
+      const video = document.getElementById('video') as HTMLVideoElement;
+      const tracks = (video.srcObject as MediaStream).getTracks().map((t) => t.kind);
+      return { firstCodec: `${rtpmap} ${fmtp}`, videoMsid: msid('video'), audioMsid: msid('audio'), receivers, tracks };
+    });
+    console.log(
+      `[client] offer's first video codec: ${media.firstCodec}; answer msid video ${media.videoMsid}, audio ${media.audioMsid}`,
+    );
+    expect(media.firstCodec).toMatch(/^H264 .*packetization-mode=1/);
+    expect(media.firstCodec).toMatch(/profile-level-id=42e0/);
+    expect(media.tracks).toEqual(['video']);
+    if (media.audioMsid !== null) expect(media.audioMsid).not.toBe(media.videoMsid);
+    for (const receiver of media.receivers) expect(receiver.jitterBufferTarget).toBe(0);
+  });
+
   it('a mouse click reaches the agent at the clicked point: the player walks there', async () => {
     const before = await markerNow(page);
     const target = { x: 960, y: 540 };

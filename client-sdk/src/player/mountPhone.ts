@@ -78,7 +78,7 @@ export async function mountPhone(doc: Document, options: MountPlayerOptions = {}
 
   let session: FramewaySession;
   try {
-    session = await openSession(gatewayUrl, params, { ignoredKeyCodes: PAGE_KEYS, touch: 'touch' });
+    session = await openSession(gatewayUrl, params, { ignoredKeyCodes: PAGE_KEYS, touch: params.touch ?? 'touch' });
   } catch (error) {
     const fwError = asFramewayError(error, 'the session could not be started');
     status.failed(SessionEndReason.StartFailed, fwError.code, fwError.message);

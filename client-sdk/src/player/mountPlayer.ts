@@ -125,6 +125,8 @@ export async function mountPlayer(doc: Document, options: MountPlayerOptions = {
     session = await openSession(gatewayUrl, params, {
       pointerLock: params.pointerLock,
       ignoredKeyCodes: PAGE_KEYS,
+      // PC games know a mouse: a finger on a touch screen plays it, unless the page asks for touches.
+      touch: params.touch ?? 'mouse',
     });
   } catch (error) {
     const fwError = asFramewayError(error, 'the session could not be started');

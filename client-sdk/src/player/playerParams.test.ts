@@ -22,7 +22,16 @@ describe('playerParams', () => {
   });
 
   it('keeps the default for a flag it cannot read', () => {
-    expect(playerParams('?lowLatency=maybe&stats=', '')).toMatchObject({ lowLatency: true, showStats: false });
+    expect(playerParams('?lowLatency=maybe&stats=&touch=pen', '')).toEqual({
+      pointerLock: false,
+      showStats: false,
+      lowLatency: true,
+    });
+  });
+
+  it('reads what a finger is', () => {
+    expect(playerParams('?touch=touch', '').touch).toBe('touch');
+    expect(playerParams('?touch=mouse', '').touch).toBe('mouse');
   });
 
   it('ignores a token in the query, where it would leak into server logs', () => {

@@ -4,6 +4,8 @@ export interface PlayerParams {
   showStats: boolean;
   /** `?lowLatency=0` turns the playout tuning off (for side-by-side latency comparisons). */
   lowLatency: boolean;
+  /** `?touch=touch|mouse`: what a finger is; each page has its own default when absent. */
+  touch?: 'touch' | 'mouse';
   /** A player token handed over in the fragment (never sent to servers); demo mode when absent. */
   token?: string;
   signalingUrl?: string;
@@ -25,6 +27,8 @@ export function playerParams(search: string, hash: string): PlayerParams {
     showStats: flag('stats', false),
     lowLatency: flag('lowLatency', true),
   };
+  const touch = query.get('touch');
+  if (touch === 'touch' || touch === 'mouse') params.touch = touch;
   const token = fragment.get('token');
   const signalingUrl = fragment.get('signalingUrl');
   if (token) params.token = token;

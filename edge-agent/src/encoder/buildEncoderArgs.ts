@@ -55,14 +55,19 @@ export function yuv420pFrameBytes(width: number, height: number): number {
 export function buildEncoderArgs(input: EncoderArgsInput): string[] {
   const { video, rtp } = input;
   const capture = input.capture ?? { kind: 'frames' };
+  const reencode = () =>
+    buildCodecArgs(input.encoder, video, {
+      ...(input.intraRefresh === undefined ? {} : { intraRefresh: input.intraRefresh }),
+      inputPixelFormat: capture.kind === 'x11grab' ? 'bgr0' : 'yuv420p',
+    });
   const codec =
-    capture.kind === 'h264'
-      ? // The runtime's encoder already made H.264: repacketise, never re-encode.
-        ['-c:v', 'copy']
-      : buildCodecArgs(input.encoder, video, {
-          ...(input.intraRefresh === undefined ? {} : { intraRefresh: input.intraRefresh }),
-          inputPixelFormat: capture.kind === 'x11grab' ? 'bgr0' : 'yuv420p',
-        });
+    capture.kind !== 'h264'
+      ? reencode()
+      : capture.filter === undefined
+        ? // The runtime's encoder already made H.264: repacketise, never re-encode.
+          ['-c:v', 'copy']
+        : // Decode, fit into the session frame, encode: the output is always the session's size.
+          ['-vf', capture.filter, ...reencode()];
   return [
     // Errors only, and no progress line: stderr is kept as the failure reason.
     '-hide_banner',

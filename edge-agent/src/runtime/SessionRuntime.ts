@@ -31,7 +31,9 @@ export type VideoSink = FrameSink & EncodedVideoSink;
  *   NVIDIA's NvFBC (frame-buffer capture straight into CUDA memory); both
  *   need a real GPU display, which a headless Xvfb does not have.
  * - `h264`: the runtime already produces H.264 (a phone's hardware encoder);
- *   ffmpeg only packetises it into RTP, without re-encoding.
+ *   ffmpeg only packetises it into RTP, without re-encoding, unless a
+ *   `filter` is given: then it decodes, draws the picture through the filter
+ *   into the session frame (letterboxing, rotation) and encodes again.
  */
 export type VideoCapture =
   | { kind: 'frames' }
@@ -44,7 +46,11 @@ export type VideoCapture =
       /** Environment ffmpeg needs to open the display (XAUTHORITY). */
       env: Readonly<Record<string, string>>;
     }
-  | { kind: 'h264' };
+  | {
+      kind: 'h264';
+      /** ffmpeg video filter that fits the picture into the session frame; absent: passthrough. */
+      filter?: string | undefined;
+    };
 
 /** Where the session's audio comes from, if the runtime has any. */
 export interface AudioCapture {

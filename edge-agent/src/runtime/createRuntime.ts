@@ -1,7 +1,13 @@
 import { FramewayError, type MessageType, type PayloadOf, type RuntimeKind } from '@frameway/protocol';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import Docker from 'dockerode';
 import type { AgentConfig } from '../config.js';
+import { UinputGamepadInjector } from '../input/UinputGamepadInjector.js';
 import type { Logger } from '../logging/logger.js';
+import { AdbKeyStore } from './android/AdbKeyStore.js';
+import { AndroidRuntime } from './android/AndroidRuntime.js';
+import { DevicePool } from './android/DevicePool.js';
 import { DockerRuntime } from './docker/DockerRuntime.js';
 import type { RuntimeVideo, SessionRuntime } from './SessionRuntime.js';
 import { SceneRuntime } from './scene/SceneRuntime.js';
@@ -37,6 +43,8 @@ export const createRuntime: RuntimeFactory = (kind, context) => {
  */
 export function createRuntimeFactory(config: AgentConfig): RuntimeFactory {
   let docker: Docker | undefined;
+  const phones = new DevicePool(config.android?.devices ?? []);
+  const adbKeys = new AdbKeyStore(config.android?.adbKeyPath ?? join(homedir(), '.frameway', 'adbkey.pk8'));
   return (kind, context) => {
     if (!(config.runtimes as readonly string[]).includes(kind)) {
       throw new FramewayError('FW_ERR_UNSUPPORTED_RUNTIME', `runtime '${kind}' is not offered by this agent`);
@@ -57,6 +65,8 @@ export function createRuntimeFactory(config: AgentConfig): RuntimeFactory {
           ...(x11.readyTimeoutMs === undefined ? {} : { readyTimeoutMs: x11.readyTimeoutMs }),
           ...(x11.xvfbPath ? { xvfbPath: x11.xvfbPath } : {}),
           ...(x11.pulseaudioPath ? { pulseaudioPath: x11.pulseaudioPath } : {}),
+          // Virtual pads appear on the host, where a local program sees them.
+          openGamepads: () => UinputGamepadInjector.open({ logger: context.logger }),
           logger: context.logger,
         });
       }
@@ -78,6 +88,24 @@ export function createRuntimeFactory(config: AgentConfig): RuntimeFactory {
           pulseaudioPath: config.x11?.pulseaudioPath,
           logger: context.logger,
         });
+      }
+      case 'android': {
+        const settings = config.android;
+        if (!settings) throw new FramewayError('FW_ERR_UNSUPPORTED_RUNTIME', 'this agent has no android configuration');
+        const wanted = context.options.device;
+        const address = phones.acquire(typeof wanted === 'string' ? wanted : undefined);
+        const runtime = new AndroidRuntime({
+          sessionId: context.sessionId,
+          video: context.video,
+          address,
+          serverJarPath: settings.scrcpyServerPath,
+          credentialStore: adbKeys,
+          ...(context.options.mode === 'passthrough' ? { mode: 'passthrough' as const } : {}),
+          // The phone is free again once its session is over, however it ended.
+          onClosed: () => phones.release(address),
+          logger: context.logger,
+        });
+        return runtime;
       }
       default:
         throw new FramewayError('FW_ERR_UNSUPPORTED_RUNTIME', `runtime '${kind}' is not available on this agent`);

@@ -269,7 +269,10 @@ export class Fleet {
     this.#persistTimer = setInterval(() => this.flush(), this.#options.fleet.persistIntervalMs);
     this.#persistTimer.unref();
     this.#landmarkTimer = setInterval(
-      () => this.engine.refreshLandmarks(this.#options.placement.landmarkCount),
+      () => {
+        this.engine.refreshGrid();
+        this.engine.refreshLandmarks(this.#options.placement.landmarkCount);
+      },
       LANDMARK_REFRESH_MS,
     );
     this.#landmarkTimer.unref();

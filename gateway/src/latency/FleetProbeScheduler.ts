@@ -140,7 +140,7 @@ export class FleetProbeScheduler {
     const coordinates = this.#options.coordinates;
     const self = coordinates.slotOf(node.nodeId);
     const neighbours = this.#neighbours;
-    const near = neighbours.of(node.nodeId);
+    const near = [...neighbours.ids(node.nodeId)];
     const nearWanted = Math.ceil(wanted / 2);
     if (self !== undefined) {
       // One known neighbour again (refines the local picture)...
@@ -150,7 +150,7 @@ export class FleetProbeScheduler {
       }
       // ...then the nearest-looking candidates among neighbours' neighbours and a random sample.
       const candidates = new Set<string>();
-      for (const peerId of near) for (const twoHop of neighbours.of(peerId)) candidates.add(twoHop);
+      for (const peerId of near) for (const twoHop of neighbours.ids(peerId)) candidates.add(twoHop);
       for (let i = 0; i < NEAR_PEER_SAMPLE; i++) candidates.add(randomPeer().nodeId);
       const ranked: { peer: Readonly<NodeRecord>; d: number }[] = [];
       for (const id of candidates) {

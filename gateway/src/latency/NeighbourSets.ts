@@ -29,6 +29,11 @@ export class NeighbourSets {
     return [...set].sort((x, y) => x[1] - y[1]).map(([id]) => id);
   }
 
+  /** A node's neighbours in no particular order (cheaper than `of`). */
+  ids(nodeId: string): Iterable<string> {
+    return this.#sets.get(nodeId)?.keys() ?? [];
+  }
+
   has(nodeId: string, peerId: string): boolean {
     return this.#sets.get(nodeId)?.has(peerId) ?? false;
   }

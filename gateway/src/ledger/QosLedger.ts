@@ -198,11 +198,19 @@ export class QosLedger extends TypedEmitter<QosVerdictEvents> implements QosVerd
       this.#chain = this.#options.chain ?? undefined;
     } else if (config.chain.kind !== 'none') {
       const operatorKey = store.metaOrInsert('embedded_operator_key', generatePrivateKey()) as Hex;
-      const created = await createLedgerChain(config.chain, { embeddedOperatorKey: operatorKey });
-      this.#chain = created.chain;
-      this.#ownsChain = true;
-      this.#evm = created.evm;
-      fresh = created.fresh;
+      try {
+        const created = await createLedgerChain(config.chain, { embeddedOperatorKey: operatorKey });
+        this.#chain = created.chain;
+        this.#ownsChain = true;
+        this.#evm = created.evm;
+        fresh = created.fresh;
+      } catch (error) {
+        // E.g. no EDR binary for this platform: keep recording, verdicts and batches; anchor nothing.
+        this.#log.error(
+          { err: error, chain: config.chain.kind },
+          'settlement chain unavailable; the ledger runs without one',
+        );
+      }
     }
     const chain = this.#chain;
     this.#domain = chain ? qosDomain(chain.chainId, chain.address) : qosDomain(EMBEDDED_CHAIN_ID, zeroAddress);
@@ -328,7 +336,7 @@ export class QosLedger extends TypedEmitter<QosVerdictEvents> implements QosVerd
   async bindClientKey(sessionId: string, key: string, proof: string): Promise<QosStartPayload | undefined> {
     const session = this.#openSession(sessionId, QosSide.Client);
     const address = getAddress(key);
-    const signer = await recoverSigner(keyBindingDigest(sessionId, address), proof as Hex);
+    const signer = await recoverSigner(keyBindingDigest(sessionId, address), proof);
     if (!signer || !isAddressEqual(signer, address)) {
       throw new FramewayError('FW_ERR_QOS_SIGNATURE_INVALID', 'the key binding is not signed by that key');
     }
@@ -355,7 +363,7 @@ export class QosLedger extends TypedEmitter<QosVerdictEvents> implements QosVerd
     }
     this.#checkMinuteOpen(session, report.minuteIndex, QosSide.Agent);
     const digest = agentReportDigest(this.domain, report);
-    const signer = await recoverSigner(digest, signed.signature as Hex);
+    const signer = await recoverSigner(digest, signed.signature);
     if (!signer || !isAddressEqual(signer, session.provider)) {
       this.#reject(session, report.minuteIndex, QosSide.Agent, 'signature is not from the node key');
       throw new FramewayError('FW_ERR_QOS_SIGNATURE_INVALID', 'the agent report is not signed by the node key');
@@ -376,7 +384,7 @@ export class QosLedger extends TypedEmitter<QosVerdictEvents> implements QosVerd
     if (keys.length === 0) throw new FramewayError('FW_ERR_QOS_KEY_NOT_BOUND', 'bind a session key first');
     this.#checkMinuteOpen(session, report.minuteIndex, QosSide.Client);
     const digest = clientReportDigest(this.domain, report);
-    const signer = await recoverSigner(digest, signed.signature as Hex);
+    const signer = await recoverSigner(digest, signed.signature);
     if (!signer || !keys.some((k) => isAddressEqual(k.address, signer))) {
       this.#reject(session, report.minuteIndex, QosSide.Client, 'signature is not from a bound session key');
       throw new FramewayError('FW_ERR_QOS_SIGNATURE_INVALID', 'the client report is not signed by a bound key');
@@ -448,6 +456,8 @@ export class QosLedger extends TypedEmitter<QosVerdictEvents> implements QosVerd
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#timer);
+    // Reports verified but not yet committed: commit them now, while the database is still open.
+    if (this.#pendingWrites.length > 0) this.#commitWrites();
     if (this.#ownsChain) this.#chain?.close();
     this.removeAllListeners();
   }

@@ -1,5 +1,9 @@
 import type { RuntimeKind, VideoCodec } from '@frameway/protocol';
+import { CoordinateGrid } from './CoordinateGrid.js';
 import { capabilityMask, type FleetIndex } from './FleetIndex.js';
+
+/** Fleets smaller than this are scanned node by node (a grid does not pay off). */
+const GRID_MIN_NODES = 512;
 
 /** What a session needs from its node. */
 export interface PlacementQuery {
@@ -97,6 +101,7 @@ export interface PlacementEngineOptions {
 export class PlacementEngine {
   readonly index: FleetIndex;
   readonly #options: Required<Omit<PlacementEngineOptions, 'index'>>;
+  #grid: CoordinateGrid | undefined;
   #landmarks: number[] = [];
   #landmarksAt = Number.NEGATIVE_INFINITY;
   #landmarksEpoch = -1;
@@ -160,26 +165,26 @@ export class PlacementEngine {
     let worst = Number.POSITIVE_INFINITY;
     let filled = 0;
     const pointHeight = point[dims]!;
-    for (let slot = 0; slot < index.length; slot++) {
+    const consider = (slot: number): void => {
       const offset = slot * stride;
       // Cheapest test first: the height alone can already rule a node out.
       const floor = buffer[offset + dims]! + pointHeight;
-      if (filled === k && floor >= worst) continue;
+      if (floor >= worst) return;
       if (
         ignoreCapacity
           ? index.rejection(slot, query.caps, query.regions, true) !== undefined
           : !index.eligible(slot, query.caps, query.regions)
       ) {
-        continue;
+        return;
       }
-      if (!index.hasProbe(slot) || query.exclude.has(slot) || skip?.has(slot)) continue;
+      if (!index.hasProbe(slot) || query.exclude.has(slot) || skip?.has(slot)) return;
       let sum = 0;
       for (let i = 0; i < dims; i++) {
         const d = point[i]! - buffer[offset + i]!;
         sum += d * d;
       }
       const distance = Math.sqrt(sum) + floor;
-      if (filled === k && distance >= worst) continue;
+      if (distance >= worst) return;
       // Insertion into the small sorted arrays.
       let at = filled < k ? filled++ : k - 1;
       while (at > 0 && bestDist[at - 1]! > distance) {
@@ -189,7 +194,14 @@ export class PlacementEngine {
       }
       bestDist[at] = distance;
       bestSlots[at] = slot;
-      worst = filled === k ? bestDist[k - 1]! : Number.POSITIVE_INFINITY;
+      if (filled === k) worst = bestDist[k - 1]!;
+    };
+    const grid = this.#currentGrid();
+    if (grid) {
+      grid.search(point, dims, () => worst, consider);
+      for (let slot = grid.count; slot < index.length; slot++) consider(slot);
+    } else {
+      for (let slot = 0; slot < index.length; slot++) consider(slot);
     }
     const out: ProbeCandidate[] = [];
     for (let i = 0; i < filled; i++) {
@@ -205,11 +217,28 @@ export class PlacementEngine {
   }
 
   /**
+   * Rebuilds the coordinate grid that nearest-node searches use (call it on a
+   * timer, like `refreshLandmarks`: coordinates drift as probes come in).
+   */
+  refreshGrid(): void {
+    const coordinates = this.index.coordinates;
+    this.#grid = coordinates.dims >= 2 ? CoordinateGrid.build(coordinates, this.index.length) : undefined;
+  }
+
+  #currentGrid(): CoordinateGrid | undefined {
+    const length = this.index.length;
+    // Below a few hundred nodes a scan is as fast; a grid missing many new nodes is rebuilt.
+    if (length < GRID_MIN_NODES || this.index.coordinates.dims < 2) return undefined;
+    if (!this.#grid || length - this.#grid.count > Math.max(64, this.#grid.count / 10)) this.refreshGrid();
+    return this.#grid;
+  }
+
+  /**
    * Up to `k` probe-able feasible nodes near `point` but apart from each
    * other: from the `pool` nearest predicted, greedily, each one at least
    * `separation` × its own predicted RTT away from those already taken. The
    * second probe round of a player whose position is only known roughly (from
-   * far landmarks): it surveys the region instead of crowding one city that
+   * far landmarks): it surveys the region instead of crowding the one city
    * the rough position happens to favour.
    */
   spreadShortlist(
@@ -218,7 +247,7 @@ export class PlacementEngine {
     k: number,
     skip?: ReadonlySet<number>,
     ignoreCapacity = false,
-    pool = 16 * k,
+    pool = 6 * k,
     separation = 0.25,
   ): ProbeCandidate[] {
     const near = this.shortlist(query, point, pool, skip, ignoreCapacity);

@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import {
   FleetIndex,
   FleetProbeScheduler,
+  NeighbourSets,
   NetworkCoordinates,
   type NodeRecord,
   newPlayerLatencyState,
@@ -38,7 +39,7 @@ const BUDGET_MS = Number(env.BENCH_BUDGET_MS ?? 30);
 const WARMUP_ROUNDS = Number(env.BENCH_WARMUP_ROUNDS ?? 16);
 const PEERS_PER_ROUND = 6;
 const SHORTLIST = 8;
-const LANDMARKS = 12;
+const LANDMARKS = 16;
 const SAMPLES = 5;
 const MAX_ROUNDS = 3;
 const PROBE_TIMEOUT_MS = 1500;
@@ -72,6 +73,7 @@ async function main(): Promise<void> {
   let simNow = 0;
   const heapBefore = process.memoryUsage().heapUsed;
   const coordinates = new NetworkCoordinates({ random, initialCapacity: nodeCount });
+  const neighbours = new NeighbourSets(8);
   const index = new FleetIndex({ coordinates });
   const engine = new PlacementEngine({ index, now: () => simNow, random });
   const planner = new ProbePlanner({
@@ -80,6 +82,7 @@ async function main(): Promise<void> {
     landmarkCount: LANDMARKS,
     latencyBandMs: 5,
     playerLearningWeight: 0.05,
+    neighbours,
   });
   const records: NodeRecord[] = [];
   for (let n = 0; n < nodeCount; n++) {
@@ -94,6 +97,7 @@ async function main(): Promise<void> {
   const warmStarted = performance.now();
   const scheduler = new FleetProbeScheduler({
     coordinates,
+    neighbours,
     nodes: () => records,
     proberFor: (nodeId) => ({
       probe: async ({ targets, samples }) => {
@@ -150,7 +154,9 @@ async function main(): Promise<void> {
       nextChurn += CHURN_EVERY_MS;
     }
     if (simNow >= nextLandmarks) {
-      engine.refreshLandmarks(LANDMARKS); // a gateway timer, off the placement path
+      // A gateway timer, off the placement path.
+      engine.refreshGrid();
+      engine.refreshLandmarks(LANDMARKS);
       nextLandmarks = simNow + 30_000;
     }
 
@@ -165,18 +171,22 @@ async function main(): Promise<void> {
       t0 = performance.now();
       const targets = planner.nextTargets(query, state, false);
       cpu += performance.now() - t0;
+      (globalThis as any).T ??= {}; const T = (globalThis as any).T; const key = `next${round}-${state.measured.size === 0 ? 'lm' : Math.min(...state.measured.values()) > BUDGET_MS ? 'spread' : 'refine'}`; T[key] = (T[key] ?? 0) + performance.now() - t0;
       if (targets.length === 0) break;
       const { results, wallMs } = probeFromPlayer(player, targets);
       wall += wallMs;
       t0 = performance.now();
       planner.absorb(state, targets, results, simNow);
+      const tA = performance.now(); (globalThis as any).T.absorb = ((globalThis as any).T.absorb ?? 0) + tA - t0;
       const settled = planner.settled(query, state);
+      (globalThis as any).T.settled = ((globalThis as any).T.settled ?? 0) + performance.now() - tA;
       cpu += performance.now() - t0;
       if (settled) break;
     }
     t0 = performance.now();
     const decision = planner.decide(query, state, false);
     cpu += performance.now() - t0;
+    (globalThis as any).T.decide = ((globalThis as any).T.decide ?? 0) + performance.now() - t0;
     decisionUs.push(cpu * 1000);
     targetsPerPlacement.push(state.probes);
     roundsPerPlacement.push(state.rounds);
@@ -297,7 +307,7 @@ async function main(): Promise<void> {
     goals: { withinBudgetMet: fraction >= 0.98, p99Met: p(decisionUs, 99) < 1000 },
     runtimeSeconds: runtimeS,
   });
-  console.log(`results: ${latest}`);
+  console.log(`results: ${latest}`, (globalThis as any).T);
 
   // --- helpers closing over the simulation state ---
 
