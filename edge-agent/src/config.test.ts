@@ -57,7 +57,21 @@ describe('loadConfig', () => {
   });
 
   it('rejects runtimes this agent does not implement', () => {
-    expect(issuesOf({ ...minimal, runtimes: ['scene', 'android'] })[0]).toMatch(/^runtimes\.1: /);
+    expect(issuesOf({ ...minimal, runtimes: ['scene', 'quantum'] })[0]).toMatch(/^runtimes\.1: /);
+  });
+
+  it('offers x11, docker and android only with the section that says what they may run', () => {
+    expect(issuesOf({ ...minimal, runtimes: ['scene', 'x11', 'android'] })).toEqual([
+      expect.stringMatching(/^x11: .*--cmd/),
+      expect.stringMatching(/^android: .*--adb/),
+    ]);
+    const config = loadConfig({ ...minimal, runtimes: ['x11'], x11: { commands: ['ltris'] } });
+    expect(config.x11).toEqual({ commands: ['ltris'] });
+    expect(issuesOf({ ...minimal, x11: { commands: [] } })[0]).toMatch(/^x11\.commands: /);
+    expect(issuesOf({ ...minimal, android: { devices: ['no-port'], scrcpyServerPath: '/s.jar' } })[0]).toMatch(
+      /^android\.devices\.0: /,
+    );
+    expect(issuesOf({ ...minimal, docker: { images: ['g:1'], gpus: 0 } })[0]).toMatch(/^docker\.gpus: /);
   });
 
   it('rejects a backoff cap below its initial delay', () => {

@@ -54,6 +54,30 @@ describe('parseCliArgs', () => {
     expect(() => parseCliArgs(['--secret', 's', '--slots', 'two'], {}, 'box')).toThrow(/slots/);
   });
 
+  it('turns --runtime and --cmd (what `npm start -- --runtime x11 --cmd ltris` passes) into the x11 config', () => {
+    const command = parseCliArgs(['--secret', 's', '--runtime', 'x11', '--cmd', 'ltris', '--cmd', 'xterm -fa Mono'], {}, 'box');
+    expect(command).toMatchObject({ config: { runtimes: ['x11'], x11: { commands: ['ltris', 'xterm -fa Mono'] } } });
+    if (command.kind === 'run') expect(loadConfig(command.config).runtimes).toEqual(['x11']);
+    expect(() => parseCliArgs(['--secret', 's', '--runtime', 'vr'], {}, 'box')).toThrow(/runtime: 'vr'/);
+  });
+
+  it('reads the docker, android and encoder flags and their environment fallbacks', () => {
+    const command = parseCliArgs(
+      ['--secret', 's', '--runtime', 'docker', '--runtime', 'android', '--image', 'games/a:1', '--intra-refresh'],
+      { FRAMEWAY_ANDROID_DEVICES: '10.0.0.5:5555, 10.0.0.6:5555', FRAMEWAY_SCRCPY_SERVER: '/opt/scrcpy-server' },
+      'box',
+    );
+    expect(command).toMatchObject({
+      config: {
+        runtimes: ['docker', 'android'],
+        docker: { images: ['games/a:1'] },
+        android: { devices: ['10.0.0.5:5555', '10.0.0.6:5555'], scrcpyServerPath: '/opt/scrcpy-server' },
+        intraRefresh: true,
+      },
+    });
+    if (command.kind === 'run') expect(() => loadConfig(command.config)).not.toThrow();
+  });
+
   it('recognises --help', () => {
     expect(parseCliArgs(['--help'], {}, 'box')).toEqual({ kind: 'help' });
     expect(parseCliArgs(['-h'], {}, 'box')).toEqual({ kind: 'help' });

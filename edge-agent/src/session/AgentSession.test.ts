@@ -1,7 +1,9 @@
 import { type InputEvent, RuntimeKind, SessionEndReason, TypedEmitter } from '@frameway/protocol';
+import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually, isProcessAlive } from '../../testing/processes.js';
 import { RtpSink } from '../../testing/RtpSink.js';
+import { AudioEncoder } from '../audio/AudioEncoder.js';
 import { VideoEncoder } from '../encoder/VideoEncoder.js';
 import { resolveFfmpeg } from '../ffmpeg/resolveFfmpeg.js';
 import type {
@@ -12,6 +14,8 @@ import type {
   SessionRuntimeEvents,
 } from '../runtime/SessionRuntime.js';
 import { SceneRuntime } from '../runtime/scene/SceneRuntime.js';
+import { findExecutable } from '../runtime/spawnTied.js';
+import { X11Runtime } from '../runtime/x11/X11Runtime.js';
 import { AgentSession, type SessionEnd } from './AgentSession.js';
 
 const video = { width: 320, height: 180, fps: 30, bitrateKbps: 800, gop: 30 };
@@ -51,6 +55,10 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
+const X11_PROBE_APP = new URL('../runtime/x11/fixtures/x11ProbeApp.mjs', import.meta.url).pathname;
+const x11Missing = ['Xvfb', 'pulseaudio'].filter((tool) => !findExecutable(tool));
+if (x11Missing.length > 0) console.warn(`[skip] x11 session test: ${x11Missing.join(', ')} not installed`);
+
 function createSession(runtime: SessionRuntime, port = 9, ffmpegPath = resolveFfmpeg().path) {
   const encoder = new VideoEncoder({
     ffmpegPath,
@@ -76,6 +84,67 @@ describe('AgentSession', () => {
     expect(session.state).toBe('running');
     await sink.waitUntil(() => sink.frames >= 10, 5_000, '10 RTP frames');
     expect(sink.packets.every((packet) => packet.ssrc === 42 && packet.payloadType === 96)).toBe(true);
+  });
+
+  it.skipIf(x11Missing.length > 0)(
+    'streams an X11 program grabbed by ffmpeg, and its PulseAudio sink as a second (Opus) RTP stream',
+    async () => {
+      const videoSink = await RtpSink.open();
+      const audioSink = await RtpSink.open();
+      cleanups.push(() => videoSink.close(), () => audioSink.close());
+      const runtime = new X11Runtime({ sessionId: 's-x11', video, command: ['node', X11_PROBE_APP] });
+      const encoder = new VideoEncoder({
+        ffmpegPath: resolveFfmpeg().path,
+        encoder: 'libx264',
+        video,
+        rtp: { host: '127.0.0.1', port: videoSink.port, payloadType: 96, ssrc: 42 },
+        closeGraceMs: 500,
+      });
+      const audio = new AudioEncoder({
+        ffmpegPath: resolveFfmpeg().path,
+        rtp: { host: '127.0.0.1', port: audioSink.port, payloadType: 111, ssrc: 43 },
+      });
+      const session = new AgentSession({ sessionId: 's-x11', channel: 2, runtime, encoder, audio });
+      cleanups.push(() => session.close({ reason: SessionEndReason.Terminated, message: 'test cleanup', origin: 'agent' }));
+      await session.start();
+      expect(encoder.capture.kind).toBe('x11grab');
+      expect(runtime.lifecycle).toBe('ready');
+      await videoSink.waitUntil(() => videoSink.frames >= 10, 10_000, '10 video frames');
+      await audioSink.waitUntil(() => audioSink.packets.length >= 20, 10_000, '20 audio packets');
+      expect(audioSink.packets.every((p) => p.payloadType === 111 && p.ssrc === 43)).toBe(true);
+      const display = runtime.display as string;
+      await session.close({ reason: SessionEndReason.PlayerLeft, message: 'bye', origin: 'gateway' });
+      expect(encoder.running || audio.running).toBe(false);
+      expect(runtime.lifecycle).toBe('stopped');
+      await eventually(() => !existsSync(`/tmp/.X11-unix/X${display.slice(1)}`), 3_000, 'display gone');
+    },
+  );
+
+  it('fails start with FW_ERR_RUNTIME_FAILED when the runtime cannot prepare, without starting ffmpeg', async () => {
+    const runtime = new FakeRuntime();
+    runtime.prepareError = new Error('no display free');
+    const { session, encoder, ends } = createSession(runtime);
+    await expect(session.start()).rejects.toMatchObject({ code: 'FW_ERR_RUNTIME_FAILED', message: 'no display free' });
+    expect(encoder.pid).toBeUndefined();
+    expect(ends).toMatchObject([{ reason: 'start_failed' }]);
+    expect(runtime.closes).toBe(1);
+  });
+
+  it('streams video on when the audio encoder cannot start: sound is best effort', async () => {
+    const runtime = new FakeRuntime();
+    const encoder = new VideoEncoder({
+      ffmpegPath: resolveFfmpeg().path,
+      encoder: 'libx264',
+      video,
+      rtp: { host: '127.0.0.1', port: 9, payloadType: 96, ssrc: 42 },
+    });
+    const audio = new AudioEncoder({ ffmpegPath: '/nonexistent/ffmpeg', rtp: { host: '127.0.0.1', port: 9, payloadType: 111, ssrc: 1 } });
+    runtime.prepare = async () => ({ video: { kind: 'frames' }, audio: { kind: 'pulse', server: 'unix:/x', source: 'y' } });
+    const session = new AgentSession({ sessionId: 's-a', channel: 3, runtime, encoder, audio });
+    cleanups.push(() => session.close({ reason: SessionEndReason.Terminated, message: 'test cleanup', origin: 'agent' }));
+    await session.start();
+    expect(session.state).toBe('running');
+    expect(encoder.running).toBe(true);
   });
 
   it('hands input to the runtime while running', async () => {

@@ -175,7 +175,10 @@ describe('QosLedger', () => {
     await expect(f.sendAgent({ ...report, framesDropped: 9 })).rejects.toMatchObject({
       code: 'FW_ERR_QOS_REPORT_DUPLICATE',
     });
-    expect(f.ledger.metrics.reportsAccepted).toBe(1);
+    await f.sendClient(f.clientReport(0));
+    await f.sendAgent(report); // also once the minute is recorded
+    expect(f.ledger.metrics.reportsAccepted).toBe(2);
+    expect(f.verdicts).toHaveLength(1);
   });
 
   it('refuses reports for a minute still running, from a node the session is not on, or for an unknown session', async () => {

@@ -510,7 +510,18 @@ export class QosLedger extends TypedEmitter<QosVerdictEvents> implements QosVerd
     digest: Hex,
     signer: Address,
   ): MinuteRecordRow | undefined {
-    const inserted = this.store.insertReport({
+    const existing = this.store.report(session.sessionId, minuteIndex, side);
+    if (existing) {
+      // The same report again (its Ack was lost): accepted, nothing to do.
+      if (existing.digest === digest) return undefined;
+      this.#metrics.reportsRejected++;
+      throw new FramewayError('FW_ERR_QOS_REPORT_DUPLICATE', `a ${side} report for minute ${minuteIndex} is stored`);
+    }
+    // The minute may have been closed while the signature was being checked.
+    if (this.store.record(session.sessionId, minuteIndex)) {
+      throw new FramewayError('FW_ERR_QOS_REPORT_INVALID', `minute ${minuteIndex} is closed`);
+    }
+    this.store.insertReport({
       sessionId: session.sessionId,
       minuteIndex,
       side,
@@ -520,13 +531,6 @@ export class QosLedger extends TypedEmitter<QosVerdictEvents> implements QosVerd
       signer,
       receivedAt: this.#now(),
     });
-    if (!inserted) {
-      const existing = this.store.report(session.sessionId, minuteIndex, side);
-      // The same report again (its Ack was lost): accepted, nothing to do.
-      if (existing?.digest === digest) return undefined;
-      this.#metrics.reportsRejected++;
-      throw new FramewayError('FW_ERR_QOS_REPORT_DUPLICATE', `a ${side} report for minute ${minuteIndex} is stored`);
-    }
     this.#metrics.reportsAccepted++;
     const other = side === QosSide.Agent ? QosSide.Client : QosSide.Agent;
     return this.store.report(session.sessionId, minuteIndex, other)

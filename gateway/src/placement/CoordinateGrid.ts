@@ -54,7 +54,7 @@ export class CoordinateGrid {
   }
 
   /** Buckets slots [0, count) of `coordinates` (which must have at least two dimensions). */
-  static build(coordinates: NetworkCoordinates, count: number, cellMs = 1, slackMs = 2): CoordinateGrid {
+  static build(coordinates: NetworkCoordinates, count: number, cellMs = 2, slackMs = 2): CoordinateGrid {
     const buffer = coordinates.buffer;
     const stride = coordinates.stride;
     const dims = coordinates.dims;
@@ -76,7 +76,7 @@ export class CoordinateGrid {
     }
     // Keep the cell count bounded whatever the spread of the space.
     const span = Math.max(maxX - minX, maxY - minY, cellMs);
-    const cell = Math.max(cellMs, span / 1024);
+    const cell = Math.max(cellMs, span / 256);
     const cols = Math.floor((maxX - minX) / cell) + 1;
     const rows = Math.floor((maxY - minY) / cell) + 1;
     const cells = cols * rows;

@@ -14,6 +14,8 @@ export interface PlayerLatencyState {
   rounds: number;
   /** The player did not answer probe requests (old SDK, or no WebSocket). */
   cannotProbe: boolean;
+  /** A refining round (neighbourhood of a measured node within budget) has been probed. */
+  refined: boolean;
 }
 
 export interface ProbePlannerOptions {
@@ -35,7 +37,7 @@ const EXPAND_FROM = 3;
 
 /** A fresh state, optionally starting from a coordinate remembered for this player. */
 export function newPlayerLatencyState(now: number, point?: Float64Array): PlayerLatencyState {
-  return { point, measured: new Map(), measuredAt: now, probes: 0, rounds: 0, cannotProbe: false };
+  return { point, measured: new Map(), measuredAt: now, probes: 0, rounds: 0, cannotProbe: false, refined: false };
 }
 
 /**
@@ -70,6 +72,7 @@ export class ProbePlanner {
     // Nothing measured is near yet (only far landmarks): survey the region the rough position points to.
     const nearest = Math.min(...state.measured.values());
     if (nearest > query.budgetMs) return this.engine.spreadShortlist(query, state.point, size, measured, includeFull);
+    state.refined = true;
     // Refining rounds: half the neighbours of the best nodes so far (measured locality), half the
     // coordinate's nearest predictions, and only what could plausibly be within budget.
     const limit = query.budgetMs * 1.5 + 5;
@@ -142,17 +145,15 @@ export class ProbePlanner {
   }
 
   /**
-   * Whether to stop probing: a measured node fits and no unmeasured node is
-   * predicted in a lower latency band than it.
+   * Whether to stop probing: a measured node fits, and either it is already in
+   * the lowest latency band or the last round was a refining one (it probed
+   * the neighbourhood of the best nodes and what the coordinate predicts nearest).
    */
   settled(query: CompiledQuery, state: PlayerLatencyState): boolean {
     const decision = this.engine.choose(query, state.measured);
-    if (!decision.placed || !state.point) return false;
-    const band = this.#options.latencyBandMs;
-    const best = Math.floor((decision.rttMs ?? 0) / band);
-    if (best === 0) return true;
-    const next = this.engine.shortlist(query, state.point, 1, new Set(state.measured.keys()));
-    return next.length === 0 || Math.floor(next[0]!.predictedMs / band) >= best;
+    if (!decision.placed) return false;
+    if ((decision.rttMs ?? 0) < this.#options.latencyBandMs) return true;
+    return state.refined;
   }
 
   /** The final choice from what the rounds found. */
