@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages Frameway needs that a fresh Debian/Ubuntu
 # machine lacks: ffmpeg (encoder), chromium (browser tests), xvfb + xdotool
-# (X11 runtime), fonts. Does nothing for packages already present.
+# (X11 runtime), pulseaudio (session audio), ltris (the X11 demo game),
+# python3 (uinput gamepads), fonts. Does nothing for packages already present.
 set -euo pipefail
 
 missing=()
@@ -10,6 +11,11 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v Xvfb >/dev/null 2>&1 || missing+=(xvfb)
 command -v xdotool >/dev/null 2>&1 || missing+=(xdotool)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+# x11 runtime: per-session audio (PulseAudio null sink), the Debian game the tests and
+# `npm start -- --runtime x11 --cmd ltris` play, and Python for the uinput gamepad helper.
+command -v pulseaudio >/dev/null 2>&1 || missing+=(pulseaudio)
+[ -x /usr/games/ltris ] || missing+=(ltris)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup-system: all system packages present"

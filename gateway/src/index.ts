@@ -15,6 +15,7 @@ export {
   type ProbeCandidate,
 } from './placement/PlacementEngine.js';
 export { newPlayerLatencyState, type PlayerLatencyState, ProbePlanner } from './placement/ProbePlanner.js';
+export { TIME_ZONE_LOCATIONS, timeZoneLocation } from './placement/timeZoneLocation.js';
 export { placeSession } from './placement/placeSession.js';
 export type { NodeRecord } from './registry/NodeRecord.js';
 export { NodeRegistry } from './registry/NodeRegistry.js';

@@ -8,7 +8,7 @@ import {
 
 /** Where the probe answer goes: the player's signaling socket. */
 export interface ProbeReplySink {
-  reply(request: Envelope, t: typeof MessageType.ProbeResults, p: { results: ProbeResult[] }): void;
+  reply(request: Envelope, t: typeof MessageType.ProbeResults, p: { results: ProbeResult[]; timeZone?: string }): void;
 }
 
 export interface AnswerProbeOptions {
@@ -16,6 +16,8 @@ export interface AnswerProbeOptions {
   createSocket?: (url: string) => ProbeSocket;
   /** A monotonic clock in ms; performance.now by default. */
   now?: () => number;
+  /** The time zone reported as a location hint; the browser's by default, null = none. */
+  timeZone?: string | null;
 }
 
 /**
@@ -36,7 +38,18 @@ export async function answerProbeRequest(
     createSocket: options.createSocket ?? browserSocket,
     now: options.now ?? (() => performance.now()),
   });
-  socket.reply(request, MessageType.ProbeResults, { results });
+  const timeZone = options.timeZone === undefined ? browserTimeZone() : options.timeZone;
+  socket.reply(request, MessageType.ProbeResults, timeZone ? { results, timeZone } : { results });
+}
+
+/** The browser's IANA time zone, when it has a usable one. */
+function browserTimeZone(): string | undefined {
+  try {
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    return typeof zone === 'string' && /^[A-Za-z0-9_+\-/]{1,64}$/.test(zone) && zone !== 'UTC' ? zone : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function browserSocket(url: string): ProbeSocket {

@@ -1,5 +1,3 @@
-import type { NetworkCoordinates } from '../latency/NetworkCoordinates.js';
-
 /**
  * A snapshot index of node coordinates: slots bucketed by the first two
  * coordinate dimensions into square cells. Distance in two of the dimensions,
@@ -53,24 +51,34 @@ export class CoordinateGrid {
     this.#slackMs = slackMs;
   }
 
-  /** Buckets slots [0, count) of `coordinates` (which must have at least two dimensions). */
-  static build(coordinates: NetworkCoordinates, count: number, cellMs = 2, slackMs = 2): CoordinateGrid {
-    const buffer = coordinates.buffer;
-    const stride = coordinates.stride;
-    const dims = coordinates.dims;
+  /**
+   * Buckets slots [0, count) of a flat coordinate array (`stride` numbers per
+   * slot: `dims` ≥ 2 vector components, then the height). Slots whose first
+   * component is NaN (no position) are left out.
+   */
+  static build(
+    source: { buffer: Float64Array; stride: number; dims: number },
+    count: number,
+    cellMs = 2,
+    slackMs = 2,
+  ): CoordinateGrid {
+    const { buffer, stride, dims } = source;
     let minX = Number.POSITIVE_INFINITY;
     let minY = Number.POSITIVE_INFINITY;
     let maxX = Number.NEGATIVE_INFINITY;
     let maxY = Number.NEGATIVE_INFINITY;
+    let located = 0;
     for (let slot = 0; slot < count; slot++) {
       const x = buffer[slot * stride]!;
       const y = buffer[slot * stride + 1]!;
+      if (Number.isNaN(x)) continue;
+      located++;
       if (x < minX) minX = x;
       if (x > maxX) maxX = x;
       if (y < minY) minY = y;
       if (y > maxY) maxY = y;
     }
-    if (count === 0) {
+    if (located === 0) {
       minX = minY = 0;
       maxX = maxY = 0;
     }
@@ -80,7 +88,7 @@ export class CoordinateGrid {
     const cols = Math.floor((maxX - minX) / cell) + 1;
     const rows = Math.floor((maxY - minY) / cell) + 1;
     const cells = cols * rows;
-    const cellOf = new Int32Array(count);
+    const cellOf = new Int32Array(count).fill(-1);
     const counts = new Int32Array(cells + 1);
     const cellMinHeight = new Float64Array(cells).fill(Number.POSITIVE_INFINITY);
     const extraDims = Math.min(dims, 2 + MAX_EXTRA_DIMS) - 2;
@@ -92,6 +100,7 @@ export class CoordinateGrid {
     let minHeight = Number.POSITIVE_INFINITY;
     for (let slot = 0; slot < count; slot++) {
       const o = slot * stride;
+      if (Number.isNaN(buffer[o]!)) continue;
       const c = Math.floor((buffer[o]! - minX) / cell) + Math.floor((buffer[o + 1]! - minY) / cell) * cols;
       cellOf[slot] = c;
       counts[c + 1]!++;
@@ -108,8 +117,8 @@ export class CoordinateGrid {
     for (let c = 0; c < cells; c++) counts[c + 1]! += counts[c]!;
     const cellStart = counts;
     const fill = cellStart.slice(0, cells);
-    const cellSlots = new Int32Array(count);
-    for (let slot = 0; slot < count; slot++) cellSlots[fill[cellOf[slot]!]!++] = slot;
+    const cellSlots = new Int32Array(located);
+    for (let slot = 0; slot < count; slot++) if (cellOf[slot]! >= 0) cellSlots[fill[cellOf[slot]!]!++] = slot;
     return new CoordinateGrid(
       count,
       cell,

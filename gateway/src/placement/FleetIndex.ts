@@ -54,6 +54,8 @@ export class FleetIndex {
   #reputation = new Float32Array(0);
   #price = new Float64Array(0);
   #probeUrls: (string | undefined)[] = [];
+  /** Declared locations as points on a sphere (ms of fibre RTT, like a geo-seeded coordinate); NaN = unknown. */
+  #geo = new Float64Array(0);
   readonly #regionIds = new Map<string, number>();
   #epoch = 0;
   #nodes = 0;
@@ -104,6 +106,12 @@ export class FleetIndex {
     this.#reputation[slot] = node.reputation;
     this.#price[slot] = node.pricePerBlock;
     this.#probeUrls[slot] = node.probeUrl;
+    writeGeoPoint(this.#geo, slot * GEO_STRIDE, node.location.lat, node.location.lon);
+  }
+
+  /** Declared node locations in the layout `CoordinateGrid` and `predict` expect (3 dims, zero heights). */
+  get geo(): { buffer: Float64Array; stride: number; dims: number } {
+    return { buffer: this.#geo, stride: GEO_STRIDE, dims: GEO_DIMS };
   }
 
   /** The interned number of a region name. */
@@ -196,7 +204,30 @@ export class FleetIndex {
     this.#region = grow(this.#region, capacity, Int32Array);
     this.#reputation = grow(this.#reputation, capacity, Float32Array);
     this.#price = grow(this.#price, capacity, Float64Array);
+    const geo = new Float64Array(capacity * GEO_STRIDE).fill(Number.NaN);
+    geo.set(this.#geo);
+    this.#geo = geo;
   }
+}
+
+/** A geographic position as a point on a sphere, scaled so chords are fibre RTTs at 1.5× route inflation. */
+const GEO_DIMS = 3;
+const GEO_STRIDE = GEO_DIMS + 2;
+const GEO_RADIUS_MS = ((2 * 6371) / 200) * 1.5;
+
+/** Writes lat/lon (degrees) as a sphere point at `offset`, or NaN when either is unknown. */
+export function writeGeoPoint(target: Float64Array, offset: number, lat: number | undefined, lon: number | undefined): void {
+  if (lat === undefined || lon === undefined) {
+    target.fill(Number.NaN, offset, offset + GEO_STRIDE);
+    return;
+  }
+  const phi = (lat * Math.PI) / 180;
+  const lambda = (lon * Math.PI) / 180;
+  target[offset] = GEO_RADIUS_MS * Math.cos(phi) * Math.cos(lambda);
+  target[offset + 1] = GEO_RADIUS_MS * Math.cos(phi) * Math.sin(lambda);
+  target[offset + 2] = GEO_RADIUS_MS * Math.sin(phi);
+  target[offset + 3] = 0;
+  target[offset + 4] = 0;
 }
 
 const STATUS_DOWN = 0;

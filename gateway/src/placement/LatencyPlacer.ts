@@ -1,4 +1,4 @@
-import { FramewayError, MessageType, type ProbeResult } from '@frameway/protocol';
+import { FramewayError, MessageType, type PayloadOf } from '@frameway/protocol';
 import { createLogger } from '../logging/logger.js';
 import type { PlayerLink } from '../players/PlayerLink.js';
 import type { Session } from '../sessions/Session.js';
@@ -6,6 +6,7 @@ import type { CompiledQuery, PlacementDecision, PlacementEngine, ProbeCandidate 
 import type { PlacementQueue } from './PlacementQueue.js';
 import type { Placer, ReplaceRequest } from './Placer.js';
 import { newPlayerLatencyState, type PlayerLatencyState, ProbePlanner } from './ProbePlanner.js';
+import { timeZoneLocation } from './timeZoneLocation.js';
 
 const log = createLogger('placement.latency');
 
@@ -174,19 +175,24 @@ export class LatencyPlacer implements Placer {
     for (let round = 0; round < maxRounds; round++) {
       const targets = this.planner.nextTargets(query, state, this.#queue !== undefined);
       if (targets.length === 0) return;
-      const results = await this.#probe(player, targets, state.rounds + 1);
+      const reply = await this.#probe(player, targets, state.rounds + 1);
       if (session.ended) throw new FramewayError('FW_ERR_SESSION_ENDED', 'the session ended during placement');
-      if (!results) {
+      if (!reply) {
         state.cannotProbe = true;
         return;
       }
-      this.planner.absorb(state, targets, results, this.#options.now());
+      if (reply.timeZone !== undefined) state.hint ??= timeZoneLocation(reply.timeZone);
+      this.planner.absorb(state, targets, reply.results, this.#options.now());
       if (state.point) this.#remember(session.playerId, state.point);
       if (this.planner.settled(query, state)) return;
     }
   }
 
-  async #probe(player: PlayerLink, targets: ProbeCandidate[], round: number): Promise<ProbeResult[] | undefined> {
+  async #probe(
+    player: PlayerLink,
+    targets: ProbeCandidate[],
+    round: number,
+  ): Promise<PayloadOf<typeof MessageType.ProbeResults> | undefined> {
     if (player.closed) return undefined;
     try {
       const reply = await player.channel.request(
@@ -199,7 +205,7 @@ export class LatencyPlacer implements Placer {
         },
         this.#options.probeTimeoutMs + 1000,
       );
-      return reply.results;
+      return reply;
     } catch (error) {
       log.debug({ err: error }, 'player did not answer the probe request; placing on predictions');
       return undefined;

@@ -1,6 +1,6 @@
 import type { RuntimeKind, VideoCodec } from '@frameway/protocol';
 import { CoordinateGrid } from './CoordinateGrid.js';
-import { capabilityMask, type FleetIndex } from './FleetIndex.js';
+import { capabilityMask, type FleetIndex, writeGeoPoint } from './FleetIndex.js';
 
 /** Fleets smaller than this are scanned node by node (a grid does not pay off). */
 const GRID_MIN_NODES = 512;
@@ -102,6 +102,7 @@ export class PlacementEngine {
   readonly index: FleetIndex;
   readonly #options: Required<Omit<PlacementEngineOptions, 'index'>>;
   #grid: CoordinateGrid | undefined;
+  #geoGrid: CoordinateGrid | undefined;
   #landmarks: number[] = [];
   #landmarksAt = Number.NEGATIVE_INFINITY;
   #landmarksEpoch = -1;
@@ -155,11 +156,45 @@ export class PlacementEngine {
     skip?: ReadonlySet<number>,
     ignoreCapacity = false,
   ): ProbeCandidate[] {
+    const coordinates = this.index.coordinates;
+    return this.#nearest(coordinates, this.#currentGrid(), query, point, k, skip, ignoreCapacity);
+  }
+
+  /**
+   * The `k` probe-able feasible nodes whose declared locations are nearest to
+   * lat/lon (a coarse hint such as the player's time zone), nearest first;
+   * `predictedMs` is the RTT the player's coordinate predicts when `point` is
+   * given, the fibre estimate of the distance otherwise.
+   */
+  geoShortlist(
+    query: CompiledQuery,
+    lat: number,
+    lon: number,
+    k: number,
+    point?: Float64Array,
+    skip?: ReadonlySet<number>,
+    ignoreCapacity = false,
+  ): ProbeCandidate[] {
+    const here = new Float64Array(5);
+    writeGeoPoint(here, 0, lat, lon);
+    if (this.index.length >= GRID_MIN_NODES && !this.#geoGrid) this.refreshGrid();
+    const found = this.#nearest(this.index.geo, this.#geoGrid, query, here, k, skip, ignoreCapacity);
+    if (point) for (const candidate of found) candidate.predictedMs = this.index.coordinates.predict(point, candidate.slot);
+    return found;
+  }
+
+  /** The k nearest eligible, probe-able slots to `point` in a flat coordinate space, via its grid when it has one. */
+  #nearest(
+    space: { buffer: Float64Array; stride: number; dims: number },
+    grid: CoordinateGrid | undefined,
+    query: CompiledQuery,
+    point: Float64Array,
+    k: number,
+    skip: ReadonlySet<number> | undefined,
+    ignoreCapacity: boolean,
+  ): ProbeCandidate[] {
     const index = this.index;
-    const coordinates = index.coordinates;
-    const buffer = coordinates.buffer;
-    const dims = coordinates.dims;
-    const stride = coordinates.stride;
+    const { buffer, stride, dims } = space;
     const bestSlots = new Int32Array(k).fill(-1);
     const bestDist = new Float64Array(k).fill(Number.POSITIVE_INFINITY);
     let worst = Number.POSITIVE_INFINITY;
@@ -169,7 +204,7 @@ export class PlacementEngine {
       const offset = slot * stride;
       // Cheapest test first: the height alone can already rule a node out.
       const floor = buffer[offset + dims]! + pointHeight;
-      if (floor >= worst) return;
+      if (!(floor < worst)) return; // also drops NaN (no position)
       if (
         ignoreCapacity
           ? index.rejection(slot, query.caps, query.regions, true) !== undefined
@@ -184,7 +219,7 @@ export class PlacementEngine {
         sum += d * d;
       }
       const distance = Math.sqrt(sum) + floor;
-      if (distance >= worst) return;
+      if (!(distance < worst)) return;
       // Insertion into the small sorted arrays.
       let at = filled < k ? filled++ : k - 1;
       while (at > 0 && bestDist[at - 1]! > distance) {
@@ -196,22 +231,17 @@ export class PlacementEngine {
       bestSlots[at] = slot;
       if (filled === k) worst = bestDist[k - 1]!;
     };
-    const grid = this.#currentGrid();
     if (grid) {
       grid.search(point, dims, () => worst, consider);
       for (let slot = grid.count; slot < index.length; slot++) consider(slot);
     } else {
       for (let slot = 0; slot < index.length; slot++) consider(slot);
     }
+    const coordinates = index.coordinates;
     const out: ProbeCandidate[] = [];
     for (let i = 0; i < filled; i++) {
       const slot = bestSlots[i]!;
-      out.push({
-        slot,
-        nodeId: coordinates.idOf(slot)!,
-        url: index.probeUrl(slot)!,
-        predictedMs: bestDist[i]!,
-      });
+      out.push({ slot, nodeId: coordinates.idOf(slot)!, url: index.probeUrl(slot)!, predictedMs: bestDist[i]! });
     }
     return out;
   }
@@ -222,7 +252,9 @@ export class PlacementEngine {
    */
   refreshGrid(): void {
     const coordinates = this.index.coordinates;
-    this.#grid = coordinates.dims >= 2 ? CoordinateGrid.build(coordinates, this.index.length) : undefined;
+    const length = this.index.length;
+    this.#grid = coordinates.dims >= 2 ? CoordinateGrid.build(coordinates, length) : undefined;
+    this.#geoGrid = CoordinateGrid.build(this.index.geo, length);
   }
 
   #currentGrid(): CoordinateGrid | undefined {

@@ -16,6 +16,8 @@ export interface PlayerLatencyState {
   cannotProbe: boolean;
   /** A refining round (neighbourhood of a measured node within budget) has been probed. */
   refined: boolean;
+  /** Where the player roughly is (its time zone's location), when it said. */
+  hint: { lat: number; lon: number } | undefined;
 }
 
 export interface ProbePlannerOptions {
@@ -37,7 +39,16 @@ const EXPAND_FROM = 3;
 
 /** A fresh state, optionally starting from a coordinate remembered for this player. */
 export function newPlayerLatencyState(now: number, point?: Float64Array): PlayerLatencyState {
-  return { point, measured: new Map(), measuredAt: now, probes: 0, rounds: 0, cannotProbe: false, refined: false };
+  return {
+    point,
+    measured: new Map(),
+    measuredAt: now,
+    probes: 0,
+    rounds: 0,
+    cannotProbe: false,
+    refined: false,
+    hint: undefined,
+  };
 }
 
 /**
@@ -71,7 +82,15 @@ export class ProbePlanner {
     if (state.measured.size === 0) return this.engine.shortlist(query, state.point, size, measured, includeFull);
     // Nothing measured is near yet (only far landmarks): survey the region the rough position points to.
     const nearest = Math.min(...state.measured.values());
-    if (nearest > query.budgetMs) return this.engine.spreadShortlist(query, state.point, size, measured, includeFull);
+    if (nearest > query.budgetMs) {
+      // Half near where the player said it is (its time zone), half a survey around its rough coordinate.
+      const hint = state.hint;
+      const near = hint
+        ? this.engine.geoShortlist(query, hint.lat, hint.lon, Math.ceil(size / 2), state.point, measured, includeFull)
+        : [];
+      const skip = new Set([...measured, ...near.map((c) => c.slot)]);
+      return [...near, ...this.engine.spreadShortlist(query, state.point, size - near.length, skip, includeFull)];
+    }
     state.refined = true;
     // Refining rounds: half the neighbours of the best nodes so far (measured locality), half the
     // coordinate's nearest predictions, and only what could plausibly be within budget.

@@ -91,7 +91,10 @@ export const ErrorCodes = {
     description: 'A QoS report for this side and minute was already stored.',
   },
   FW_ERR_CHAIN_UNAVAILABLE: { status: 503, description: 'The settlement chain did not answer; the work stays queued.' },
-  FW_ERR_CHAIN_REVERTED: { status: 502, description: 'A settlement chain transaction reverted; the work stays queued.' },
+  FW_ERR_CHAIN_REVERTED: {
+    status: 502,
+    description: 'A settlement chain transaction reverted; the work stays queued.',
+  },
   // Generic
   FW_ERR_INTERNAL: { status: 500, description: 'An unexpected internal error.' },
 } as const satisfies Record<string, { status: number; description: string }>;

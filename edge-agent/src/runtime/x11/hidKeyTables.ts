@@ -71,15 +71,10 @@ export const US_KEYSYM_BY_HID_USAGE: ReadonlyMap<number, number> = new Map([
   ]),
   // less (102nd key) Menu XF86PowerOff KP_Equal
   ...pairs(0x64, [0x3c, 0xff67, 0x1008ff2a, 0xffbd]),
-  // F13..F24
-  ...pairs(
-    0x68,
-    Array.from({ length: 12 }, (_, i) => 0xffca + i),
-  ),
+  // (F13..F24 and NumpadComma carry XF86 or layout-specific symbols: no US keysym to look them up by.)
   [0x75, 0xff6a], // Help
   // Redo Undo XF86Cut XF86Copy XF86Paste Find XF86AudioMute XF86AudioRaiseVolume XF86AudioLowerVolume
   ...pairs(0x79, [0xff66, 0xff65, 0x1008ff58, 0x1008ff57, 0x1008ff6d, 0xff68, 0x1008ff12, 0x1008ff13, 0x1008ff11]),
-  [0x85, 0xffac], // KP_Separator
   // Control_L Shift_L Alt_L Super_L Control_R Shift_R (AltRight is ISO_Level3_Shift on many layouts) Super_R
   ...pairs(0xe0, [0xffe3, 0xffe1, 0xffe9, 0xffeb, 0xffe4, 0xffe2]),
   [0xe7, 0xffec],

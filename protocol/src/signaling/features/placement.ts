@@ -47,6 +47,11 @@ export const ProbeRequestPayload = v.object({
 
 export const ProbeResultsPayload = v.object({
   results: v.pipe(v.array(ProbeResult), v.maxLength(MAX_PROBE_TARGETS)),
+  /**
+   * The prober's IANA time zone (a browser's `Intl` zone): a coarse location
+   * hint, used only to choose which nodes to probe next.
+   */
+  timeZone: v.optional(v.pipe(v.string(), v.maxLength(64), v.regex(/^[A-Za-z0-9_+\-/]+$/, 'an IANA time zone name'))),
 });
 
 /** The player waits for a node within its budget to free up; sent whenever its place changes. */
