@@ -7,7 +7,7 @@ ENV DEBIAN_FRONTEND=noninteractive \
     NVIDIA_DRIVER_CAPABILITIES=compute,utility,video,graphics \
     NODE_ENV=production
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates curl ffmpeg xvfb xdotool pulseaudio \
+ && apt-get install -y --no-install-recommends ca-certificates curl ffmpeg xvfb xdotool pulseaudio python3-minimal \
  && curl -fsSL https://deb.nodesource.com/setup_24.x | bash - \
  && apt-get install -y --no-install-recommends nodejs \
  && rm -rf /var/lib/apt/lists/*

@@ -55,7 +55,10 @@ const DockerSchema = v.strictObject({
 /** The android runtime: phones (redroid containers or devices) reachable by ADB over TCP. */
 const AndroidSchema = v.strictObject({
   /** ADB TCP endpoints, host:port; one session per device. */
-  devices: v.pipe(v.array(v.pipe(v.string(), v.regex(/^[A-Za-z0-9.:[\]-]{1,255}:\d{1,5}$/, 'host:port'))), v.minLength(1)),
+  devices: v.pipe(
+    v.array(v.pipe(v.string(), v.regex(/^[A-Za-z0-9.:[\]-]{1,255}:\d{1,5}$/, 'host:port'))),
+    v.minLength(1),
+  ),
   /** The scrcpy server jar (scrcpy-server-v<version>), provided by the operator. */
   scrcpyServerPath: NonEmpty,
   /** Version of that jar; the server refuses any other client version. */
@@ -137,7 +140,9 @@ export function loadConfig(input: unknown): AgentConfig {
   );
   if (missing.length > 0) {
     throw new ConfigError(
-      missing.map((kind) => `${kind}: runtimes lists '${kind}' but there is no ${kind} section (${RUNTIME_HINT[kind]})`),
+      missing.map(
+        (kind) => `${kind}: runtimes lists '${kind}' but there is no ${kind} section (${RUNTIME_HINT[kind]})`,
+      ),
     );
   }
   return deepFreeze(config);

@@ -55,7 +55,11 @@ describe('parseCliArgs', () => {
   });
 
   it('turns --runtime and --cmd (what `npm start -- --runtime x11 --cmd ltris` passes) into the x11 config', () => {
-    const command = parseCliArgs(['--secret', 's', '--runtime', 'x11', '--cmd', 'ltris', '--cmd', 'xterm -fa Mono'], {}, 'box');
+    const command = parseCliArgs(
+      ['--secret', 's', '--runtime', 'x11', '--cmd', 'ltris', '--cmd', 'xterm -fa Mono'],
+      {},
+      'box',
+    );
     expect(command).toMatchObject({ config: { runtimes: ['x11'], x11: { commands: ['ltris', 'xterm -fa Mono'] } } });
     if (command.kind === 'run') expect(loadConfig(command.config).runtimes).toEqual(['x11']);
     expect(() => parseCliArgs(['--secret', 's', '--runtime', 'vr'], {}, 'box')).toThrow(/runtime: 'vr'/);

@@ -107,11 +107,16 @@ export class FakeDockerEngine {
     const parsed = v.safeParse(ContainerCreateBody, body);
     if (!parsed.success) {
       const issues = parsed.issues.map((issue) => `${issue.path?.map((p) => p.key).join('.')}: ${issue.message}`);
-      return reply(response, 400, { message: `invalid body: ${issues.join('; ')}` });
+      reply(response, 400, { message: `invalid body: ${issues.join('; ')}` });
+      return;
     }
-    if (!v.is(ContainerName, name)) return reply(response, 400, { message: `invalid container name ${name}` });
+    if (!v.is(ContainerName, name)) {
+      reply(response, 400, { message: `invalid container name ${name}` });
+      return;
+    }
     if (!this.#images[parsed.output.Image]) {
-      return reply(response, 404, { message: `No such image: ${parsed.output.Image}` });
+      reply(response, 404, { message: `No such image: ${parsed.output.Image}` });
+      return;
     }
     const id = randomBytes(32).toString('hex');
     this.containers.set(id, { id, name, body: parsed.output, state: 'created', removed: false });

@@ -15,7 +15,9 @@ const Bind = v.pipe(
   v.string(),
   v.check((bind) => {
     const [source, target, options, ...rest] = bind.split(':');
-    const validOptions = (options ?? 'rw').split(',').every((o) => /^(ro|rw|z|Z|nocopy|r?shared|r?slave|r?private)$/.test(o));
+    const validOptions = (options ?? 'rw')
+      .split(',')
+      .every((o) => /^(ro|rw|z|Z|nocopy|r?shared|r?slave|r?private)$/.test(o));
     return rest.length === 0 && v.is(AbsolutePath, source) && v.is(AbsolutePath, target) && validOptions;
   }, 'a bind is host-src:container-dest[:options] with absolute paths'),
 );
@@ -30,7 +32,9 @@ const Ulimit = v.strictObject({ Name: v.string(), Soft: Int, Hard: Int });
 const HostConfig = v.strictObject({
   Binds: v.optional(v.array(Bind)),
   NetworkMode: v.optional(v.string()),
-  IpcMode: v.optional(v.union([v.picklist(['none', 'private', 'shareable', 'host']), v.pipe(v.string(), v.startsWith('container:'))])),
+  IpcMode: v.optional(
+    v.union([v.picklist(['none', 'private', 'shareable', 'host']), v.pipe(v.string(), v.startsWith('container:'))]),
+  ),
   ShmSize: v.optional(v.pipe(Int, v.minValue(0))),
   Init: v.optional(v.nullable(v.boolean())),
   CapDrop: v.optional(v.array(v.string())),
@@ -59,4 +63,3 @@ export const ContainerCreateBody = v.strictObject({
 });
 /** dockerode sends `name` as the `?name=` query parameter, which the API restricts to this. */
 export const ContainerName = v.pipe(v.string(), v.regex(/^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/));
-

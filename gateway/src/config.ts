@@ -52,7 +52,10 @@ export const GatewayConfigSchema = v.strictObject({
       runtime: v.optional(v.picklist(Object.values(RuntimeKind)), RuntimeKind.Scene),
       /** Options sent with every default session to its runtime, e.g. { cmd: 'ltris' } for x11. */
       runtimeOptions: v.optional(
-        v.record(v.pipe(v.string(), v.maxLength(64)), v.union([v.pipe(v.string(), v.maxLength(4096)), v.number(), v.boolean()])),
+        v.record(
+          v.pipe(v.string(), v.maxLength(64)),
+          v.union([v.pipe(v.string(), v.maxLength(4096)), v.number(), v.boolean()]),
+        ),
       ),
       width: v.optional(v.pipe(v.number(), v.integer(), v.minValue(16)), DefaultVideo.width),
       height: v.optional(v.pipe(v.number(), v.integer(), v.minValue(16)), DefaultVideo.height),

@@ -89,7 +89,12 @@ describe.skipIf(missing.length > 0)('x11 runtime end to end (gateway, agent, Xvf
   it('streams an X11 program and its picture answers every key press and click from the browser', async () => {
     await using frameway = await startFrameway({ port: 0, ...x11Flags(`node ${X11_PROBE_APP}`) });
     const page = await play(frameway);
-    const result = await measureInputToPhoton(page, { samples: 6, warmup: 1, keys: ['KeyA', 'ArrowUp'], timeoutMs: 3_000 });
+    const result = await measureInputToPhoton(page, {
+      samples: 6,
+      warmup: 1,
+      keys: ['KeyA', 'ArrowUp'],
+      timeoutMs: 3_000,
+    });
     expect(result.missed).toBe(0);
     for (const sample of result.samples) {
       expect(colorDistance(sample.before!, sample.after!)).toBeGreaterThan(MARKER_CHANGE_THRESHOLD);

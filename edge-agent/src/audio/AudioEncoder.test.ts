@@ -76,7 +76,10 @@ describe.skipIf(!hasPulse || !hasOpus)('session audio (PulseAudio null sink → 
     const server = await pulse();
     const sink = await RtpSink.open();
     cleanups.push(() => sink.close());
-    const encoder = new AudioEncoder({ ffmpegPath, rtp: { host: '127.0.0.1', port: sink.port, payloadType: 111, ssrc: 0x5eed } });
+    const encoder = new AudioEncoder({
+      ffmpegPath,
+      rtp: { host: '127.0.0.1', port: sink.port, payloadType: 111, ssrc: 0x5eed },
+    });
     cleanups.push(() => encoder.close());
     await encoder.start(server.capture);
     await sink.waitUntil(() => sink.packets.length >= 50, 10_000, '50 Opus packets');
@@ -97,7 +100,20 @@ describe.skipIf(!hasPulse || !hasOpus)('session audio (PulseAudio null sink → 
     // A receiver that decodes the RTP and measures the level.
     const receiver = spawn(
       ffmpegPath,
-      ['-hide_banner', '-protocol_whitelist', 'file,udp,rtp', '-i', sdp, '-t', '1.5', '-af', 'astats', '-f', 'null', '-'],
+      [
+        '-hide_banner',
+        '-protocol_whitelist',
+        'file,udp,rtp',
+        '-i',
+        sdp,
+        '-t',
+        '1.5',
+        '-af',
+        'astats',
+        '-f',
+        'null',
+        '-',
+      ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     cleanups.push(() => receiver.kill('SIGKILL'));
@@ -112,7 +128,20 @@ describe.skipIf(!hasPulse || !hasOpus)('session audio (PulseAudio null sink → 
     await encoder.start(server.capture);
     const tone = spawn(
       ffmpegPath,
-      ['-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '10', '-f', 'pulse', 'tone'],
+      [
+        '-loglevel',
+        'error',
+        '-re',
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=frequency=440:sample_rate=48000',
+        '-t',
+        '10',
+        '-f',
+        'pulse',
+        'tone',
+      ],
       { stdio: 'ignore', env: { ...process.env, ...server.env } },
     );
     cleanups.push(() => tone.kill('SIGKILL'));
@@ -141,4 +170,3 @@ describe.skipIf(!hasPulse || !hasOpus)('session audio (PulseAudio null sink → 
     ).rejects.toMatchObject({ code: 'FW_ERR_RUNTIME_FAILED' });
   });
 });
-

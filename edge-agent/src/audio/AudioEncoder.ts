@@ -77,9 +77,14 @@ export class AudioEncoder extends TypedEmitter<AudioEncoderEvents> {
       child.once('spawn', resolve);
       child.once('error', (error) =>
         reject(
-          new FramewayError('FW_ERR_ENCODER_UNAVAILABLE', `cannot start the audio encoder: ${error.message}`, undefined, {
-            cause: error,
-          }),
+          new FramewayError(
+            'FW_ERR_ENCODER_UNAVAILABLE',
+            `cannot start the audio encoder: ${error.message}`,
+            undefined,
+            {
+              cause: error,
+            },
+          ),
         ),
       );
     });

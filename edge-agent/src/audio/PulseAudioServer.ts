@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FramewayError, TypedEmitter } from '@frameway/protocol';
 import { createLogger, type Logger } from '../logging/logger.js';
-import { spawnTied } from '../runtime/spawnTied.js';
 import type { AudioCapture } from '../runtime/SessionRuntime.js';
+import { spawnTied } from '../runtime/spawnTied.js';
 
 export interface PulseAudioServerOptions {
   /** Private directory of this server (socket, state); created if missing. Use one per session. */
@@ -143,6 +143,7 @@ export class PulseAudioServer extends TypedEmitter<PulseAudioServerEvents> {
       await this.#exited;
       clearTimeout(killer);
     }
+    this.#log.debug({ dir: this.dir }, 'pulseaudio stopped');
   }
 
   async #waitForSocket(socket: string, timeoutMs: number): Promise<void> {

@@ -74,7 +74,13 @@ export class VideoEncoder extends TypedEmitter<VideoEncoderEvents> implements Vi
     const log = options.logger ?? createLogger('encoder');
     super((error, event) => log.error({ err: error, event }, 'encoder event listener threw'));
     this.#log = log;
-    this.#options = { closeGraceMs: 2_000, stderrTailBytes: 4_096, spawn: defaultSpawn, intraRefresh: false, ...options };
+    this.#options = {
+      closeGraceMs: 2_000,
+      stderrTailBytes: 4_096,
+      spawn: defaultSpawn,
+      intraRefresh: false,
+      ...options,
+    };
     this.#configured = encoderInfo(options.encoder);
     this.frameBytes = yuv420pFrameBytes(options.video.width, options.video.height);
   }

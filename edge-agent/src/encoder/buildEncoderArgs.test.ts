@@ -136,12 +136,12 @@ describe('buildEncoderArgs', () => {
       expect(flagValue(args, '-force_key_frames')).toBe('expr:gte(n,n_forced*120)');
       expect(flagValue(args, '-forced-idr')).toBe('1');
     }
-    expect(flagValue(buildEncoderArgs({ encoder: 'h264_nvenc', video, rtp, intraRefresh: true }), '-intra-refresh')).toBe(
-      '1',
-    );
-    expect(flagValue(buildEncoderArgs({ encoder: 'libx264', video, rtp, intraRefresh: true }), '-x264-params')).toContain(
-      'intra-refresh=1',
-    );
+    expect(
+      flagValue(buildEncoderArgs({ encoder: 'h264_nvenc', video, rtp, intraRefresh: true }), '-intra-refresh'),
+    ).toBe('1');
+    expect(
+      flagValue(buildEncoderArgs({ encoder: 'libx264', video, rtp, intraRefresh: true }), '-x264-params'),
+    ).toContain('intra-refresh=1');
     expect(buildEncoderArgs({ encoder: 'h264_nvenc', video, rtp })).not.toContain('-intra-refresh');
   });
 
@@ -156,7 +156,9 @@ describe('buildEncoderArgs', () => {
 });
 
 const ffmpeg = resolveFfmpeg().path;
-const hasNvencBuild = spawnSync(ffmpeg, ['-hide_banner', '-encoders'], { encoding: 'utf8' }).stdout.includes('h264_nvenc');
+const hasNvencBuild = spawnSync(ffmpeg, ['-hide_banner', '-encoders'], { encoding: 'utf8' }).stdout.includes(
+  'h264_nvenc',
+);
 if (!hasNvencBuild) console.warn(`[skip] NVENC argv check: ${ffmpeg} is built without h264_nvenc`);
 
 describe.skipIf(!hasNvencBuild)('NVENC settings against ffmpeg itself', () => {
@@ -164,7 +166,21 @@ describe.skipIf(!hasNvencBuild)('NVENC settings against ffmpeg itself', () => {
   function tryEncode(codecArgs: string[], pixelFormat = 'yuv420p') {
     return spawnSync(
       ffmpeg,
-      ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', `color=black:s=256x144:r=30,format=${pixelFormat}`, '-frames:v', '1', ...codecArgs, '-f', 'null', '-'],
+      [
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-f',
+        'lavfi',
+        '-i',
+        `color=black:s=256x144:r=30,format=${pixelFormat}`,
+        '-frames:v',
+        '1',
+        ...codecArgs,
+        '-f',
+        'null',
+        '-',
+      ],
       { encoding: 'utf8' },
     );
   }
@@ -179,7 +195,10 @@ describe.skipIf(!hasNvencBuild)('NVENC settings against ffmpeg itself', () => {
       ['h264_nvenc', { inputPixelFormat: 'bgr0' as const }],
       ['hevc_nvenc', {}],
     ] as const) {
-      const result = tryEncode(buildCodecArgs(encoder, small, options), 'inputPixelFormat' in options ? 'bgr0' : 'yuv420p');
+      const result = tryEncode(
+        buildCodecArgs(encoder, small, options),
+        'inputPixelFormat' in options ? 'bgr0' : 'yuv420p',
+      );
       expect(result.stderr).not.toMatch(OPTION_ERRORS);
       if (result.status !== 0) expect(result.stderr).toMatch(/libcuda|CUDA|No NVENC capable devices|nvenc/i);
     }

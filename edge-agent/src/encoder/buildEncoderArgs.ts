@@ -83,7 +83,10 @@ export function buildEncoderArgs(input: EncoderArgsInput): string[] {
 }
 
 /** Input side: where the picture comes from. */
-export function buildInputArgs(video: Pick<EncoderVideo, 'width' | 'height' | 'fps'>, capture?: VideoCapture): string[] {
+export function buildInputArgs(
+  video: Pick<EncoderVideo, 'width' | 'height' | 'fps'>,
+  capture?: VideoCapture,
+): string[] {
   switch (capture?.kind ?? 'frames') {
     case 'frames':
       // No '-fflags nobuffer': with it ffmpeg discards the frame read while probing

@@ -51,7 +51,8 @@ describe('UinputGamepadInjector', () => {
   it.skipIf(!hasPython)('turns XInput pad states into Xbox 360 evdev events, only what changed', async () => {
     const pads = await UinputGamepadInjector.open({ dryRun: true });
     cleanups.push(() => pads.close());
-    const lines = () => pads.output.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as DryRunLine);
+    const lines = () =>
+      pads.output.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as DryRunLine);
     pads.apply({ type: InputEventType.GamepadConnect, pad: 1 });
     pads.apply({
       type: InputEventType.GamepadState,
@@ -91,11 +92,14 @@ describe('UinputGamepadInjector', () => {
     expect(gone).toEqual({ pad: 1, connected: false });
   });
 
-  it.skipIf(uinputSkip !== undefined || !hasPython)('creates a pad the kernel lists, and removes it on close', async () => {
-    const pads = await UinputGamepadInjector.open();
-    pads.apply({ type: InputEventType.GamepadConnect, pad: 0 });
-    await eventually(() => readFileSync('/proc/bus/input/devices', 'utf8').includes('Frameway Pad 1'), 3_000, 'pad');
-    await pads.close();
-    expect(readFileSync('/proc/bus/input/devices', 'utf8')).not.toContain('Frameway Pad 1');
-  });
+  it.skipIf(uinputSkip !== undefined || !hasPython)(
+    'creates a pad the kernel lists, and removes it on close',
+    async () => {
+      const pads = await UinputGamepadInjector.open();
+      pads.apply({ type: InputEventType.GamepadConnect, pad: 0 });
+      await eventually(() => readFileSync('/proc/bus/input/devices', 'utf8').includes('Frameway Pad 1'), 3_000, 'pad');
+      await pads.close();
+      expect(readFileSync('/proc/bus/input/devices', 'utf8')).not.toContain('Frameway Pad 1');
+    },
+  );
 });

@@ -15,7 +15,7 @@
  * It prints "ready" once it can take events, and "error <reason>" and exits 3
  * when the device cannot be opened.
  */
-export const UINPUT_HELPER_SOURCE = String.raw`
+export const UINPUT_HELPER_SOURCE = `
 import fcntl, json, os, struct, sys, time
 
 EV_SYN, EV_KEY, EV_ABS = 0, 1, 3

@@ -35,7 +35,9 @@ describe('createRuntimeFactory', () => {
   it('lets a session pick among what the node allows, never add to it', () => {
     const create = createRuntimeFactory(config);
     expect(create('x11', context({ cmd: 'xterm -fa Mono' }))).toBeInstanceOf(X11Runtime);
-    expect(() => create('x11', context({ cmd: 'rm -rf /' }))).toThrow(expect.objectContaining({ code: 'FW_ERR_FORBIDDEN' }));
+    expect(() => create('x11', context({ cmd: 'rm -rf /' }))).toThrow(
+      expect.objectContaining({ code: 'FW_ERR_FORBIDDEN' }),
+    );
     expect(() => create('docker', context({ image: 'evil/miner' }))).toThrow(
       expect.objectContaining({ code: 'FW_ERR_FORBIDDEN' }),
     );

@@ -1,6 +1,6 @@
-import { FramewayError, type MessageType, type PayloadOf, type RuntimeKind } from '@frameway/protocol';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { FramewayError, type MessageType, type PayloadOf, type RuntimeKind } from '@frameway/protocol';
 import Docker from 'dockerode';
 import type { AgentConfig } from '../config.js';
 import { UinputGamepadInjector } from '../input/UinputGamepadInjector.js';

@@ -8,12 +8,26 @@ describe('tiedCommand', () => {
     const tools = { setpriv: '/usr/bin/setpriv', prlimit: '/usr/bin/prlimit' };
     expect(tiedCommand('ltris', ['-f'], { memoryMiB: 512, openFiles: 1024 }, tools)).toEqual({
       file: '/usr/bin/setpriv',
-      args: ['--pdeathsig', 'KILL', '--', '/usr/bin/prlimit', '--core=0', `--as=${512 * 1024 * 1024}`, '--nofile=1024', '--', 'ltris', '-f'],
+      args: [
+        '--pdeathsig',
+        'KILL',
+        '--',
+        '/usr/bin/prlimit',
+        '--core=0',
+        `--as=${512 * 1024 * 1024}`,
+        '--nofile=1024',
+        '--',
+        'ltris',
+        '-f',
+      ],
     });
   });
 
   it('runs the program directly where the tools are missing', () => {
-    expect(tiedCommand('ltris', [], {}, { setpriv: undefined, prlimit: undefined })).toEqual({ file: 'ltris', args: [] });
+    expect(tiedCommand('ltris', [], {}, { setpriv: undefined, prlimit: undefined })).toEqual({
+      file: 'ltris',
+      args: [],
+    });
   });
 
   it.skipIf(!findExecutable('setpriv'))('kills the program when the agent dies, even by SIGKILL', async () => {
@@ -29,7 +43,9 @@ describe('tiedCommand', () => {
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
-    const pid = await new Promise<number>((resolve) => agent.stdout.once('data', (chunk) => resolve(Number(String(chunk).trim()))));
+    const pid = await new Promise<number>((resolve) =>
+      agent.stdout.once('data', (chunk) => resolve(Number(String(chunk).trim()))),
+    );
     expect(isProcessAlive(pid)).toBe(true);
     agent.kill('SIGKILL');
     await eventually(() => !isProcessAlive(pid), 3_000, 'the tied child to die with its parent');

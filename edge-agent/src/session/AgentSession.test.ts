@@ -1,5 +1,5 @@
-import { type InputEvent, RuntimeKind, SessionEndReason, TypedEmitter } from '@frameway/protocol';
 import { existsSync } from 'node:fs';
+import { type InputEvent, RuntimeKind, SessionEndReason, TypedEmitter } from '@frameway/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually, isProcessAlive } from '../../testing/processes.js';
 import { RtpSink } from '../../testing/RtpSink.js';
@@ -91,7 +91,10 @@ describe('AgentSession', () => {
     async () => {
       const videoSink = await RtpSink.open();
       const audioSink = await RtpSink.open();
-      cleanups.push(() => videoSink.close(), () => audioSink.close());
+      cleanups.push(
+        () => videoSink.close(),
+        () => audioSink.close(),
+      );
       const runtime = new X11Runtime({ sessionId: 's-x11', video, command: ['node', X11_PROBE_APP] });
       const encoder = new VideoEncoder({
         ffmpegPath: resolveFfmpeg().path,
@@ -105,7 +108,9 @@ describe('AgentSession', () => {
         rtp: { host: '127.0.0.1', port: audioSink.port, payloadType: 111, ssrc: 43 },
       });
       const session = new AgentSession({ sessionId: 's-x11', channel: 2, runtime, encoder, audio });
-      cleanups.push(() => session.close({ reason: SessionEndReason.Terminated, message: 'test cleanup', origin: 'agent' }));
+      cleanups.push(() =>
+        session.close({ reason: SessionEndReason.Terminated, message: 'test cleanup', origin: 'agent' }),
+      );
       await session.start();
       expect(encoder.capture.kind).toBe('x11grab');
       expect(runtime.lifecycle).toBe('ready');
@@ -138,10 +143,18 @@ describe('AgentSession', () => {
       video,
       rtp: { host: '127.0.0.1', port: 9, payloadType: 96, ssrc: 42 },
     });
-    const audio = new AudioEncoder({ ffmpegPath: '/nonexistent/ffmpeg', rtp: { host: '127.0.0.1', port: 9, payloadType: 111, ssrc: 1 } });
-    runtime.prepare = async () => ({ video: { kind: 'frames' }, audio: { kind: 'pulse', server: 'unix:/x', source: 'y' } });
+    const audio = new AudioEncoder({
+      ffmpegPath: '/nonexistent/ffmpeg',
+      rtp: { host: '127.0.0.1', port: 9, payloadType: 111, ssrc: 1 },
+    });
+    runtime.prepare = async () => ({
+      video: { kind: 'frames' },
+      audio: { kind: 'pulse', server: 'unix:/x', source: 'y' },
+    });
     const session = new AgentSession({ sessionId: 's-a', channel: 3, runtime, encoder, audio });
-    cleanups.push(() => session.close({ reason: SessionEndReason.Terminated, message: 'test cleanup', origin: 'agent' }));
+    cleanups.push(() =>
+      session.close({ reason: SessionEndReason.Terminated, message: 'test cleanup', origin: 'agent' }),
+    );
     await session.start();
     expect(session.state).toBe('running');
     expect(encoder.running).toBe(true);

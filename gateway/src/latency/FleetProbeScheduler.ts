@@ -149,20 +149,33 @@ export class FleetProbeScheduler {
         if (again) chosen.set(again.nodeId, again);
       }
       // ...then the nearest-looking candidates among neighbours' neighbours and a random sample.
-      const candidates = new Set<string>();
-      for (const peerId of near) for (const twoHop of neighbours.ids(peerId)) candidates.add(twoHop);
-      for (let i = 0; i < NEAR_PEER_SAMPLE; i++) candidates.add(randomPeer().nodeId);
-      const ranked: { peer: Readonly<NodeRecord>; d: number }[] = [];
-      for (const id of candidates) {
-        if (id === node.nodeId || neighbours.has(node.nodeId, id) || chosen.has(id)) continue;
-        const peer = byId.get(id);
+      const want = nearWanted - chosen.size;
+      const bestIds: string[] = [];
+      const bestDist: number[] = [];
+      const seen = new Set<string>();
+      const consider = (id: string): void => {
+        if (seen.has(id) || id === node.nodeId || chosen.has(id) || neighbours.has(node.nodeId, id)) return;
+        seen.add(id);
         const slot = coordinates.slotOf(id);
-        if (peer && slot !== undefined) ranked.push({ peer, d: coordinates.predictBetween(self, slot) });
+        if (slot === undefined) return;
+        const d = coordinates.predictBetween(self, slot);
+        if (bestIds.length === want && d >= bestDist[want - 1]!) return;
+        let at = bestIds.length < want ? bestIds.length : want - 1;
+        while (at > 0 && bestDist[at - 1]! > d) {
+          bestIds[at] = bestIds[at - 1]!;
+          bestDist[at] = bestDist[at - 1]!;
+          at--;
+        }
+        bestIds[at] = id;
+        bestDist[at] = d;
+      };
+      if (want > 0) {
+        for (const peerId of near) for (const twoHop of neighbours.ids(peerId)) consider(twoHop);
+        for (let i = 0; i < NEAR_PEER_SAMPLE; i++) consider(randomPeer().nodeId);
       }
-      ranked.sort((a, b) => a.d - b.d);
-      for (const { peer } of ranked) {
-        if (chosen.size >= nearWanted) break;
-        chosen.set(peer.nodeId, peer);
+      for (const id of bestIds) {
+        const peer = byId.get(id);
+        if (peer) chosen.set(id, peer);
       }
     }
     for (let guard = 0; chosen.size < wanted && guard < wanted * 8; guard++) {

@@ -109,7 +109,23 @@ export class FleetIndex {
     writeGeoPoint(this.#geo, slot * GEO_STRIDE, node.location.lat, node.location.lon);
   }
 
-  /** Declared node locations in the layout `CoordinateGrid` and `predict` expect (3 dims, zero heights). */
+  /**
+   * Copies every located node's coordinate height (its learned access delay)
+   * into the geographic space, so distances there estimate RTTs, last miles
+   * included.
+   */
+  syncGeoHeights(): void {
+    const coordinates = this.coordinates;
+    const buffer = coordinates.buffer;
+    for (let slot = 0; slot < this.#length; slot++) {
+      const o = slot * GEO_STRIDE;
+      if (Number.isNaN(this.#geo[o]!)) continue;
+      this.#geo[o + GEO_DIMS] = buffer[slot * coordinates.stride + coordinates.dims]!;
+      this.#geo[o + GEO_DIMS + 1] = 0.5;
+    }
+  }
+
+  /** Declared node locations in the layout `CoordinateGrid` and `predict` expect (3 dims, heights from `syncGeoHeights`). */
   get geo(): { buffer: Float64Array; stride: number; dims: number } {
     return { buffer: this.#geo, stride: GEO_STRIDE, dims: GEO_DIMS };
   }

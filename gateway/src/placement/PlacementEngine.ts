@@ -1,8 +1,8 @@
-import type { RuntimeKind, VideoCodec } from '@frameway/protocol';
-import { CoordinateGrid } from './CoordinateGrid.js';
+import { fitCoordinate, type RuntimeKind, type VideoCodec } from '@frameway/protocol';
+import { BallIndex, type CoordinateSpace } from './BallIndex.js';
 import { capabilityMask, type FleetIndex, writeGeoPoint } from './FleetIndex.js';
 
-/** Fleets smaller than this are scanned node by node (a grid does not pay off). */
+/** Fleets smaller than this are scanned node by node (an index does not pay off). */
 const GRID_MIN_NODES = 512;
 
 /** What a session needs from its node. */
@@ -101,8 +101,8 @@ export interface PlacementEngineOptions {
 export class PlacementEngine {
   readonly index: FleetIndex;
   readonly #options: Required<Omit<PlacementEngineOptions, 'index'>>;
-  #grid: CoordinateGrid | undefined;
-  #geoGrid: CoordinateGrid | undefined;
+  #grid: BallIndex | undefined;
+  #geoGrid: BallIndex | undefined;
   #landmarks: number[] = [];
   #landmarksAt = Number.NEGATIVE_INFINITY;
   #landmarksEpoch = -1;
@@ -168,25 +168,47 @@ export class PlacementEngine {
    */
   geoShortlist(
     query: CompiledQuery,
-    lat: number,
-    lon: number,
+    here: Float64Array,
     k: number,
     point?: Float64Array,
     skip?: ReadonlySet<number>,
     ignoreCapacity = false,
   ): ProbeCandidate[] {
-    const here = new Float64Array(5);
-    writeGeoPoint(here, 0, lat, lon);
     if (this.index.length >= GRID_MIN_NODES && !this.#geoGrid) this.refreshGrid();
     const found = this.#nearest(this.index.geo, this.#geoGrid, query, here, k, skip, ignoreCapacity);
     if (point) for (const candidate of found) candidate.predictedMs = this.index.coordinates.predict(point, candidate.slot);
     return found;
   }
 
+  /** A place on the map as a point of the geographic space (`geoShortlist`, `geoLocate`). */
+  static geoPoint(lat: number, lon: number): Float64Array {
+    const here = new Float64Array(5);
+    writeGeoPoint(here, 0, lat, lon);
+    return here;
+  }
+
+  /**
+   * Where the player is on the map, multilaterated from the RTTs it measured
+   * to nodes with a declared location (their last miles taken from their
+   * coordinates' heights): a point of the geographic space, or undefined with
+   * fewer than three located measurements. Starts from `start` (the time-zone
+   * hint) when given.
+   */
+  geoLocate(measured: ReadonlyMap<number, number>, start?: Float64Array): Float64Array | undefined {
+    const geo = this.index.geo;
+    const observations: { offset: number; rttMs: number }[] = [];
+    for (const [slot, rttMs] of measured) {
+      if (!Number.isNaN(geo.buffer[slot * geo.stride]!)) observations.push({ offset: slot * geo.stride, rttMs });
+    }
+    if (observations.length < 3) return undefined;
+    const params = { ...this.index.coordinates.params, dims: geo.dims };
+    return fitCoordinate(geo.buffer, observations, { params, ...(start ? { start } : {}) });
+  }
+
   /** The k nearest eligible, probe-able slots to `point` in a flat coordinate space, via its grid when it has one. */
   #nearest(
-    space: { buffer: Float64Array; stride: number; dims: number },
-    grid: CoordinateGrid | undefined,
+    space: CoordinateSpace,
+    grid: BallIndex | undefined,
     query: CompiledQuery,
     point: Float64Array,
     k: number,
@@ -232,7 +254,7 @@ export class PlacementEngine {
       if (filled === k) worst = bestDist[k - 1]!;
     };
     if (grid) {
-      grid.search(point, dims, () => worst, consider);
+      grid.search(point, () => worst, consider);
       for (let slot = grid.count; slot < index.length; slot++) consider(slot);
     } else {
       for (let slot = 0; slot < index.length; slot++) consider(slot);
@@ -247,20 +269,23 @@ export class PlacementEngine {
   }
 
   /**
-   * Rebuilds the coordinate grid that nearest-node searches use (call it on a
-   * timer, like `refreshLandmarks`: coordinates drift as probes come in).
+   * Rebuilds the nearest-node indexes (coordinates and declared locations;
+   * call it on a timer, like `refreshLandmarks`: coordinates drift as probes
+   * come in).
    */
   refreshGrid(): void {
     const coordinates = this.index.coordinates;
     const length = this.index.length;
-    this.#grid = coordinates.dims >= 2 ? CoordinateGrid.build(coordinates, length) : undefined;
-    this.#geoGrid = CoordinateGrid.build(this.index.geo, length);
+    const random = this.#options.random;
+    this.#grid = BallIndex.build(coordinates, length, random);
+    this.index.syncGeoHeights();
+    this.#geoGrid = BallIndex.build(this.index.geo, length, random);
   }
 
-  #currentGrid(): CoordinateGrid | undefined {
+  #currentGrid(): BallIndex | undefined {
     const length = this.index.length;
-    // Below a few hundred nodes a scan is as fast; a grid missing many new nodes is rebuilt.
-    if (length < GRID_MIN_NODES || this.index.coordinates.dims < 2) return undefined;
+    // Below a few hundred nodes a scan is as fast; an index missing many new nodes is rebuilt.
+    if (length < GRID_MIN_NODES) return undefined;
     if (!this.#grid || length - this.#grid.count > Math.max(64, this.#grid.count / 10)) this.refreshGrid();
     return this.#grid;
   }

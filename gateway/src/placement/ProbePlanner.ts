@@ -1,7 +1,7 @@
 import { fitCoordinate, MAX_PROBE_TARGETS, type ProbeResult, type RttObservation } from '@frameway/protocol';
 import type { NeighbourSets } from '../latency/NeighbourSets.js';
 import type { NetworkCoordinates } from '../latency/NetworkCoordinates.js';
-import type { CompiledQuery, PlacementDecision, PlacementEngine, ProbeCandidate } from './PlacementEngine.js';
+import { type CompiledQuery, type PlacementDecision, PlacementEngine, type ProbeCandidate } from './PlacementEngine.js';
 
 /** What placement has learned about one player: its fitted coordinate and the RTTs it measured. */
 export interface PlayerLatencyState {
@@ -18,6 +18,8 @@ export interface PlayerLatencyState {
   refined: boolean;
   /** Where the player roughly is (its time zone's location), when it said. */
   hint: { lat: number; lon: number } | undefined;
+  /** A survey round (near the hint, spread around the rough coordinate) has been probed. */
+  surveyed: boolean;
 }
 
 export interface ProbePlannerOptions {
@@ -34,6 +36,9 @@ export interface ProbePlannerOptions {
   neighbours?: NeighbourSets | undefined;
 }
 
+/** Measurements all over budget × this: the player is still only roughly located. */
+const COARSE_FACTOR = 2;
+
 /** Best measured nodes whose neighbours a refining round looks at. */
 const EXPAND_FROM = 3;
 
@@ -48,6 +53,7 @@ export function newPlayerLatencyState(now: number, point?: Float64Array): Player
     cannotProbe: false,
     refined: false,
     hint: undefined,
+    surveyed: false,
   };
 }
 
@@ -80,33 +86,46 @@ export class ProbePlanner {
     }
     const size = this.#options.shortlistSize;
     if (state.measured.size === 0) return this.engine.shortlist(query, state.point, size, measured, includeFull);
-    // Nothing measured is near yet (only far landmarks): survey the region the rough position points to.
     const nearest = Math.min(...state.measured.values());
-    if (nearest > query.budgetMs) {
-      // Half near where the player said it is (its time zone), half a survey around its rough coordinate.
-      const hint = state.hint;
+    const surveyed = state.surveyed;
+    if (nearest > query.budgetMs * (surveyed ? COARSE_FACTOR : 1)) {
+      state.surveyed = true;
+      // Nothing measured is anywhere near yet: half near where the player said it is (its time
+      // zone), half a survey around its rough coordinate.
+      const hint = state.hint ? PlacementEngine.geoPoint(state.hint.lat, state.hint.lon) : undefined;
       const near = hint
-        ? this.engine.geoShortlist(query, hint.lat, hint.lon, Math.ceil(size / 2), state.point, measured, includeFull)
+        ? this.engine.geoShortlist(query, hint, Math.ceil(size / 2), state.point, measured, includeFull)
         : [];
       const skip = new Set([...measured, ...near.map((c) => c.slot)]);
       return [...near, ...this.engine.spreadShortlist(query, state.point, size - near.length, skip, includeFull)];
     }
-    state.refined = true;
-    // Refining rounds: half the neighbours of the best nodes so far (measured locality), half the
-    // coordinate's nearest predictions, and only what could plausibly be within budget.
+    if (nearest <= query.budgetMs) state.refined = true;
+    // Refining rounds, a third each: the nodes nearest where the measurements put the player on the
+    // map, the neighbours of its best nodes (measured locality), the coordinate's nearest predictions.
     const limit = query.budgetMs * 1.5 + 5;
+    const third = Math.max(1, Math.round(size / 3));
+    const out: ProbeCandidate[] = [];
+    const taken = new Set(measured);
+    const take = (candidates: readonly ProbeCandidate[], count: number): void => {
+      for (const candidate of candidates) {
+        if (count <= 0 || out.length >= size) return;
+        if (taken.has(candidate.slot)) continue;
+        taken.add(candidate.slot);
+        out.push(candidate);
+        count--;
+      }
+    };
+    const start = state.hint ? PlacementEngine.geoPoint(state.hint.lat, state.hint.lon) : undefined;
+    const located = this.engine.geoLocate(state.measured, start);
+    if (located) take(this.engine.geoShortlist(query, located, third, state.point, taken, includeFull), third);
     const expansion = this.#expand(query, state, measured, includeFull).filter((c) => c.predictedMs <= limit);
-    const picked = expansion.slice(0, Math.ceil(size / 2));
-    const skip = new Set([...measured, ...picked.map((c) => c.slot)]);
-    const predicted = this.engine
-      .shortlist(query, state.point, size - picked.length, skip, includeFull)
-      .filter((c) => c.predictedMs <= limit);
-    const out = [...picked, ...predicted];
+    take(expansion, third);
+    take(
+      this.engine.shortlist(query, state.point, size, taken, includeFull).filter((c) => c.predictedMs <= limit),
+      size - out.length,
+    );
     // Fill up from the rest of the expansion when predictions ran out.
-    for (const candidate of expansion.slice(picked.length)) {
-      if (out.length >= size) break;
-      if (!out.some((c) => c.slot === candidate.slot)) out.push(candidate);
-    }
+    take(expansion, size - out.length);
     return out;
   }
 

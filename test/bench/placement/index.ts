@@ -19,12 +19,22 @@ import {
   type PlayerLatencyState,
   type ProbeCandidate,
   ProbePlanner,
+  TIME_ZONE_LOCATIONS,
 } from '@frameway/gateway';
 import { type ProbeResult, summarizeRtt } from '@frameway/protocol';
 import { formatTable, machineInfo, writeBenchResults } from '../../support/benchReport.js';
 import { percentile } from '../../support/summarize.js';
 import { GeoGrid } from './GeoGrid.js';
-import { buildWorld, createRandom, NodeKind, type Player, sampleRtt, trueRtt, trueRttBetween } from './world.js';
+import {
+  buildWorld,
+  createRandom,
+  greatCircleKm,
+  NodeKind,
+  type Player,
+  sampleRtt,
+  trueRtt,
+  trueRttBetween,
+} from './world.js';
 
 const env = process.env;
 const SIZES = {
@@ -38,10 +48,10 @@ const SEED = Number(env.BENCH_SEED ?? 1);
 const BUDGET_MS = Number(env.BENCH_BUDGET_MS ?? 30);
 const WARMUP_ROUNDS = Number(env.BENCH_WARMUP_ROUNDS ?? 16);
 const PEERS_PER_ROUND = 6;
-const SHORTLIST = 8;
-const LANDMARKS = 16;
+const SHORTLIST = Number(env.BENCH_SHORTLIST ?? 8);
+const LANDMARKS = Number(env.BENCH_LANDMARKS ?? 16);
 const SAMPLES = 5;
-const MAX_ROUNDS = 3;
+const MAX_ROUNDS = Number(env.BENCH_MAX_ROUNDS ?? 3);
 const PROBE_TIMEOUT_MS = 1500;
 /** Every this many players the oracle's best RTT (a full scan) is computed for the RTT comparison. */
 const RTT_SAMPLE_EVERY = 20;
@@ -128,6 +138,7 @@ async function main(): Promise<void> {
   );
 
   const grid = new GeoGrid(world.nodeLat, world.nodeLon, nodeCount);
+  const zones = Object.values(TIME_ZONE_LOCATIONS);
   const free = (n: number) => index.free(n) > 0 && records[n]!.status === 'up';
 
   // Simulation.
@@ -176,6 +187,8 @@ async function main(): Promise<void> {
       const { results, wallMs } = probeFromPlayer(player, targets);
       wall += wallMs;
       t0 = performance.now();
+      // The SDK sends its time zone with its first results (most browsers have one set).
+      state.hint ??= timeZoneHint(player);
       planner.absorb(state, targets, results, simNow);
       const tA = performance.now(); (globalThis as any).T.absorb = ((globalThis as any).T.absorb ?? 0) + tA - t0;
       const settled = planner.settled(query, state);
@@ -208,6 +221,17 @@ async function main(): Promise<void> {
       startSession(player, decision.slot, state);
     } else {
       ours.noFit++;
+    }
+    if (oracleable && !(ourRtt <= BUDGET_MS)) {
+      const F = ((globalThis as any).F ??= {});
+      const probedMin = Math.min(...[...state.measured.keys()].map((s) => rttTo(player, s)));
+      const key = `${player.access}|hint=${state.hint ? 'y' : 'n'}|probedMin=${probedMin <= 30 ? 'in(full?)' : probedMin < 40 ? '30-40' : probedMin < 60 ? '40-60' : '>60'}|geo=${geoRtt <= 30 ? 'ok' : 'no'}`;
+      F[key] = (F[key] ?? 0) + 1;
+      if (env.DUMP && ((globalThis as any).D = ((globalThis as any).D ?? 0) + 1) <= 4) {
+        const cityOf = (n: number) => world.cities[world.nodeCity[n]!]!.name;
+        console.log('--- fail', player.access, 'lm', player.lastMile.toFixed(1), cityOf(0) && world.cities[player.city]!.name, 'hint', JSON.stringify(state.hint), 'geoNode', geoNode !== undefined ? `${cityOf(geoNode)} ${world.nodeKind[geoNode] ? 'edge' : 'dc'} true=${geoRtt.toFixed(1)} pred=${state.point ? coordinates.predict(state.point, geoNode).toFixed(1) : '?'} free=${index.free(geoNode)}` : '-');
+        for (const [slot, m] of state.measured) console.log('   ', cityOf(slot), world.nodeKind[slot] ? 'edge' : 'dc', 'lm', world.nodeLastMile[slot]!.toFixed(1), 'meas', m.toFixed(1), 'pred', state.point ? coordinates.predict(state.point, slot).toFixed(1) : '?');
+      }
     }
     if (player.index % RTT_SAMPLE_EVERY === 0 && decision.placed && geoNode !== undefined) {
       const best = oracleBest(player);
@@ -307,7 +331,7 @@ async function main(): Promise<void> {
     goals: { withinBudgetMet: fraction >= 0.98, p99Met: p(decisionUs, 99) < 1000 },
     runtimeSeconds: runtimeS,
   });
-  console.log(`results: ${latest}`, (globalThis as any).T);
+  console.log(`results: ${latest}`, (globalThis as any).T, Object.entries((globalThis as any).F ?? {}).sort((a: any, b: any) => b[1] - a[1]).slice(0, 12));
 
   // --- helpers closing over the simulation state ---
 
@@ -329,6 +353,23 @@ async function main(): Promise<void> {
       return { id: target.nodeId, ...summarizeRtt(samples), sent: SAMPLES, received: samples.length };
     });
     return { results, wallMs };
+  }
+
+  /** The location of the time zone the player's browser reports: its country's zone nearest to it; 5 % report none. */
+  function timeZoneHint(player: Player): { lat: number; lon: number } | undefined {
+    if (player.index % 20 === 0) return undefined;
+    const country = world.cities[player.city]!.country;
+    let best: { lat: number; lon: number } | undefined;
+    let bestKm = Number.POSITIVE_INFINITY;
+    for (const [lat, lon, zoneCountry] of zones) {
+      if (zoneCountry !== country) continue;
+      const km = greatCircleKm(player.lat, player.lon, (lat * Math.PI) / 180, (lon * Math.PI) / 180);
+      if (km < bestKm) {
+        bestKm = km;
+        best = { lat, lon };
+      }
+    }
+    return best;
   }
 
   function oracleCanPlace(player: Player): boolean {

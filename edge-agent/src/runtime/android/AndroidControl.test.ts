@@ -1,5 +1,6 @@
-import { type InputEvent, InputEventType, NavKey, Orientation } from '@frameway/protocol';
-import { ScrcpyControlMessageSerializer, ScrcpyOptions3_3_1 } from '@yume-chan/scrcpy';
+import { decodeInputEvents, type InputEvent, InputEventType, NavKey, Orientation } from '@frameway/protocol';
+import { type AndroidKeyEventMeta, ScrcpyControlMessageSerializer, ScrcpyOptions3_3_1 } from '@yume-chan/scrcpy';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AndroidControl, splitUtf8 } from './AndroidControl.js';
 import { fitLayout } from './fitLayout.js';
@@ -33,7 +34,7 @@ const serializer = () => new ScrcpyControlMessageSerializer(new ScrcpyOptions3_3
 describe('scrcpy 3.3.3 control messages (golden bytes from scrcpy)', () => {
   it('the library serializer writes exactly what scrcpy’s own tests expect', () => {
     const s = serializer();
-    expect(hexOf(s.injectKeyCode({ action: 1, keyCode: 66, repeat: 5, metaState: 0x41 }))).toBe(
+    expect(hexOf(s.injectKeyCode({ action: 1, keyCode: 66, repeat: 5, metaState: 0x41 as AndroidKeyEventMeta }))).toBe(
       hexOf(bytes(GOLDEN.keycodeEnterUpShift)),
     );
     expect(hexOf(s.injectText('hello, world!'))).toBe(hexOf(bytes(GOLDEN.textHelloWorld)));
@@ -143,5 +144,26 @@ describe('AndroidControl', () => {
   it('splits text on character boundaries', () => {
     expect(splitUtf8('ab€cd', 4)).toEqual(['ab', '€c', 'd']);
     expect(splitUtf8('', 4)).toEqual([]);
+  });
+
+  it('turns any input the codec accepts into well-formed messages, in any layout, without throwing', () => {
+    const layouts = [portrait, fitLayout({ width: 1280, height: 720 }, { width: 1080, height: 2400 }, 90)];
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 200 }), fc.constantFrom(...layouts), (bytes, layout) => {
+        let events: InputEvent[];
+        try {
+          events = decodeInputEvents(bytes);
+        } catch {
+          return; // the codec rejected it: never reaches a runtime
+        }
+        const messages = control(layout).toMessages(events);
+        for (const message of messages) {
+          expect(message.byteLength).toBeGreaterThan(0);
+          // Every message starts with a scrcpy 3.3.3 message type.
+          expect([0, 1, 2, 3, 4, 9]).toContain(message[0]);
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -175,7 +175,12 @@ export class AndroidControl {
         const keyCode = NAV_KEY_CODES[event.key];
         if (keyCode !== undefined) {
           out.push(
-            serializer.injectKeyCode({ action, keyCode: keyCode as AndroidKeyCode, repeat: 0, metaState: AndroidKeyEventMeta.None }),
+            serializer.injectKeyCode({
+              action,
+              keyCode: keyCode as AndroidKeyCode,
+              repeat: 0,
+              metaState: AndroidKeyEventMeta.None,
+            }),
           );
         }
         return;

@@ -43,7 +43,10 @@ function adbPacket(command: number, arg0: number, arg1: number, payload: Buffer)
   header.writeUInt32LE(arg0, 4);
   header.writeUInt32LE(arg1, 8);
   header.writeUInt32LE(payload.length, 12);
-  header.writeUInt32LE(payload.reduce((sum, byte) => sum + byte, 0), 16);
+  header.writeUInt32LE(
+    payload.reduce((sum, byte) => sum + byte, 0),
+    16,
+  );
   header.writeUInt32LE((command ^ 0xffffffff) >>> 0, 20);
   return Buffer.concat([header, payload]);
 }
@@ -68,7 +71,8 @@ async function fakeAdbd(): Promise<{ server: Server; address: string; commands: 
         buffer = buffer.subarray(24 + length);
         commands.push(command);
         if (command === A_CNXN) {
-          const banner = 'device::ro.product.name=redroid;ro.product.model=fake;ro.product.device=fake;features=shell_v2,cmd';
+          const banner =
+            'device::ro.product.name=redroid;ro.product.model=fake;ro.product.device=fake;features=shell_v2,cmd';
           socket.write(adbPacket(A_CNXN, 0x01000001, 256 * 1024, Buffer.from(banner)));
         } else if (command === A_OPEN) {
           services.push(payload.toString('utf8').replace(/\0$/, ''));

@@ -92,8 +92,9 @@ export class AndroidRuntime extends TypedEmitter<SessionRuntimeEvents> implement
     this.#state = 'preparing';
     const { video } = this.#options;
     try {
-      this.#adb = await (this.#options.connect ??
-        ((address) => connectAdb({ address, credentialStore: this.#options.credentialStore })))(this.#options.address);
+      this.#adb = await (
+        this.#options.connect ?? ((address) => connectAdb({ address, credentialStore: this.#options.credentialStore }))
+      )(this.#options.address);
       void this.#adb.disconnected.then(() => this.#fail(`lost the ADB connection to ${this.#options.address}`));
       const scrcpy = await startScrcpy({
         adb: this.#adb,
@@ -134,7 +135,8 @@ export class AndroidRuntime extends TypedEmitter<SessionRuntimeEvents> implement
 
   /** Starts forwarding the phone's H.264 to the encoder; ready at once (the phone is already running). */
   async start(sink: VideoSink): Promise<void> {
-    if (this.#state !== 'prepared') throw new FramewayError('FW_ERR_INVALID_STATE', `android runtime is ${this.#state}`);
+    if (this.#state !== 'prepared')
+      throw new FramewayError('FW_ERR_INVALID_STATE', `android runtime is ${this.#state}`);
     this.#state = 'ready';
     void this.#pump(sink);
   }
@@ -208,9 +210,11 @@ export class AndroidRuntime extends TypedEmitter<SessionRuntimeEvents> implement
     const writer = this.#writer;
     if (!writer) return;
     // One write at a time, in order; a failure means the server is gone (the exit path reports it).
-    this.#writes = this.#writes.then(() => writer.write(message)).catch((error: unknown) => {
-      this.#log.debug({ err: error }, 'control message not sent');
-    });
+    this.#writes = this.#writes
+      .then(() => writer.write(message))
+      .catch((error: unknown) => {
+        this.#log.debug({ err: error }, 'control message not sent');
+      });
   }
 
   async #setOrientation(orientation: Orientation): Promise<void> {
@@ -218,13 +222,7 @@ export class AndroidRuntime extends TypedEmitter<SessionRuntimeEvents> implement
     if (!adb) return;
     try {
       // Fixed rotation (no sensor), then the requested one; the picture follows with a new size.
-      await adb.subprocess.noneProtocol.spawnWaitText([
-        'settings',
-        'put',
-        'system',
-        'accelerometer_rotation',
-        '0',
-      ]);
+      await adb.subprocess.noneProtocol.spawnWaitText(['settings', 'put', 'system', 'accelerometer_rotation', '0']);
       await adb.subprocess.noneProtocol.spawnWaitText([
         'settings',
         'put',

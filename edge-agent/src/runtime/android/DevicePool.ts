@@ -16,11 +16,17 @@ export class DevicePool {
    */
   acquire(wanted?: string): string {
     if (wanted !== undefined && !this.#devices.includes(wanted)) {
-      throw new FramewayError('FW_ERR_FORBIDDEN', `device ${JSON.stringify(wanted).slice(0, 100)} is not one this agent drives`);
+      throw new FramewayError(
+        'FW_ERR_FORBIDDEN',
+        `device ${JSON.stringify(wanted).slice(0, 100)} is not one this agent drives`,
+      );
     }
     const device = wanted ?? this.#devices.find((candidate) => !this.#busy.has(candidate));
     if (device === undefined || this.#busy.has(device)) {
-      throw new FramewayError('FW_ERR_NO_CAPACITY', wanted ? `device ${wanted} is in use` : 'every phone of this agent is in use');
+      throw new FramewayError(
+        'FW_ERR_NO_CAPACITY',
+        wanted ? `device ${wanted} is in use` : 'every phone of this agent is in use',
+      );
     }
     this.#busy.add(device);
     return device;

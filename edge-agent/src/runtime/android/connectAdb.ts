@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
+import { FramewayError } from '@frameway/protocol';
 import {
   Adb,
   type AdbCredentialStore,
@@ -9,7 +10,6 @@ import {
   AdbPacketSerializeStream,
 } from '@yume-chan/adb';
 import { type Consumable, pipeFrom, StructDeserializeStream, WritableStream } from '@yume-chan/stream-extra';
-import { FramewayError } from '@frameway/protocol';
 
 export interface ConnectAdbOptions {
   /** `host:port` of the device's adbd (a redroid container: its 5555). */
@@ -39,7 +39,11 @@ export async function connectAdb(options: ConnectAdbOptions): Promise<Adb> {
     });
     s.once('error', (error) => {
       clearTimeout(timer);
-      reject(new FramewayError('FW_ERR_RUNTIME_FAILED', `adb ${options.address}: ${error.message}`, undefined, { cause: error }));
+      reject(
+        new FramewayError('FW_ERR_RUNTIME_FAILED', `adb ${options.address}: ${error.message}`, undefined, {
+          cause: error,
+        }),
+      );
     });
   });
   // Small control messages must not wait for Nagle.
@@ -71,7 +75,11 @@ export async function connectAdb(options: ConnectAdbOptions): Promise<Adb> {
   };
   try {
     const transport = await withTimeout(
-      AdbDaemonTransport.authenticate({ serial: options.address, connection, credentialStore: options.credentialStore }),
+      AdbDaemonTransport.authenticate({
+        serial: options.address,
+        connection,
+        credentialStore: options.credentialStore,
+      }),
       timeoutMs,
       `adb ${options.address}: no handshake after ${timeoutMs} ms (is the device waiting for the key to be approved?)`,
     );
@@ -79,7 +87,9 @@ export async function connectAdb(options: ConnectAdbOptions): Promise<Adb> {
   } catch (error) {
     socket.destroy();
     if (error instanceof FramewayError) throw error;
-    throw new FramewayError('FW_ERR_RUNTIME_FAILED', `adb ${options.address}: ${String(error)}`, undefined, { cause: error });
+    throw new FramewayError('FW_ERR_RUNTIME_FAILED', `adb ${options.address}: ${String(error)}`, undefined, {
+      cause: error,
+    });
   }
 }
 

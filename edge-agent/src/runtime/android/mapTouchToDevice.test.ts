@@ -47,7 +47,23 @@ describe('fitLayout', () => {
       const layout = fitLayout(f, d, r);
       const rgb = spawnSync(
         resolveFfmpeg().path,
-        ['-loglevel', 'error', '-f', 'lavfi', '-i', `color=white:s=${d.width}x${d.height}`, '-frames:v', '1', '-vf', fitFilter(f, r), '-f', 'rawvideo', '-pix_fmt', 'gray', '-'],
+        [
+          '-loglevel',
+          'error',
+          '-f',
+          'lavfi',
+          '-i',
+          `color=white:s=${d.width}x${d.height}`,
+          '-frames:v',
+          '1',
+          '-vf',
+          fitFilter(f, r),
+          '-f',
+          'rawvideo',
+          '-pix_fmt',
+          'gray',
+          '-',
+        ],
         { maxBuffer: 64 * 1024 * 1024 },
       ).stdout;
       expect(rgb.length).toBe(f.width * f.height);
@@ -85,18 +101,28 @@ describe('mapTouchToDevice', () => {
 
   it('returns the phone pixel a frame position shows (inverse of drawing), within one frame pixel', () => {
     fc.assert(
-      fc.property(frame, device, rotation, fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), (f, d, r, a, b) => {
-        const layout = fitLayout(f, d, r);
-        const pixel = { x: Math.min(d.width - 1, Math.floor(a * d.width)), y: Math.min(d.height - 1, Math.floor(b * d.height)) };
-        const shown = mapDeviceToFrame(layout, pixel);
-        const back = mapTouchToDevice(layout, shown.x, shown.y, true) as { x: number; y: number };
-        // A frame pixel covers this many phone pixels along each phone axis.
-        const turned = r === 90 || r === 270;
-        const perFrameX = d.width / (turned ? layout.height : layout.width);
-        const perFrameY = d.height / (turned ? layout.width : layout.height);
-        expect(Math.abs(back.x - pixel.x)).toBeLessThanOrEqual(Math.ceil(perFrameX) + 1);
-        expect(Math.abs(back.y - pixel.y)).toBeLessThanOrEqual(Math.ceil(perFrameY) + 1);
-      }),
+      fc.property(
+        frame,
+        device,
+        rotation,
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (f, d, r, a, b) => {
+          const layout = fitLayout(f, d, r);
+          const pixel = {
+            x: Math.min(d.width - 1, Math.floor(a * d.width)),
+            y: Math.min(d.height - 1, Math.floor(b * d.height)),
+          };
+          const shown = mapDeviceToFrame(layout, pixel);
+          const back = mapTouchToDevice(layout, shown.x, shown.y, true) as { x: number; y: number };
+          // A frame pixel covers this many phone pixels along each phone axis.
+          const turned = r === 90 || r === 270;
+          const perFrameX = d.width / (turned ? layout.height : layout.width);
+          const perFrameY = d.height / (turned ? layout.width : layout.height);
+          expect(Math.abs(back.x - pixel.x)).toBeLessThanOrEqual(Math.ceil(perFrameX) + 1);
+          expect(Math.abs(back.y - pixel.y)).toBeLessThanOrEqual(Math.ceil(perFrameY) + 1);
+        },
+      ),
     );
   });
 

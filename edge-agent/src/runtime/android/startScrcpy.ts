@@ -4,8 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { FramewayError } from '@frameway/protocol';
 import type { Adb, AdbNoneProtocolProcess, AdbSocket } from '@yume-chan/adb';
 import {
-  type ScrcpyMediaStreamPacket,
   ScrcpyInstanceId,
+  type ScrcpyMediaStreamPacket,
   ScrcpyOptions3_3_1,
   type ScrcpyVideoStreamMetadata,
 } from '@yume-chan/scrcpy';
@@ -125,7 +125,12 @@ export async function startScrcpy(options: StartScrcpyOptions): Promise<ScrcpyCo
   };
 }
 
-async function openWhenListening(adb: Adb, service: string, timeoutMs: number, output: () => string): Promise<AdbSocket> {
+async function openWhenListening(
+  adb: Adb,
+  service: string,
+  timeoutMs: number,
+  output: () => string,
+): Promise<AdbSocket> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

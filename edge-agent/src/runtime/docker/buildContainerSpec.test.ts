@@ -23,7 +23,9 @@ describe('buildContainerSpec', () => {
   it('builds a ContainerCreate request the Engine API schema accepts', () => {
     const { name, body } = request(buildContainerSpec(input));
     const result = v.safeParse(ContainerCreateBody, body);
-    expect(result.issues?.map((issue) => `${issue.path?.map((p) => p.key).join('.')}: ${issue.message}`)).toBeUndefined();
+    expect(
+      result.issues?.map((issue) => `${issue.path?.map((p) => p.key).join('.')}: ${issue.message}`),
+    ).toBeUndefined();
     expect(v.is(ContainerName, name)).toBe(true);
     expect(name).toBe('frameway-ses_AbC-12.3');
   });
@@ -78,7 +80,9 @@ describe('buildContainerSpec', () => {
 
   it('refuses what would not be a plain image reference or env name', () => {
     for (const image of ['', '-v /:/host alpine', 'a b', '../etc', 'x'.repeat(300)]) {
-      expect(() => buildContainerSpec({ ...input, image })).toThrow(expect.objectContaining({ code: 'FW_ERR_INVALID_PAYLOAD' }));
+      expect(() => buildContainerSpec({ ...input, image })).toThrow(
+        expect.objectContaining({ code: 'FW_ERR_INVALID_PAYLOAD' }),
+      );
     }
     expect(() => buildContainerSpec({ ...input, env: { 'BAD NAME': '1' } })).toThrow(
       expect.objectContaining({ code: 'FW_ERR_INVALID_PAYLOAD' }),

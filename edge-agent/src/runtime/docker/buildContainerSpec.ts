@@ -1,5 +1,5 @@
-import type Docker from 'dockerode';
 import { FramewayError } from '@frameway/protocol';
+import type Docker from 'dockerode';
 import type { RuntimeLimits } from '../SessionRuntime.js';
 
 /** Where the session's display and audio live inside every game container. */

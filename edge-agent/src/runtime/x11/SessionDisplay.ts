@@ -88,7 +88,9 @@ export class SessionDisplay extends TypedEmitter<SessionDisplayEvents> {
         logger: log,
       });
       started.push(xvfb);
-      const pulse = options.audio ? await startPulse(join(options.dir, 'pulse'), options.pulseaudioPath, log) : undefined;
+      const pulse = options.audio
+        ? await startPulse(join(options.dir, 'pulse'), options.pulseaudioPath, log)
+        : undefined;
       if (pulse) started.push(pulse);
       const connection = await X11Connection.connect({ display: xvfb.display, auth: xvfb.auth, logger: log });
       started.push(connection);

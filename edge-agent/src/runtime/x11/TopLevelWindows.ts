@@ -37,7 +37,9 @@ export class TopLevelWindows extends TypedEmitter<TopLevelWindowsEvents> {
     this.#connection = connection;
     this.#options = options;
     this.#log = log;
-    connection.client.ChangeWindowAttributes(connection.root, { eventMask: x11.eventMask.SubstructureNotify as number });
+    connection.client.ChangeWindowAttributes(connection.root, {
+      eventMask: x11.eventMask.SubstructureNotify as number,
+    });
     connection.on('event', (event) => this.#onEvent(event));
   }
 

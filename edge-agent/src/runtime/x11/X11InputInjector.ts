@@ -1,6 +1,6 @@
 import { type InputEvent, InputEventType, isFramewayError, PointerButton } from '@frameway/protocol';
-import { createLogger, type Logger } from '../../logging/logger.js';
 import type { GamepadEvent, GamepadInjector, OpenGamepadInjector } from '../../input/GamepadInjector.js';
+import { createLogger, type Logger } from '../../logging/logger.js';
 import { type KeyboardMap, keysymForCodePoint } from './KeyboardMap.js';
 import { toScreenCoordinate } from './toScreenCoordinate.js';
 import type { X11Clipboard } from './X11Clipboard.js';

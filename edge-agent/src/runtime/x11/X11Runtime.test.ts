@@ -235,7 +235,14 @@ describe.skipIf(missing.length > 0)('X11Runtime', () => {
     );
     x11.applyInput(tap(0x51)); // ArrowDown highlights "New Game"
     let highlighted = title;
-    await eventually(() => changed(title, (highlighted = grab(capture.video))) > 100, 5_000, 'menu highlight');
+    await eventually(
+      () => {
+        highlighted = grab(capture.video);
+        return changed(title, highlighted) > 100;
+      },
+      5_000,
+      'menu highlight',
+    );
     x11.applyInput(tap(0x28)); // Enter opens the New Game menu
     await eventually(() => changed(highlighted, grab(capture.video)) > 2_000, 5_000, 'new game menu');
   });

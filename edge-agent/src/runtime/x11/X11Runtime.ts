@@ -163,7 +163,8 @@ export class X11Runtime extends TypedEmitter<SessionRuntimeEvents> implements Se
       throw new FramewayError('FW_ERR_RUNTIME_FAILED', `${outcome.message}${this.#tail() ? `: ${this.#tail()}` : ''}`);
     }
     if (this.#closing) throw new FramewayError('FW_ERR_SESSION_ENDED', 'x11 runtime closed while starting');
-    if (outcome === 'timeout') this.#log.warn({ timeoutMs }, 'program opened no window yet; streaming the display anyway');
+    if (outcome === 'timeout')
+      this.#log.warn({ timeoutMs }, 'program opened no window yet; streaming the display anyway');
     this.#state = 'ready';
     this.#log.info({ pid: child.pid, command: file, window: outcome === 'window' }, 'program running');
   }

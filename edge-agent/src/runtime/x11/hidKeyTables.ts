@@ -15,7 +15,10 @@
  */
 export const EVDEV_CODE_BY_HID_USAGE: ReadonlyMap<number, number> = new Map([
   // Letters a..z (HID 0x04..0x1d)
-  ...pairs(0x04, [30, 48, 46, 32, 18, 33, 34, 35, 23, 36, 37, 38, 50, 49, 24, 25, 16, 19, 31, 20, 22, 47, 17, 45, 21, 44]),
+  ...pairs(
+    0x04,
+    [30, 48, 46, 32, 18, 33, 34, 35, 23, 36, 37, 38, 50, 49, 24, 25, 16, 19, 31, 20, 22, 47, 17, 45, 21, 44],
+  ),
   // Digits 1..9, 0 (HID 0x1e..0x27)
   ...pairs(0x1e, [2, 3, 4, 5, 6, 7, 8, 9, 10, 11]),
   // Enter Esc Backspace Tab Space - = [ ] \ NonUS# ; ' ` , . / CapsLock (0x28..0x39)
@@ -63,12 +66,18 @@ export const US_KEYSYM_BY_HID_USAGE: ReadonlyMap<number, number> = new Map([
     Array.from({ length: 12 }, (_, i) => 0xffbe + i),
   ),
   // Print Scroll_Lock Pause Insert Home Prior Delete End Next Right Left Down Up
-  ...pairs(0x46, [0xff61, 0xff14, 0xff13, 0xff63, 0xff50, 0xff55, 0xffff, 0xff57, 0xff56, 0xff53, 0xff51, 0xff54, 0xff52]),
+  ...pairs(
+    0x46,
+    [0xff61, 0xff14, 0xff13, 0xff63, 0xff50, 0xff55, 0xffff, 0xff57, 0xff56, 0xff53, 0xff51, 0xff54, 0xff52],
+  ),
   // Num_Lock KP_Divide KP_Multiply KP_Subtract KP_Add KP_Enter KP_1..KP_9 KP_0 KP_Decimal
-  ...pairs(0x53, [
-    0xff7f, 0xffaf, 0xffaa, 0xffad, 0xffab, 0xff8d, 0xffb1, 0xffb2, 0xffb3, 0xffb4, 0xffb5, 0xffb6, 0xffb7, 0xffb8,
-    0xffb9, 0xffb0, 0xffae,
-  ]),
+  ...pairs(
+    0x53,
+    [
+      0xff7f, 0xffaf, 0xffaa, 0xffad, 0xffab, 0xff8d, 0xffb1, 0xffb2, 0xffb3, 0xffb4, 0xffb5, 0xffb6, 0xffb7, 0xffb8,
+      0xffb9, 0xffb0, 0xffae,
+    ],
+  ),
   // less (102nd key) Menu XF86PowerOff KP_Equal
   ...pairs(0x64, [0x3c, 0xff67, 0x1008ff2a, 0xffbd]),
   // (F13..F24 and NumpadComma carry XF86 or layout-specific symbols: no US keysym to look them up by.)

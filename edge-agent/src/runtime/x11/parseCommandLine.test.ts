@@ -26,4 +26,17 @@ describe('parseCommandLine', () => {
       }),
     );
   });
+
+  it('either splits any string into words or refuses it with a typed error', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 80 }), (line) => {
+        try {
+          const argv = parseCommandLine(line);
+          expect(argv.length).toBeGreaterThan(0);
+        } catch (error) {
+          expect(error).toMatchObject({ code: 'FW_ERR_INVALID_PAYLOAD' });
+        }
+      }),
+    );
+  });
 });

@@ -11,12 +11,17 @@ describe('toScreenCoordinate', () => {
 
   it('stays on the screen and never moves backwards as the coordinate grows', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 8192 }), fc.integer({ min: -10, max: 70_000 }), fc.nat(1000), (size, n, step) => {
-        const a = toScreenCoordinate(n, size);
-        expect(a).toBeGreaterThanOrEqual(0);
-        expect(a).toBeLessThan(size);
-        expect(toScreenCoordinate(n + step, size)).toBeGreaterThanOrEqual(a);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 8192 }),
+        fc.integer({ min: -10, max: 70_000 }),
+        fc.nat(1000),
+        (size, n, step) => {
+          const a = toScreenCoordinate(n, size);
+          expect(a).toBeGreaterThanOrEqual(0);
+          expect(a).toBeLessThan(size);
+          expect(toScreenCoordinate(n + step, size)).toBeGreaterThanOrEqual(a);
+        },
+      ),
     );
   });
 });

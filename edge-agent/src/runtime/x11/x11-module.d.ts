@@ -73,15 +73,32 @@ declare module 'x11' {
       visual?: number,
       values?: Record<string, number | boolean>,
     ): boolean;
-    ChangeWindowAttributes(wid: number, values: Record<string, number | boolean>, callback?: (error: Error | null) => void): boolean;
+    ChangeWindowAttributes(
+      wid: number,
+      values: Record<string, number | boolean>,
+      callback?: (error: Error | null) => void,
+    ): boolean;
     MapWindow(wid: number): boolean;
     DestroyWindow(wid: number): boolean;
     ConfigureWindow(wid: number, options: Record<string, number>): boolean;
-    GetGeometry(drawable: number, callback: XCallback<{ width: number; height: number; xPos: number; yPos: number }>): void;
-    GetWindowAttributes(wid: number, callback: XCallback<{ overrideRedirect: number | boolean; mapState: number; klass: number }>): void;
+    GetGeometry(
+      drawable: number,
+      callback: XCallback<{ width: number; height: number; xPos: number; yPos: number }>,
+    ): void;
+    GetWindowAttributes(
+      wid: number,
+      callback: XCallback<{ overrideRedirect: number | boolean; mapState: number; klass: number }>,
+    ): void;
     QueryTree(wid: number, callback: XCallback<{ root: number; parent: number; children: number[] }>): void;
     InternAtom(onlyIfExists: boolean, name: string, callback: XCallback<number>): void;
-    ChangeProperty(mode: number, wid: number, name: number, type: number, format: number, data: Buffer | string | number[]): boolean;
+    ChangeProperty(
+      mode: number,
+      wid: number,
+      name: number,
+      type: number,
+      format: number,
+      data: Buffer | string | number[],
+    ): boolean;
     SetSelectionOwner(owner: number, selection: number, time?: number): boolean;
     GetSelectionOwner(selection: number, callback: XCallback<number>): void;
     ConvertSelection(requestor: number, selection: number, target: number, property: number, time?: number): boolean;
@@ -94,7 +111,12 @@ declare module 'x11' {
       longLength: number,
       callback: XCallback<{ type: number; format: number; data: Buffer }>,
     ): void;
-    SendEvent(destination: number, propagate: boolean | number, eventMask: number, event: Record<string, unknown>): boolean;
+    SendEvent(
+      destination: number,
+      propagate: boolean | number,
+      eventMask: number,
+      event: Record<string, unknown>,
+    ): boolean;
     SetInputFocus(wid: number, revertTo: number): boolean;
     GetInputFocus(callback: XCallback<{ focus: number; revertTo: number }>): void;
     QueryPointer(wid: number, callback: XCallback<{ rootX: number; rootY: number }>): void;

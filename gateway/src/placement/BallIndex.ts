@@ -1,0 +1,138 @@
+/** A flat coordinate space: `stride` numbers per slot, `dims` vector components then the height; NaN = no position. */
+export interface CoordinateSpace {
+  buffer: Float64Array;
+  stride: number;
+  dims: number;
+}
+
+/**
+ * A snapshot nearest-neighbour index over a coordinate space: slots grouped
+ * around a few hundred centres (one-level ball tree), each ball with its
+ * radius and smallest height. A search ranks the balls by the least distance
+ * any member could have, `max(0, ‖p − centre‖ − radius) + height + p's
+ * height`, and stops at the first ball that cannot beat the k-th best found;
+ * inside a ball members are sorted by height, so the scan of a ball stops
+ * early too. Works in any dimension and for points off the populated
+ * manifold (a fitted player coordinate can be anywhere). Coordinates keep
+ * moving after a snapshot: `slackMs` absorbs the drift, and the owner
+ * rebuilds every few tens of seconds.
+ */
+export class BallIndex {
+  /** Slots covered ([0, count)); newer slots must be scanned by the caller. */
+  readonly count: number;
+  readonly #dims: number;
+  readonly #centres: Float64Array;
+  readonly #radius: Float64Array;
+  readonly #minHeight: Float64Array;
+  readonly #start: Int32Array;
+  readonly #slots: Int32Array;
+  readonly #heights: Float64Array;
+  readonly #slackMs: number;
+
+  private constructor(fields: {
+    count: number;
+    dims: number;
+    centres: Float64Array;
+    radius: Float64Array;
+    minHeight: Float64Array;
+    start: Int32Array;
+    slots: Int32Array;
+    heights: Float64Array;
+    slackMs: number;
+  }) {
+    this.count = fields.count;
+    this.#dims = fields.dims;
+    this.#centres = fields.centres;
+    this.#radius = fields.radius;
+    this.#minHeight = fields.minHeight;
+    this.#start = fields.start;
+    this.#slots = fields.slots;
+    this.#heights = fields.heights;
+    this.#slackMs = fields.slackMs;
+  }
+
+  /** Groups slots [0, count) of `space` around up to `balls` centres picked at random among them. */
+  static build(space: CoordinateSpace, count: number, random: () => number, balls = 256, slackMs = 2): BallIndex {
+    const { buffer, stride, dims } = space;
+    const located: number[] = [];
+    for (let slot = 0; slot < count; slot++) if (!Number.isNaN(buffer[slot * stride]!)) located.push(slot);
+    const n = Math.min(balls, located.length);
+    // Random centres follow the density: busy regions get more, smaller balls.
+    const pick = located.slice();
+    for (let i = 0; i < n; i++) {
+      const j = i + Math.floor(random() * (pick.length - i));
+      [pick[i], pick[j]] = [pick[j]!, pick[i]!];
+    }
+    const centres = new Float64Array(n * dims);
+    for (let b = 0; b < n; b++) for (let d = 0; d < dims; d++) centres[b * dims + d] = buffer[pick[b]! * stride + d]!;
+    const ballOf = new Int32Array(located.length);
+    const radius = new Float64Array(n);
+    const minHeight = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
+    const counts = new Int32Array(n + 1);
+    for (let i = 0; i < located.length; i++) {
+      const o = located[i]! * stride;
+      let best = 0;
+      let bestSq = Number.POSITIVE_INFINITY;
+      for (let b = 0; b < n; b++) {
+        let sq = 0;
+        for (let d = 0; d < dims; d++) {
+          const x = buffer[o + d]! - centres[b * dims + d]!;
+          sq += x * x;
+        }
+        if (sq < bestSq) {
+          bestSq = sq;
+          best = b;
+        }
+      }
+      ballOf[i] = best;
+      counts[best + 1]!++;
+      const r = Math.sqrt(bestSq);
+      if (r > radius[best]!) radius[best] = r;
+      const h = buffer[o + dims]!;
+      if (h < minHeight[best]!) minHeight[best] = h;
+    }
+    for (let b = 0; b < n; b++) counts[b + 1]! += counts[b]!;
+    const fill = counts.slice(0, n);
+    const slots = new Int32Array(located.length);
+    for (let i = 0; i < located.length; i++) slots[fill[ballOf[i]!]!++] = located[i]!;
+    const heightOf = (slot: number) => buffer[slot * stride + dims]!;
+    for (let b = 0; b < n; b++) slots.subarray(counts[b]!, counts[b + 1]!).sort((x, y) => heightOf(x) - heightOf(y));
+    const heights = new Float64Array(slots.length);
+    for (let i = 0; i < slots.length; i++) heights[i] = heightOf(slots[i]!);
+    return new BallIndex({ count, dims, centres, radius, minHeight, start: counts, slots, heights, slackMs });
+  }
+
+  /**
+   * Calls `visit(slot)` for every member of every ball that could hold a slot
+   * closer to `point` than `bound()` (re-read as the search goes), most
+   * promising balls first.
+   */
+  search(point: Float64Array, bound: () => number, visit: (slot: number) => void): void {
+    const dims = this.#dims;
+    const balls = this.#radius.length;
+    const ph = point[dims]!;
+    const order = new Int32Array(balls);
+    const lower = new Float64Array(balls);
+    const reach = new Float64Array(balls);
+    for (let b = 0; b < balls; b++) {
+      let sq = 0;
+      for (let d = 0; d < dims; d++) {
+        const x = point[d]! - this.#centres[b * dims + d]!;
+        sq += x * x;
+      }
+      reach[b] = Math.max(0, Math.sqrt(sq) - this.#radius[b]!) + ph - this.#slackMs;
+      lower[b] = reach[b]! + this.#minHeight[b]!;
+      order[b] = b;
+    }
+    order.sort((a, b) => lower[a]! - lower[b]!);
+    for (let i = 0; i < balls; i++) {
+      const b = order[i]!;
+      if (lower[b]! >= bound()) return;
+      const base = reach[b]!;
+      for (let j = this.#start[b]!; j < this.#start[b + 1]!; j++) {
+        if (base + this.#heights[j]! >= bound()) break;
+        visit(this.#slots[j]!);
+      }
+    }
+  }
+}
