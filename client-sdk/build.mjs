@@ -46,9 +46,7 @@ export async function buildWeb({ outDir = join(packageDir, 'dist', 'web'), quiet
     absWorkingDir: packageDir,
   };
   await Promise.all([
-    build({ ...common, entryPoints: ['web/player.ts'], outfile: join(outDir, 'player.js') }),
-    build({ ...common, entryPoints: ['web/phone.ts'], outfile: join(outDir, 'phone.js') }),
-    build({ ...common, entryPoints: ['src/index.ts'], outfile: join(outDir, 'frameway.js') }),
+    buildScripts(common, outDir),
     build({ ...common, entryPoints: ['web/player.css'], outfile: join(outDir, 'player.css'), format: undefined }),
     build({ ...common, entryPoints: ['web/phone.css'], outfile: join(outDir, 'phone.css'), format: undefined }),
     ...STATIC_FILES.map((name) => copyFile(join(packageDir, 'web', name), join(outDir, name))),
@@ -65,6 +63,27 @@ export async function buildWeb({ outDir = join(packageDir, 'dist', 'web'), quiet
     for (const { name, raw, gzip } of sizes) console.log(`  ${name.padEnd(14)} ${kib(raw)} raw ${kib(gzip)} gzip`);
   }
   return sizes;
+}
+
+/**
+ * Each script is its own build, so each is self-contained except for code it
+ * reaches only through import() (the QoS signer), which splits into chunks/.
+ * Sequential: identical lazy chunks from two builds land on the same file name.
+ */
+async function buildScripts(common, outDir) {
+  for (const [name, entry] of [
+    ['player', 'web/player.ts'],
+    ['phone', 'web/phone.ts'],
+    ['frameway', 'src/index.ts'],
+  ]) {
+    await build({
+      ...common,
+      entryPoints: { [name]: entry },
+      outdir: outDir,
+      splitting: true,
+      chunkNames: 'chunks/[name]-[hash]',
+    });
+  }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -1,10 +1,4 @@
-import {
-  type Envelope,
-  MessageType,
-  measureProbes,
-  type ProbeResult,
-  type ProbeSocket,
-} from '@frameway/protocol';
+import { type Envelope, MessageType, measureProbes, type ProbeResult, type ProbeSocket } from '@frameway/protocol';
 
 /** Where the probe answer goes: the player's signaling socket. */
 export interface ProbeReplySink {

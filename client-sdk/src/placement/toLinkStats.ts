@@ -9,7 +9,8 @@ import type { SessionStats } from '../media/deriveStats.js';
 export function toLinkStats(stats: Readonly<SessionStats> | undefined): LinkStats {
   if (!stats) return {};
   const out: LinkStats = {};
-  if (stats.rttMs !== undefined && Number.isFinite(stats.rttMs) && stats.rttMs >= 0) out.rttMs = clamp(stats.rttMs, 600_000);
+  if (stats.rttMs !== undefined && Number.isFinite(stats.rttMs) && stats.rttMs >= 0)
+    out.rttMs = clamp(stats.rttMs, 600_000);
   if (stats.jitterMs !== undefined && Number.isFinite(stats.jitterMs) && stats.jitterMs >= 0) {
     out.jitterMs = clamp(stats.jitterMs, 600_000);
   }

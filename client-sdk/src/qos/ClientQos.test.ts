@@ -115,7 +115,7 @@ describe('ClientQos', () => {
     const bind = h.requests[0]!;
     expect(bind.t).toBe(MessageType.QosBindKey);
     const { key, proof } = bind.p as { key: `0x${string}`; proof: `0x${string}` };
-    expect(key).toBe(h.qos.key.address);
+    expect(key).toBe(h.qos.key!.address);
     expect(await recoverSigner(keyBindingDigest('ses_c', key), proof)).toBe(key);
   });
 
@@ -146,7 +146,7 @@ describe('ClientQos', () => {
       rttUsP95: 13_000,
     });
     for (const signed of reports) {
-      expect(await recoverSigner(clientReportDigest(domain, signed.report), signed.signature)).toBe(h.qos.key.address);
+      expect(await recoverSigner(clientReportDigest(domain, signed.report), signed.signature)).toBe(h.qos.key!.address);
     }
     // A rejoin restates the grid without restarting the window.
     h.qos.handleMessage(start(101_000));

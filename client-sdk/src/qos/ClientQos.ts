@@ -5,8 +5,7 @@ import {
   type ReplyPayloadOf,
   type RequestType,
 } from '@frameway/protocol';
-import { type QosSigner, type SignedClientReport, signClientReport, signKeyBinding } from '@frameway/protocol/qos';
-import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import type { QosSigner, SignedClientReport } from '@frameway/protocol/qos';
 import type { SessionStats } from '../media/deriveStats.js';
 import { canvasMarkerSampler, InputToPhotonProbe, type MarkerSampler, type ProbedVideo } from './InputToPhotonProbe.js';
 import { MinuteStats } from './MinuteStats.js';
@@ -42,8 +41,9 @@ export interface ClientQosOptions {
  * input-to-photon probe, and one signed report per minute of the gateway's
  * grid built from the WebRTC stats samples.
  */
+type QosCrypto = typeof import('./qosCrypto.js');
+
 export class ClientQos {
-  readonly key: QosSigner;
   readonly #options: ClientQosOptions;
   readonly #minute = new MinuteStats();
   readonly #probe: InputToPhotonProbe | undefined;
@@ -53,10 +53,12 @@ export class ClientQos {
   #windowStart = 0;
   #timer: unknown;
   #closed = false;
+  #key: QosSigner | undefined;
+  #crypto: Promise<QosCrypto> | undefined;
 
   constructor(options: ClientQosOptions) {
     this.#options = options;
-    this.key = options.key ?? privateKeyToAccount(generatePrivateKey());
+    this.#key = options.key;
     const video = options.video;
     if (video) {
       this.#probe = new InputToPhotonProbe({
@@ -67,14 +69,21 @@ export class ClientQos {
     }
   }
 
+  /** The per-session key; undefined until the first bind() has loaded the signer. */
+  get key(): QosSigner | undefined {
+    return this.#key;
+  }
+
   /** Binds the key to the session (again after a rejoin); the gateway answers with QosStart once it streams. */
   async bind(): Promise<void> {
     if (this.#closed) return;
     const { sessionId } = this.#options;
     try {
-      const proof = await signKeyBinding(this.key, sessionId);
-      await this.#options.socket().request(MessageType.QosBindKey, { sessionId, key: this.key.address, proof });
-      this.#options.logger?.debug(`QoS key ${this.key.address} bound to ${sessionId}`);
+      const crypto = await this.#loadCrypto();
+      const key = (this.#key ??= crypto.createSessionKey());
+      const proof = await crypto.signKeyBinding(key, sessionId);
+      await this.#options.socket().request(MessageType.QosBindKey, { sessionId, key: key.address, proof });
+      this.#options.logger?.debug(`QoS key ${key.address} bound to ${sessionId}`);
     } catch (error) {
       this.#options.logger?.warn('QoS key binding failed; this session sends no QoS reports', error);
     }
@@ -135,11 +144,17 @@ export class ClientQos {
     this.#index++;
     this.#windowStart = now;
     this.#schedule();
-    signClientReport(this.key, start.domain, report)
+    this.#loadCrypto()
+      .then((crypto) => crypto.signClientReport((this.#key ??= crypto.createSessionKey()), start.domain, report))
       .then((signature) => this.#send({ report, signature }))
       .catch((error: unknown) =>
         this.#options.logger?.warn(`QoS report for minute ${report.minuteIndex} not accepted`, error),
       );
+  }
+
+  #loadCrypto(): Promise<QosCrypto> {
+    this.#crypto ??= import('./qosCrypto.js');
+    return this.#crypto;
   }
 
   async #send(signed: SignedClientReport): Promise<void> {

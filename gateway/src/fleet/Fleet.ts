@@ -270,7 +270,7 @@ export class Fleet {
     this.#persistTimer.unref();
     this.#landmarkTimer = setInterval(
       () => {
-        this.engine.refreshGrid();
+        this.engine.refreshIndexes();
         this.engine.refreshLandmarks(this.#options.placement.landmarkCount);
       },
       LANDMARK_REFRESH_MS,

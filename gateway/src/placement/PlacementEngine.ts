@@ -3,7 +3,7 @@ import { BallIndex, type CoordinateSpace } from './BallIndex.js';
 import { capabilityMask, type FleetIndex, writeGeoPoint } from './FleetIndex.js';
 
 /** Fleets smaller than this are scanned node by node (an index does not pay off). */
-const GRID_MIN_NODES = 512;
+const INDEX_MIN_NODES = 512;
 
 /** What a session needs from its node. */
 export interface PlacementQuery {
@@ -101,8 +101,8 @@ export interface PlacementEngineOptions {
 export class PlacementEngine {
   readonly index: FleetIndex;
   readonly #options: Required<Omit<PlacementEngineOptions, 'index'>>;
-  #grid: BallIndex | undefined;
-  #geoGrid: BallIndex | undefined;
+  #nearIndex: BallIndex | undefined;
+  #geoIndex: BallIndex | undefined;
   #landmarks: number[] = [];
   #landmarksAt = Number.NEGATIVE_INFINITY;
   #landmarksEpoch = -1;
@@ -157,7 +157,7 @@ export class PlacementEngine {
     ignoreCapacity = false,
   ): ProbeCandidate[] {
     const coordinates = this.index.coordinates;
-    return this.#nearest(coordinates, this.#currentGrid(), query, point, k, skip, ignoreCapacity);
+    return this.#nearest(coordinates, this.#currentIndex(), query, point, k, skip, ignoreCapacity);
   }
 
   /**
@@ -174,8 +174,8 @@ export class PlacementEngine {
     skip?: ReadonlySet<number>,
     ignoreCapacity = false,
   ): ProbeCandidate[] {
-    if (this.index.length >= GRID_MIN_NODES && !this.#geoGrid) this.refreshGrid();
-    const found = this.#nearest(this.index.geo, this.#geoGrid, query, here, k, skip, ignoreCapacity);
+    if (this.index.length >= INDEX_MIN_NODES && !this.#geoIndex) this.refreshIndexes();
+    const found = this.#nearest(this.index.geo, this.#geoIndex, query, here, k, skip, ignoreCapacity);
     if (point) for (const candidate of found) candidate.predictedMs = this.index.coordinates.predict(point, candidate.slot);
     return found;
   }
@@ -205,10 +205,10 @@ export class PlacementEngine {
     return fitCoordinate(geo.buffer, observations, { params, ...(start ? { start } : {}) });
   }
 
-  /** The k nearest eligible, probe-able slots to `point` in a flat coordinate space, via its grid when it has one. */
+  /** The k nearest eligible, probe-able slots to `point` in a flat coordinate space, via its index when it has one. */
   #nearest(
     space: CoordinateSpace,
-    grid: BallIndex | undefined,
+    nearIndex: BallIndex | undefined,
     query: CompiledQuery,
     point: Float64Array,
     k: number,
@@ -253,9 +253,9 @@ export class PlacementEngine {
       bestSlots[at] = slot;
       if (filled === k) worst = bestDist[k - 1]!;
     };
-    if (grid) {
-      grid.search(point, () => worst, consider);
-      for (let slot = grid.count; slot < index.length; slot++) consider(slot);
+    if (nearIndex) {
+      nearIndex.search(point, () => worst, consider);
+      for (let slot = nearIndex.count; slot < index.length; slot++) consider(slot);
     } else {
       for (let slot = 0; slot < index.length; slot++) consider(slot);
     }
@@ -273,21 +273,21 @@ export class PlacementEngine {
    * call it on a timer, like `refreshLandmarks`: coordinates drift as probes
    * come in).
    */
-  refreshGrid(): void {
+  refreshIndexes(): void {
     const coordinates = this.index.coordinates;
     const length = this.index.length;
     const random = this.#options.random;
-    this.#grid = BallIndex.build(coordinates, length, random);
+    this.#nearIndex = BallIndex.build(coordinates, length, random);
     this.index.syncGeoHeights();
-    this.#geoGrid = BallIndex.build(this.index.geo, length, random);
+    this.#geoIndex = BallIndex.build(this.index.geo, length, random);
   }
 
-  #currentGrid(): BallIndex | undefined {
+  #currentIndex(): BallIndex | undefined {
     const length = this.index.length;
     // Below a few hundred nodes a scan is as fast; an index missing many new nodes is rebuilt.
-    if (length < GRID_MIN_NODES) return undefined;
-    if (!this.#grid || length - this.#grid.count > Math.max(64, this.#grid.count / 10)) this.refreshGrid();
-    return this.#grid;
+    if (length < INDEX_MIN_NODES) return undefined;
+    if (!this.#nearIndex || length - this.#nearIndex.count > Math.max(64, this.#nearIndex.count / 10)) this.refreshIndexes();
+    return this.#nearIndex;
   }
 
   /**

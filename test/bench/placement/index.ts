@@ -166,7 +166,7 @@ async function main(): Promise<void> {
     }
     if (simNow >= nextLandmarks) {
       // A gateway timer, off the placement path.
-      engine.refreshGrid();
+      engine.refreshIndexes();
       engine.refreshLandmarks(LANDMARKS);
       nextLandmarks = simNow + 30_000;
     }
