@@ -25,18 +25,35 @@ export {
 } from './encoder/VideoEncoder.js';
 export { type ResolvedFfmpeg, type ResolveFfmpegOptions, resolveFfmpeg } from './ffmpeg/resolveFfmpeg.js';
 export { createLogger } from './logging/logger.js';
+export { AndroidRuntime, type AndroidRuntimeOptions } from './runtime/android/AndroidRuntime.js';
 export {
   createRuntime,
+  createRuntimeFactory,
   implementedRuntimes,
   type RuntimeContext,
   type RuntimeFactory,
 } from './runtime/createRuntime.js';
+export { buildContainerSpec, type ContainerSpecInput } from './runtime/docker/buildContainerSpec.js';
+export { DockerRuntime, type DockerRuntimeOptions } from './runtime/docker/DockerRuntime.js';
 export { FrameClock, type FrameClockOptions } from './runtime/FrameClock.js';
-export type { FrameSink, RuntimeVideo, SessionRuntime, SessionRuntimeEvents } from './runtime/SessionRuntime.js';
+export type {
+  AudioCapture,
+  EncodedVideoSink,
+  FrameSink,
+  RuntimeCapture,
+  RuntimeLimits,
+  RuntimeState,
+  RuntimeVideo,
+  SessionRuntime,
+  SessionRuntimeEvents,
+  VideoCapture,
+  VideoSink,
+} from './runtime/SessionRuntime.js';
 export { type Rgb, rgbToYuv601Limited, type Yuv } from './runtime/scene/colour.js';
 export { MARKER_PALETTE, MARKER_SIZE } from './runtime/scene/markerPalette.js';
 export { SceneRenderer } from './runtime/scene/SceneRenderer.js';
 export { SceneRuntime, type SceneRuntimeOptions, type SceneRuntimeStats } from './runtime/scene/SceneRuntime.js';
 export { SceneState } from './runtime/scene/SceneState.js';
+export { X11Runtime, type X11RuntimeOptions } from './runtime/x11/X11Runtime.js';
 export { AgentSession, type SessionEnd, type SessionEndOrigin } from './session/AgentSession.js';
 export { AGENT_VERSION } from './version.js';

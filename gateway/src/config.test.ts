@@ -18,4 +18,16 @@ describe('gateway config', () => {
     expect(() => loadGatewayConfig({ agentSecret: 'long-enough-secret', session: { fps: 0 } })).toThrow(/session\.fps/);
     expect(() => loadGatewayConfig({ agentSecret: 'long-enough-secret', media: { stun: [] } })).toThrow(/stun/);
   });
+
+  it('takes the default sessions’ runtime and its options (npm start -- --runtime x11 --cmd ltris)', () => {
+    const config = loadGatewayConfig({
+      agentSecret: 'long-enough-secret',
+      session: { runtime: 'x11', runtimeOptions: { cmd: 'ltris' } },
+    });
+    expect(config.session).toMatchObject({ runtime: 'x11', runtimeOptions: { cmd: 'ltris' } });
+    expect(Object.isFrozen(config.session.runtimeOptions)).toBe(true);
+    expect(() =>
+      loadGatewayConfig({ agentSecret: 'long-enough-secret', session: { runtimeOptions: { cmd: ['a'] } } }),
+    ).toThrow(/runtimeOptions/);
+  });
 });

@@ -17,6 +17,9 @@ export interface CoordinateSpace {
  * moving after a snapshot: `slackMs` absorbs the drift, and the owner
  * rebuilds every few tens of seconds.
  */
+/** Slots looked at when choosing centres. */
+const SAMPLE_SIZE = 4096;
+
 export class BallIndex {
   /** Slots covered ([0, count)); newer slots must be scanned by the caller. */
   readonly count: number;
@@ -51,34 +54,61 @@ export class BallIndex {
     this.#slackMs = fields.slackMs;
   }
 
-  /** Groups slots [0, count) of `space` around up to `balls` centres picked at random among them. */
-  static build(space: CoordinateSpace, count: number, random: () => number, balls = 256, slackMs = 2): BallIndex {
+  /**
+   * Groups slots [0, count) of `space` around up to `balls` centres chosen by
+   * farthest-point sampling over a sample of the slots (a k-centre cover, so
+   * no ball is huge), each slot in the ball of its nearest centre.
+   */
+  static build(
+    space: CoordinateSpace,
+    count: number,
+    random: () => number,
+    balls = Number((globalThis as { BALLS?: number }).BALLS ?? 192),
+    slackMs = 2,
+  ): BallIndex {
     const { buffer, stride, dims } = space;
     const located: number[] = [];
     for (let slot = 0; slot < count; slot++) if (!Number.isNaN(buffer[slot * stride]!)) located.push(slot);
-    const n = Math.min(balls, located.length);
-    // Random centres follow the density: busy regions get more, smaller balls.
-    const pick = located.slice();
-    for (let i = 0; i < n; i++) {
-      const j = i + Math.floor(random() * (pick.length - i));
-      [pick[i], pick[j]] = [pick[j]!, pick[i]!];
+    const distanceSq = (slot: number, centre: Float64Array, at: number): number => {
+      let sq = 0;
+      for (let d = 0; d < dims; d++) {
+        const x = buffer[slot * stride + d]! - centre[at + d]!;
+        sq += x * x;
+      }
+      return sq;
+    };
+    // Farthest-point sampling on a sample of the slots picks the centres.
+    const sample = located.slice();
+    const sampleSize = Math.min(sample.length, SAMPLE_SIZE);
+    for (let i = 0; i < sampleSize; i++) {
+      const j = i + Math.floor(random() * (sample.length - i));
+      [sample[i], sample[j]] = [sample[j]!, sample[i]!];
     }
+    sample.length = sampleSize;
+    const n = Math.min(balls, sampleSize);
     const centres = new Float64Array(n * dims);
-    for (let b = 0; b < n; b++) for (let d = 0; d < dims; d++) centres[b * dims + d] = buffer[pick[b]! * stride + d]!;
+    const far = new Float64Array(sampleSize).fill(Number.POSITIVE_INFINITY);
+    let next = 0;
+    for (let b = 0; b < n; b++) {
+      for (let d = 0; d < dims; d++) centres[b * dims + d] = buffer[sample[next]! * stride + d]!;
+      let farthest = -1;
+      for (let i = 0; i < sampleSize; i++) {
+        const sq = distanceSq(sample[i]!, centres, b * dims);
+        if (sq < far[i]!) far[i] = sq;
+        if (farthest < 0 || far[i]! > far[farthest]!) farthest = i;
+      }
+      next = Math.max(0, farthest);
+    }
     const ballOf = new Int32Array(located.length);
     const radius = new Float64Array(n);
     const minHeight = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
     const counts = new Int32Array(n + 1);
     for (let i = 0; i < located.length; i++) {
-      const o = located[i]! * stride;
+      const slot = located[i]!;
       let best = 0;
       let bestSq = Number.POSITIVE_INFINITY;
       for (let b = 0; b < n; b++) {
-        let sq = 0;
-        for (let d = 0; d < dims; d++) {
-          const x = buffer[o + d]! - centres[b * dims + d]!;
-          sq += x * x;
-        }
+        const sq = distanceSq(slot, centres, b * dims);
         if (sq < bestSq) {
           bestSq = sq;
           best = b;
@@ -88,7 +118,7 @@ export class BallIndex {
       counts[best + 1]!++;
       const r = Math.sqrt(bestSq);
       if (r > radius[best]!) radius[best] = r;
-      const h = buffer[o + dims]!;
+      const h = buffer[slot * stride + dims]!;
       if (h < minHeight[best]!) minHeight[best] = h;
     }
     for (let b = 0; b < n; b++) counts[b + 1]! += counts[b]!;

@@ -37,6 +37,7 @@ import {
 } from './world.js';
 
 const env = process.env;
+(globalThis as any).BALLS = Number(env.BALLS ?? 192);
 const SIZES = {
   dataCentres: Number(env.BENCH_DCS ?? 300),
   edgeDevices: Number(env.BENCH_EDGE ?? 40_000),

@@ -94,7 +94,9 @@ export class DockerRuntime extends TypedEmitter<SessionRuntimeEvents> implements
         dir: this.#dir,
         video: this.#options.video,
         audio: this.#options.audio ?? true,
-        shm: false,
+        // MIT-SHM stays on: ffmpeg 5.1's x11grab produces no frames without it (tested).
+        // Game containers cannot use it (another IPC namespace) and fall back to plain
+        // requests; see the README for what that leaves open.
         openGamepads: this.#options.openGamepads,
         xvfbPath: this.#options.xvfbPath,
         pulseaudioPath: this.#options.pulseaudioPath,

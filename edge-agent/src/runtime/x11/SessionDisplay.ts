@@ -17,9 +17,8 @@ export interface SessionDisplayOptions {
   /** Start a private PulseAudio server whose null sink is the session's audio. */
   audio: boolean;
   /**
-   * Offer MIT-SHM to clients. Off for containers: a client in another IPC
-   * namespace cannot attach the server's segments (and host IPC would let
-   * one session's container read another's), so they use plain requests.
+   * Offer MIT-SHM to clients (default true). ffmpeg's x11grab needs it: the
+   * Debian 5.1 build grabs no frame from a server without it.
    */
   shm?: boolean;
   center?: boolean;

@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type InputEvent, InputEventType } from '@frameway/protocol';
+import { decodeInputEvents, encodeInputEvents, type InputEvent, InputEventType } from '@frameway/protocol';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually, isProcessAlive } from '../../../testing/processes.js';
 import { resolveFfmpeg } from '../../ffmpeg/resolveFfmpeg.js';
@@ -166,6 +167,57 @@ describe.skipIf(missing.length > 0)('X11Runtime', () => {
     expect(typed).toEqual([0x68, 0xe9, 0x10020ac]);
     expect(recorded().find((e) => e.name === 'Paste')?.text).toBe('copied from the player ✓');
     expect(x11.clipboardText).toBe('copied from the player ✓');
+  });
+
+  it('takes any input the codec accepts without losing its X connection or the program', async () => {
+    const { x11, recorded } = await probeSession();
+    const u16 = fc.integer({ min: 0, max: 0xffff });
+    const i16 = fc.integer({ min: -32768, max: 32767 });
+    const event: fc.Arbitrary<InputEvent> = fc.oneof(
+      fc.record({
+        type: fc.constantFrom(InputEventType.KeyDown, InputEventType.KeyUp),
+        usage: u16,
+        modifiers: fc.nat(255),
+      }),
+      fc.record({ type: fc.constant(InputEventType.PointerMove), x: u16, y: u16 }),
+      fc.record({ type: fc.constantFrom(InputEventType.PointerDelta, InputEventType.Wheel), dx: i16, dy: i16 }),
+      fc.record({
+        type: fc.constantFrom(InputEventType.PointerDown, InputEventType.PointerUp),
+        button: fc.nat(4),
+        x: u16,
+        y: u16,
+      }),
+      fc.record({
+        type: fc.constantFrom(InputEventType.TouchDown, InputEventType.TouchMove, InputEventType.TouchUp),
+        id: fc.nat(9),
+        x: u16,
+        y: u16,
+        pressure: fc.nat(255),
+      }),
+      fc.record({ type: fc.constant(InputEventType.Text), text: fc.string({ maxLength: 8 }) }),
+      fc.record({ type: fc.constant(InputEventType.Clipboard), text: fc.string({ maxLength: 40 }) }),
+      fc.record({ type: fc.constant(InputEventType.NavKey), key: fc.constantFrom(0, 1, 2), down: fc.boolean() }),
+    ) as fc.Arbitrary<InputEvent>;
+    const batches = fc.sample(fc.array(event, { minLength: 1, maxLength: 8 }), { numRuns: 300, seed: 7 });
+    let applied = 0;
+    for (const batch of batches) {
+      // Through the wire format, as the agent gets them.
+      x11.applyInput(decodeInputEvents(encodeInputEvents(batch)));
+      applied++;
+    }
+    expect(applied).toBe(300);
+    // Release whatever the noise left held, then a plain key still arrives as itself.
+    const before = recorded().length;
+    x11.applyInput([...tap(0x1d /* KeyZ */)]);
+    await eventually(
+      () =>
+        recorded()
+          .slice(before)
+          .some((e) => e.name === 'KeyPress' && e.keysym === 0x7a),
+      5_000,
+      'KeyZ after the noise',
+    );
+    expect(x11.lifecycle).toBe('ready');
   });
 
   it('gives two sessions two displays, and frees display, program and files on close', async () => {
