@@ -17,6 +17,9 @@ export interface CoordinateSpace {
  * moving after a snapshot: `slackMs` absorbs the drift, and the owner
  * rebuilds every few tens of seconds.
  */
+/** Packs a ball number under a lower bound in one double (balls < BALL_PACK). */
+const BALL_PACK = 4096;
+
 /** Slots looked at when choosing centres. */
 const SAMPLE_SIZE = 4096;
 
@@ -105,10 +108,15 @@ export class BallIndex {
     const counts = new Int32Array(n + 1);
     for (let i = 0; i < located.length; i++) {
       const slot = located[i]!;
+      const o = slot * stride;
       let best = 0;
       let bestSq = Number.POSITIVE_INFINITY;
-      for (let b = 0; b < n; b++) {
-        const sq = distanceSq(slot, centres, b * dims);
+      for (let b = 0, c = 0; b < n; b++, c += dims) {
+        let sq = 0;
+        for (let d = 0; d < dims; d++) {
+          const x = buffer[o + d]! - centres[c + d]!;
+          sq += x * x;
+        }
         if (sq < bestSq) {
           bestSq = sq;
           best = b;
@@ -140,27 +148,32 @@ export class BallIndex {
   search(point: Float64Array, bound: () => number, visit: (slot: number) => void): void {
     const dims = this.#dims;
     const balls = this.#radius.length;
+    ((globalThis as any).S ??= { balls: 0, members: 0, searches: 0 }).searches++;
     const ph = point[dims]!;
-    const order = new Int32Array(balls);
+    const centres = this.#centres;
     const lower = new Float64Array(balls);
     const reach = new Float64Array(balls);
-    for (let b = 0; b < balls; b++) {
+    for (let b = 0, c = 0; b < balls; b++, c += dims) {
       let sq = 0;
       for (let d = 0; d < dims; d++) {
-        const x = point[d]! - this.#centres[b * dims + d]!;
+        const x = point[d]! - centres[c + d]!;
         sq += x * x;
       }
       reach[b] = Math.max(0, Math.sqrt(sq) - this.#radius[b]!) + ph - this.#slackMs;
       lower[b] = reach[b]! + this.#minHeight[b]!;
-      order[b] = b;
     }
-    order.sort((a, b) => lower[a]! - lower[b]!);
+    // Order the balls by lower bound with a native numeric sort: bound (µs, integer) and ball packed in one double.
+    const order = new Float64Array(balls);
+    for (let b = 0; b < balls; b++) order[b] = Math.max(0, Math.floor(lower[b]! * 1000)) * BALL_PACK + b;
+    order.sort();
     for (let i = 0; i < balls; i++) {
-      const b = order[i]!;
+      const b = order[i]! % BALL_PACK;
       if (lower[b]! >= bound()) return;
+      const S = ((globalThis as any).S ??= { balls: 0, members: 0, searches: 0 }); S.balls++;
       const base = reach[b]!;
       for (let j = this.#start[b]!; j < this.#start[b + 1]!; j++) {
         if (base + this.#heights[j]! >= bound()) break;
+        (globalThis as any).S.members++;
         visit(this.#slots[j]!);
       }
     }

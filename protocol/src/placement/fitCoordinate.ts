@@ -11,6 +11,8 @@ export interface FitCoordinateOptions {
   params: Readonly<VivaldiParams>;
   /** Passes over the observations. */
   passes?: number;
+  /** Only the nearest this many observations are used (the far ones barely move a relative-error fit). */
+  maxObservations?: number;
   /** A starting coordinate (e.g. the player's previous one); the nearest observed node otherwise. */
   start?: Float64Array;
 }
@@ -41,6 +43,7 @@ export function fitCoordinate(
     return out;
   }
   valid.sort((a, b) => a.rttMs - b.rttMs);
+  if (valid.length > (options.maxObservations ?? 20)) valid.length = options.maxObservations ?? 20;
   const nearest = valid[0]!;
   const minRtt = nearest.rttMs;
   if (options.start && options.start.length >= stride) {
@@ -51,7 +54,7 @@ export function fitCoordinate(
     out[dims] = Math.max(params.heightMinMs, minRtt - nodes[nearest.offset + dims]!);
   }
 
-  const passes = options.passes ?? 24;
+  const passes = options.passes ?? 16;
   for (let pass = 0; pass < passes; pass++) {
     const cc = 0.5 * (1 - pass / passes) + 0.02;
     for (const observation of valid) {

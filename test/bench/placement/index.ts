@@ -59,6 +59,8 @@ const RTT_SAMPLE_EVERY = 20;
 /** Node churn: every CHURN_EVERY_MS, this fraction of edge devices fails; each comes back 10–30 min later. */
 const CHURN_EVERY_MS = 5 * 60_000;
 const CHURN_FRACTION = 0.005;
+/** How often the gateway's timer renews the nearest-node indexes and landmarks (simulated time). */
+const INDEX_REFRESH_MS = 5 * 60_000;
 
 interface ActiveSession {
   player: Player;
@@ -95,6 +97,10 @@ async function main(): Promise<void> {
     playerLearningWeight: 0.05,
     neighbours,
   });
+  for (const m of ['shortlist', 'spreadShortlist', 'geoShortlist', 'geoLocate', 'choose', 'landmarks']) {
+    const orig = (engine as any)[m].bind(engine);
+    (engine as any)[m] = (...a: any[]) => { const t = performance.now(); const r = orig(...a); const M = ((globalThis as any).M ??= {}); M[m] = (M[m] ?? 0) + performance.now() - t; M[m + '#'] = (M[m + '#'] ?? 0) + 1; return r; };
+  }
   const records: NodeRecord[] = [];
   for (let n = 0; n < nodeCount; n++) {
     const record = nodeRecord(world, n);
@@ -169,7 +175,7 @@ async function main(): Promise<void> {
       // A gateway timer, off the placement path.
       engine.refreshIndexes();
       engine.refreshLandmarks(LANDMARKS);
-      nextLandmarks = simNow + 30_000;
+      nextLandmarks = simNow + INDEX_REFRESH_MS;
     }
 
     // --- the placement, timed: every CPU step the gateway takes for this player ---
@@ -332,7 +338,7 @@ async function main(): Promise<void> {
     goals: { withinBudgetMet: fraction >= 0.98, p99Met: p(decisionUs, 99) < 1000 },
     runtimeSeconds: runtimeS,
   });
-  console.log(`results: ${latest}`, (globalThis as any).T, Object.entries((globalThis as any).F ?? {}).sort((a: any, b: any) => b[1] - a[1]).slice(0, 12));
+  console.log(`results: ${latest}`, (globalThis as any).S, Object.entries((globalThis as any).F ?? {}).sort((a: any, b: any) => b[1] - a[1]).slice(0, 12));
 
   // --- helpers closing over the simulation state ---
 
