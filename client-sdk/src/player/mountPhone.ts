@@ -2,13 +2,12 @@ import { NavKey, Orientation, SessionEndReason } from '@frameway/protocol';
 import type { FramewaySession } from '../FramewaySession.js';
 import { TextInputBridge } from '../input/TextInputBridge.js';
 import { VirtualGamepad } from '../input/VirtualGamepad.js';
-import type { SessionStats } from '../media/deriveStats.js';
 import { followSession } from './followSession.js';
-import { formatStats } from './formatStats.js';
 import { elementsOf, type MountPlayerOptions } from './mountPlayer.js';
 import { asFramewayError, openSession } from './openSession.js';
 import { playerParams } from './playerParams.js';
 import { QualityView } from './QualityView.js';
+import { StatsPanel } from './StatsPanel.js';
 import { StatusView } from './StatusView.js';
 import { Toast } from './Toast.js';
 
@@ -38,8 +37,6 @@ export async function mountPhone(doc: Document, options: MountPlayerOptions = {}
   const status = new StatusView($('status'), $('status-text'));
   const quality = new QualityView($('quality'));
   const toast = new Toast($('toast'));
-  const statsPanel = $<HTMLElement>('stats');
-  const statsButton = $<HTMLButtonElement>('stats-toggle');
   const soundButton = $<HTMLButtonElement>('sound');
   const fullscreenButton = $<HTMLButtonElement>('fullscreen');
   const keyboardButton = $<HTMLButtonElement>('keyboard-toggle');
@@ -50,30 +47,13 @@ export async function mountPhone(doc: Document, options: MountPlayerOptions = {}
   const restartButton = $<HTMLButtonElement>('restart');
   const params = playerParams(win.location.search, win.location.hash);
   const gatewayUrl = options.gatewayUrl ?? win.location.origin;
-  let latestStats: SessionStats | undefined;
 
-  const renderStats = (): void => {
-    if (statsPanel.hidden) return;
-    statsPanel.textContent = latestStats ? formatStats(latestStats).join('\n') : 'Waiting for stats…';
-  };
-  const setStatsVisible = (visible: boolean): void => {
-    statsPanel.hidden = !visible;
-    statsButton.setAttribute('aria-pressed', String(visible));
-    renderStats();
-  };
-  statsButton.addEventListener('click', () => setStatsVisible(statsPanel.hidden));
-  win.addEventListener('keydown', (event) => {
-    if (event.code === 'F2' && !event.repeat) {
-      event.preventDefault();
-      setStatsVisible(statsPanel.hidden);
-    }
-  });
   fullscreenButton.addEventListener('click', () => {
     if (doc.fullscreenElement) void doc.exitFullscreen().catch(() => undefined);
     else void root.requestFullscreen({ navigationUI: 'hide' }).catch(() => undefined);
   });
   restartButton.addEventListener('click', () => win.location.reload());
-  setStatsVisible(params.showStats);
+  const statsPanel = new StatsPanel($('stats'), $<HTMLButtonElement>('stats-toggle'), win, params.showStats);
   status.show('connecting');
 
   let session: FramewaySession;
@@ -145,8 +125,7 @@ export async function mountPhone(doc: Document, options: MountPlayerOptions = {}
     quality,
     onStreaming: sendOrientation,
     onStats: (stats) => {
-      latestStats = stats;
-      renderStats();
+      statsPanel.update(stats);
     },
     onEnded: () => {
       restartButton.hidden = false;

@@ -1,12 +1,11 @@
 import { SessionEndReason } from '@frameway/protocol';
 import type { FramewaySession } from '../FramewaySession.js';
-import type { SessionStats } from '../media/deriveStats.js';
 import { followSession } from './followSession.js';
-import { formatStats } from './formatStats.js';
 import { GamepadHint } from './GamepadHint.js';
 import { asFramewayError, openSession } from './openSession.js';
 import { type PlayerParams, playerParams } from './playerParams.js';
 import { QualityView } from './QualityView.js';
+import { StatsPanel } from './StatsPanel.js';
 import { StatusView } from './StatusView.js';
 import { Toast } from './Toast.js';
 
@@ -45,26 +44,14 @@ export async function mountPlayer(doc: Document, options: MountPlayerOptions = {
   const status = new StatusView($('status'), $('status-text'));
   const quality = new QualityView($('quality'));
   const toast = new Toast($('toast'));
-  const statsPanel = $<HTMLElement>('stats');
-  const statsButton = $<HTMLButtonElement>('stats-toggle');
   const soundButton = $<HTMLButtonElement>('sound');
   const lockButton = $<HTMLButtonElement>('pointer-lock');
   const fullscreenButton = $<HTMLButtonElement>('fullscreen');
   const restartButton = $<HTMLButtonElement>('restart');
   const params = playerParams(win.location.search, win.location.hash);
   const gatewayUrl = options.gatewayUrl ?? win.location.origin;
-  let latestStats: SessionStats | undefined;
   let session: FramewaySession | undefined;
 
-  const renderStats = (): void => {
-    if (statsPanel.hidden) return;
-    statsPanel.textContent = latestStats ? formatStats(latestStats).join('\n') : 'Waiting for stats…';
-  };
-  const setStatsVisible = (visible: boolean): void => {
-    statsPanel.hidden = !visible;
-    statsButton.setAttribute('aria-pressed', String(visible));
-    renderStats();
-  };
   const toggleFullscreen = async (): Promise<void> => {
     if (doc.fullscreenElement) {
       await doc.exitFullscreen().catch(() => undefined);
@@ -95,7 +82,6 @@ export async function mountPlayer(doc: Document, options: MountPlayerOptions = {
     });
   };
 
-  onButton(statsButton, () => setStatsVisible(statsPanel.hidden));
   onButton(fullscreenButton, () => void toggleFullscreen());
   onButton(lockButton, () => void lockPointer());
   onButton(soundButton, () => {
@@ -104,12 +90,6 @@ export async function mountPlayer(doc: Document, options: MountPlayerOptions = {
     soundButton.setAttribute('aria-pressed', String(!session.muted));
   });
   onButton(restartButton, () => win.location.reload());
-  win.addEventListener('keydown', (event) => {
-    if (event.code === 'F2' && !event.repeat) {
-      event.preventDefault();
-      setStatsVisible(statsPanel.hidden);
-    }
-  });
   doc.addEventListener('fullscreenchange', () => root.classList.toggle('is-fullscreen', !!doc.fullscreenElement));
   doc.addEventListener('pointerlockchange', () => {
     const locked = doc.pointerLockElement === video;
@@ -118,7 +98,7 @@ export async function mountPlayer(doc: Document, options: MountPlayerOptions = {
     if (locked) toast.show('Mouse locked to the game. Press Esc to get it back.', 3000);
   });
   hideControlsWhenIdle(root, win);
-  setStatsVisible(params.showStats);
+  const statsPanel = new StatsPanel($('stats'), $<HTMLButtonElement>('stats-toggle'), win, params.showStats);
   status.show('connecting');
 
   try {
@@ -142,8 +122,7 @@ export async function mountPlayer(doc: Document, options: MountPlayerOptions = {
     quality,
     onStreaming: () => gamepadHint.hintOnce(),
     onStats: (stats) => {
-      latestStats = stats;
-      renderStats();
+      statsPanel.update(stats);
     },
     onEnded: () => {
       restartButton.hidden = false;

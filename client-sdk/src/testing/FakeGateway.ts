@@ -157,7 +157,8 @@ export class FakeGateway {
       return;
     }
     const name = pages[url.pathname] ?? url.pathname.slice(1);
-    if (req.method !== 'GET' || name.includes('..') || name.includes('/')) {
+    // Flat files, plus the code-split chunks/ folder the build emits.
+    if (req.method !== 'GET' || name.includes('..') || !/^(chunks\/)?[^/]+$/.test(name)) {
       res.writeHead(404).end();
       return;
     }

@@ -291,12 +291,12 @@ export class PlacementEngine {
   }
 
   /**
-   * Up to `k` probe-able feasible nodes near `point` but apart from each
-   * other: from the `pool` nearest predicted, greedily, each one at least
-   * `separation` × its own predicted RTT away from those already taken. The
-   * second probe round of a player whose position is only known roughly (from
-   * far landmarks): it surveys the region instead of crowding the one city
-   * the rough position happens to favour.
+   * Up to `k` probe-able feasible nodes around `point`, one per region: the
+   * best predicted node of each of the `k` index balls nearest the point
+   * (small fleets: the nearest predicted, at least `separation` × their RTT
+   * apart). The second probe round of a player whose position is only known
+   * roughly (from far landmarks): it surveys the region instead of crowding
+   * the one city the rough position favours.
    */
   spreadShortlist(
     query: CompiledQuery,
@@ -304,11 +304,27 @@ export class PlacementEngine {
     k: number,
     skip?: ReadonlySet<number>,
     ignoreCapacity = false,
-    pool = 6 * k,
     separation = 0.25,
   ): ProbeCandidate[] {
-    const near = this.shortlist(query, point, pool, skip, ignoreCapacity);
-    const coordinates = this.index.coordinates;
+    const index = this.index;
+    const coordinates = index.coordinates;
+    const nearIndex = this.#currentIndex();
+    if (nearIndex) {
+      const score = (slot: number): number | undefined => {
+        if (skip?.has(slot) || query.exclude.has(slot) || !index.hasProbe(slot)) return undefined;
+        const ok = ignoreCapacity
+          ? index.rejection(slot, query.caps, query.regions, true) === undefined
+          : index.eligible(slot, query.caps, query.regions);
+        return ok ? coordinates.predict(point, slot) : undefined;
+      };
+      return nearIndex.survey(point, k, score).map((slot) => ({
+        slot,
+        nodeId: coordinates.idOf(slot)!,
+        url: index.probeUrl(slot)!,
+        predictedMs: coordinates.predict(point, slot),
+      }));
+    }
+    const near = this.shortlist(query, point, 6 * k, skip, ignoreCapacity);
     const out: ProbeCandidate[] = [];
     for (const candidate of near) {
       if (out.length >= k) break;
