@@ -1,5 +1,6 @@
 import { FleetIndex, NetworkCoordinates, type NodeRecord, PlacementEngine } from '@frameway/gateway';
 import { buildWorld, createRandom, NodeKind } from './placement/world.js';
+(globalThis as any).BALLS = Number(process.env.BALLS ?? 384); (globalThis as any).COVER = Number(process.env.COVER ?? 0.25);
 const random = createRandom(5);
 const world = buildWorld({ dataCentres: 300, edgeDevices: 40000, players: 2000, spanMs: 1, meanSessionMs: 1 }, 1);
 const N = world.nodeCount;

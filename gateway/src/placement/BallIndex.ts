@@ -5,69 +5,82 @@ export interface CoordinateSpace {
   dims: number;
 }
 
-/** Packs a ball number under a lower bound in one double, for a native numeric sort (balls < BALL_PACK). */
-const BALL_PACK = 4096;
-/** Slots looked at when choosing centres. */
+/** Packs an index under a lower bound in one double, for a native numeric sort (index < PACK). */
+const PACK = 4096;
+/** Slots looked at when choosing the top-level centres. */
 const SAMPLE_SIZE = 4096;
+/** Members a leaf ball aims at. */
+const LEAF_SIZE = 24;
+/** Leaves per top-level ball at most. */
+const MAX_LEAVES = 64;
 
 /**
  * A snapshot nearest-neighbour index over a coordinate space (vector plus
- * height, distance ‖a − b‖ + h_a + h_b): slots grouped around a couple of
- * hundred centres chosen by farthest-point sampling (a one-level ball tree
- * over a k-centre cover). A search ranks balls by the least distance any
- * member could have, `max(0, ‖p − c‖ − radius) + min height + p's height`,
- * and stops at the first ball that cannot beat the k-th best found. Inside a
- * ball, members are sorted by their distance to the centre, so the triangle
- * inequality `‖p − x‖ ≥ |‖p − c‖ − ‖x − c‖|` limits the scan to a thin
- * shell. Works in any dimension and for points off the populated manifold (a
- * fitted player coordinate can be anywhere). Coordinates keep moving after
- * a snapshot: `slackMs` absorbs the drift, and the owner rebuilds every few
- * tens of seconds.
+ * height; distance ‖a − b‖ + h_a + h_b): a two-level ball tree. Top-level
+ * centres come from farthest-point sampling (a k-centre cover, so no ball is
+ * huge); each top ball is split the same way into leaves of a couple of dozen
+ * slots. A search visits balls in order of the least distance any member
+ * could have, `max(0, ‖p − c‖ − radius) + least height + p's height`, and
+ * stops where that cannot beat the k-th best found; leaf members are sorted
+ * by distance to their centre, so the triangle inequality
+ * `‖p − x‖ ≥ |‖p − c‖ − ‖x − c‖|` skips most of them. Works in any dimension
+ * and for points off the populated manifold (a fitted player coordinate can
+ * be anywhere). Coordinates keep moving after a snapshot: `slackMs` absorbs
+ * the drift; the owner rebuilds every few tens of seconds.
  */
 export class BallIndex {
   /** Slots covered ([0, count)); newer slots must be scanned by the caller. */
   readonly count: number;
   readonly #dims: number;
-  readonly #centres: Float64Array;
-  readonly #radius: Float64Array;
-  readonly #minHeight: Float64Array;
-  /** Members of ball b are #slots[#start[b] .. #start[b + 1]), by distance to the centre. */
+  readonly #slackMs: number;
+  // Top level: centres, radius, least height, and their leaves #firstLeaf[t] .. #firstLeaf[t + 1].
+  readonly #topCentres: Float64Array;
+  readonly #topRadius: Float64Array;
+  readonly #topMinHeight: Float64Array;
+  readonly #firstLeaf: Int32Array;
+  // Leaves: centres, radius, least height, and their members #start[l] .. #start[l + 1] of #slots.
+  readonly #leafCentres: Float64Array;
+  readonly #leafRadius: Float64Array;
+  readonly #leafMinHeight: Float64Array;
   readonly #start: Int32Array;
   readonly #slots: Int32Array;
   readonly #heights: Float64Array;
   readonly #centreDistances: Float64Array;
-  readonly #slackMs: number;
 
   private constructor(fields: {
     count: number;
     dims: number;
-    centres: Float64Array;
-    radius: Float64Array;
-    minHeight: Float64Array;
+    slackMs: number;
+    topCentres: Float64Array;
+    topRadius: Float64Array;
+    topMinHeight: Float64Array;
+    firstLeaf: Int32Array;
+    leafCentres: Float64Array;
+    leafRadius: Float64Array;
+    leafMinHeight: Float64Array;
     start: Int32Array;
     slots: Int32Array;
     heights: Float64Array;
     centreDistances: Float64Array;
-    slackMs: number;
   }) {
     this.count = fields.count;
     this.#dims = fields.dims;
-    this.#centres = fields.centres;
-    this.#radius = fields.radius;
-    this.#minHeight = fields.minHeight;
+    this.#slackMs = fields.slackMs;
+    this.#topCentres = fields.topCentres;
+    this.#topRadius = fields.topRadius;
+    this.#topMinHeight = fields.topMinHeight;
+    this.#firstLeaf = fields.firstLeaf;
+    this.#leafCentres = fields.leafCentres;
+    this.#leafRadius = fields.leafRadius;
+    this.#leafMinHeight = fields.leafMinHeight;
     this.#start = fields.start;
     this.#slots = fields.slots;
     this.#heights = fields.heights;
     this.#centreDistances = fields.centreDistances;
-    this.#slackMs = fields.slackMs;
   }
 
-  /**
-   * Groups slots [0, count) of `space` around up to `balls` centres chosen by
-   * farthest-point sampling over a sample of the slots, each slot in the ball
-   * of its nearest centre.
-   */
-  static build(space: CoordinateSpace, count: number, random: () => number, balls = 192, slackMs = 2): BallIndex {
+  /** Indexes the located slots of [0, count) under up to `topBalls` top-level balls. */
+  static build(space: CoordinateSpace, count: number, random: () => number, topBalls = 96, slackMs = 2): BallIndex {
     const { buffer, stride, dims } = space;
     const located: number[] = [];
     for (let slot = 0; slot < count; slot++) if (!Number.isNaN(buffer[slot * stride]!)) located.push(slot);
@@ -78,122 +91,120 @@ export class BallIndex {
       [sample[i], sample[j]] = [sample[j]!, sample[i]!];
     }
     sample.length = sampleSize;
-    const n = Math.min(balls, sampleSize);
-    const centres = new Float64Array(n * dims);
-    const far = new Float64Array(sampleSize).fill(Number.POSITIVE_INFINITY);
-    let next = 0;
-    for (let b = 0; b < n; b++) {
-      for (let d = 0; d < dims; d++) centres[b * dims + d] = buffer[sample[next]! * stride + d]!;
-      let farthest = 0;
-      for (let i = 0; i < sampleSize; i++) {
-        const o = sample[i]! * stride;
-        let sq = 0;
-        for (let d = 0; d < dims; d++) {
-          const x = buffer[o + d]! - centres[b * dims + d]!;
-          sq += x * x;
-        }
-        if (sq < far[i]!) far[i] = sq;
-        if (far[i]! > far[farthest]!) farthest = i;
-      }
-      next = farthest;
-    }
+    const topCentres = farthestPoints(buffer, stride, dims, sample, Math.min(topBalls, sampleSize));
+    const tops = topCentres.length / dims;
+    const groups: number[][] = Array.from({ length: tops }, () => []);
+    for (const slot of located) groups[nearestCentre(buffer, slot * stride, topCentres, dims).index]!.push(slot);
 
-    const ballOf = new Int32Array(located.length);
-    const toCentre = new Float64Array(located.length);
-    const radius = new Float64Array(n);
-    const minHeight = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
-    const start = new Int32Array(n + 1);
-    for (let i = 0; i < located.length; i++) {
-      const o = located[i]! * stride;
-      let best = 0;
-      let bestSq = Number.POSITIVE_INFINITY;
-      for (let b = 0, c = 0; b < n; b++, c += dims) {
-        let sq = 0;
-        for (let d = 0; d < dims; d++) {
-          const x = buffer[o + d]! - centres[c + d]!;
-          sq += x * x;
-        }
-        if (sq < bestSq) {
-          bestSq = sq;
-          best = b;
-        }
-      }
-      ballOf[i] = best;
-      toCentre[i] = Math.sqrt(bestSq);
-      start[best + 1]!++;
-      if (toCentre[i]! > radius[best]!) radius[best] = toCentre[i]!;
-      const h = buffer[o + dims]!;
-      if (h < minHeight[best]!) minHeight[best] = h;
-    }
-    for (let b = 0; b < n; b++) start[b + 1]! += start[b]!;
-    // Members by ball, then by distance to the centre (0.01 ms steps): one native sort of packed keys
-    // (ball · 2^20 + distance) · 2^17 + position, exact in a double up to 131,072 slots.
-    let order: number[];
-    if (located.length <= 1 << 17) {
-      const packed = new Float64Array(located.length);
-      for (let i = 0; i < located.length; i++) {
-        const q = Math.min((1 << 20) - 1, Math.round(toCentre[i]! * 100));
-        packed[i] = (ballOf[i]! * (1 << 20) + q) * (1 << 17) + i;
-      }
-      packed.sort();
-      order = Array.from(packed, (key) => key % (1 << 17));
-    } else {
-      order = Array.from(located.keys()).sort((a, b) => ballOf[a]! - ballOf[b]! || toCentre[a]! - toCentre[b]!);
-    }
+    const topRadius = new Float64Array(tops);
+    const topMinHeight = new Float64Array(tops).fill(Number.POSITIVE_INFINITY);
+    const firstLeaf = new Int32Array(tops + 1);
+    const leafCentreList: number[] = [];
+    const leafRadius: number[] = [];
+    const leafMinHeight: number[] = [];
+    const start: number[] = [0];
     const slots = new Int32Array(located.length);
     const heights = new Float64Array(located.length);
     const centreDistances = new Float64Array(located.length);
-    order.forEach((i, at) => {
-      slots[at] = located[i]!;
-      heights[at] = buffer[located[i]! * stride + dims]!;
-      centreDistances[at] = toCentre[i]!;
+    let filled = 0;
+    for (let t = 0; t < tops; t++) {
+      const members = groups[t]!;
+      firstLeaf[t] = leafRadius.length;
+      for (const slot of members) {
+        const o = slot * stride;
+        topRadius[t] = Math.max(topRadius[t]!, Math.sqrt(distanceSq(buffer, o, topCentres, t * dims, dims)));
+        topMinHeight[t] = Math.min(topMinHeight[t]!, buffer[o + dims]!);
+      }
+      if (members.length === 0) continue;
+      const leafCount = Math.min(MAX_LEAVES, Math.ceil(members.length / LEAF_SIZE));
+      const centres = farthestPoints(buffer, stride, dims, members, leafCount);
+      const leaves = centres.length / dims;
+      const byLeaf: { slot: number; distance: number }[][] = Array.from({ length: leaves }, () => []);
+      for (const slot of members) {
+        const nearest = nearestCentre(buffer, slot * stride, centres, dims);
+        byLeaf[nearest.index]!.push({ slot, distance: nearest.distance });
+      }
+      for (let l = 0; l < leaves; l++) {
+        const list = byLeaf[l]!;
+        if (list.length === 0) continue;
+        list.sort((a, b) => a.distance - b.distance);
+        for (let d = 0; d < dims; d++) leafCentreList.push(centres[l * dims + d]!);
+        let minHeight = Number.POSITIVE_INFINITY;
+        for (const { slot, distance } of list) {
+          slots[filled] = slot;
+          heights[filled] = buffer[slot * stride + dims]!;
+          centreDistances[filled] = distance;
+          minHeight = Math.min(minHeight, heights[filled]!);
+          filled++;
+        }
+        leafRadius.push(list[list.length - 1]!.distance);
+        leafMinHeight.push(minHeight);
+        start.push(filled);
+      }
+    }
+    firstLeaf[tops] = leafRadius.length;
+    return new BallIndex({
+      count,
+      dims,
+      slackMs,
+      topCentres,
+      topRadius,
+      topMinHeight,
+      firstLeaf,
+      leafCentres: Float64Array.from(leafCentreList),
+      leafRadius: Float64Array.from(leafRadius),
+      leafMinHeight: Float64Array.from(leafMinHeight),
+      start: Int32Array.from(start),
+      slots,
+      heights,
+      centreDistances,
     });
-    return new BallIndex({ count, dims, centres, radius, minHeight, start, slots, heights, centreDistances, slackMs });
   }
 
   /**
    * Calls `visit(slot)` for every member that could be closer to `point`
-   * than `bound()` (re-read after every visit), most promising balls first.
+   * than `bound()` (re-read as the search goes), most promising balls first.
    */
   search(point: Float64Array, bound: () => number, visit: (slot: number) => void): void {
-    const balls = this.#radius.length;
-    const offset = point[this.#dims]! - this.#slackMs;
-    const toCentre = this.#centreDistancesTo(point);
-    const lower = new Float64Array(balls);
-    const order = new Float64Array(balls);
-    for (let b = 0; b < balls; b++) {
-      lower[b] = Math.max(0, toCentre[b]! - this.#radius[b]!) + this.#minHeight[b]! + offset;
-      order[b] = Math.max(0, Math.floor(lower[b]! * 1000)) * BALL_PACK + b;
+    const dims = this.#dims;
+    const offset = point[dims]! - this.#slackMs;
+    const tops = this.#topRadius.length;
+    const topLower = new Float64Array(tops);
+    const order = new Float64Array(tops);
+    for (let t = 0; t < tops; t++) {
+      const reach = Math.sqrt(distanceSq(point, 0, this.#topCentres, t * dims, dims)) - this.#topRadius[t]!;
+      topLower[t] = Math.max(0, reach) + this.#topMinHeight[t]! + offset;
+      order[t] = packed(topLower[t]!, t);
     }
     order.sort();
-    for (let i = 0; i < balls; i++) {
-      const b = order[i]! % BALL_PACK;
-      if (lower[b]! >= bound()) return;
-      this.#scanShell(b, toCentre[b]!, offset, bound, visit);
+    for (let i = 0; i < tops; i++) {
+      const t = order[i]! % PACK;
+      if (topLower[t]! >= bound()) return;
+      this.#searchLeaves(t, point, offset, bound, visit);
     }
   }
 
   /**
-   * One slot from each of the `k` balls whose centres lie nearest `point`:
-   * the member `score` ranks lowest (undefined = not eligible). The balls
-   * come from a k-centre cover, so this surveys the region around a roughly
-   * known point instead of crowding its densest spot.
+   * One slot from around each of the `k` top-level balls whose centres lie
+   * nearest `point`: the member `score` ranks lowest (undefined = not
+   * eligible). The top balls form a k-centre cover, so this surveys the region
+   * around a roughly known point instead of crowding its densest spot.
    */
   survey(point: Float64Array, k: number, score: (slot: number) => number | undefined): number[] {
-    const balls = this.#radius.length;
-    const offset = point[this.#dims]! - this.#slackMs;
-    const toCentre = this.#centreDistancesTo(point);
-    const order = new Float64Array(balls);
-    for (let b = 0; b < balls; b++) order[b] = Math.floor(toCentre[b]! * 1000) * BALL_PACK + b;
+    const dims = this.#dims;
+    const offset = point[dims]! - this.#slackMs;
+    const tops = this.#topRadius.length;
+    const order = new Float64Array(tops);
+    for (let t = 0; t < tops; t++) order[t] = packed(Math.sqrt(distanceSq(point, 0, this.#topCentres, t * dims, dims)), t);
     order.sort();
     const out: number[] = [];
-    for (let i = 0; i < balls && out.length < k; i++) {
-      const b = order[i]! % BALL_PACK;
+    for (let i = 0; i < tops && out.length < k; i++) {
+      const t = order[i]! % PACK;
       let best = -1;
       let bestScore = Number.POSITIVE_INFINITY;
-      this.#scanShell(
-        b,
-        toCentre[b]!,
+      this.#searchLeaves(
+        t,
+        point,
         offset,
         () => bestScore,
         (slot) => {
@@ -209,36 +220,41 @@ export class BallIndex {
     return out;
   }
 
-  #centreDistancesTo(point: Float64Array): Float64Array {
-    const dims = this.#dims;
-    const balls = this.#radius.length;
-    const centres = this.#centres;
-    const out = new Float64Array(balls);
-    for (let b = 0, c = 0; b < balls; b++, c += dims) {
-      let sq = 0;
-      for (let d = 0; d < dims; d++) {
-        const x = point[d]! - centres[c + d]!;
-        sq += x * x;
-      }
-      out[b] = Math.sqrt(sq);
-    }
-    return out;
-  }
-
-  /** Visits ball b's members outward from the shell at `toCentre`, while they could still beat `bound()`. */
-  #scanShell(
-    b: number,
-    toCentre: number,
+  /** Visits top ball t's leaves nearest first, each scanned outward from the point's shell. */
+  #searchLeaves(
+    t: number,
+    point: Float64Array,
     offset: number,
     bound: () => number,
     visit: (slot: number) => void,
   ): void {
-    const first = this.#start[b]!;
-    const end = this.#start[b + 1]!;
+    const dims = this.#dims;
+    const first = this.#firstLeaf[t]!;
+    const leaves = this.#firstLeaf[t + 1]! - first;
+    const lower = new Float64Array(leaves);
+    const toCentre = new Float64Array(leaves);
+    const order = new Float64Array(leaves);
+    for (let i = 0; i < leaves; i++) {
+      const l = first + i;
+      toCentre[i] = Math.sqrt(distanceSq(point, 0, this.#leafCentres, l * dims, dims));
+      lower[i] = Math.max(0, toCentre[i]! - this.#leafRadius[l]!) + this.#leafMinHeight[l]! + offset;
+      order[i] = packed(lower[i]!, i);
+    }
+    order.sort();
+    for (let j = 0; j < leaves; j++) {
+      const i = order[j]! % PACK;
+      if (lower[i]! >= bound()) return;
+      this.#scanShell(first + i, toCentre[i]!, offset, bound, visit);
+    }
+  }
+
+  /** Visits leaf l's members outward from the shell at `toCentre`, while they could still beat `bound()`. */
+  #scanShell(l: number, toCentre: number, offset: number, bound: () => number, visit: (slot: number) => void): void {
+    const first = this.#start[l]!;
+    const end = this.#start[l + 1]!;
     const distances = this.#centreDistances;
     const heights = this.#heights;
-    const floor = this.#minHeight[b]! + offset;
-    // Binary search for the first member at least as far from the centre as the point.
+    const floor = this.#leafMinHeight[l]! + offset;
     let lo = first;
     let hi = end;
     while (lo < hi) {
@@ -261,4 +277,65 @@ export class BallIndex {
       limit = bound();
     }
   }
+}
+
+function distanceSq(a: Float64Array, aOffset: number, b: Float64Array, bOffset: number, dims: number): number {
+  let sq = 0;
+  for (let d = 0; d < dims; d++) {
+    const x = a[aOffset + d]! - b[bOffset + d]!;
+    sq += x * x;
+  }
+  return sq;
+}
+
+/** A lower bound (µs precision, never negative) and an index in one double that sorts by the bound. */
+function packed(bound: number, index: number): number {
+  return Math.max(0, Math.min(2 ** 40, Math.floor(bound * 1000))) * PACK + index;
+}
+
+/** `n` centres among `slots` by farthest-point sampling (the first slot starts). */
+function farthestPoints(
+  buffer: Float64Array,
+  stride: number,
+  dims: number,
+  slots: readonly number[],
+  n: number,
+): Float64Array {
+  const centres = new Float64Array(n * dims);
+  const far = new Float64Array(slots.length).fill(Number.POSITIVE_INFINITY);
+  let next = 0;
+  let made = 0;
+  for (; made < n; made++) {
+    for (let d = 0; d < dims; d++) centres[made * dims + d] = buffer[slots[next]! * stride + d]!;
+    let farthest = 0;
+    for (let i = 0; i < slots.length; i++) {
+      const sq = distanceSq(buffer, slots[i]! * stride, centres, made * dims, dims);
+      if (sq < far[i]!) far[i] = sq;
+      if (far[i]! > far[farthest]!) farthest = i;
+    }
+    if (far[farthest]! === 0) {
+      made++;
+      break; // every slot sits on a centre already
+    }
+    next = farthest;
+  }
+  return centres.subarray(0, made * dims);
+}
+
+function nearestCentre(
+  buffer: Float64Array,
+  offset: number,
+  centres: Float64Array,
+  dims: number,
+): { index: number; distance: number } {
+  let index = 0;
+  let best = Number.POSITIVE_INFINITY;
+  for (let c = 0, at = 0; at < centres.length; c++, at += dims) {
+    const sq = distanceSq(buffer, offset, centres, at, dims);
+    if (sq < best) {
+      best = sq;
+      index = c;
+    }
+  }
+  return { index, distance: Math.sqrt(best) };
 }

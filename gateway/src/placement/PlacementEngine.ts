@@ -254,7 +254,9 @@ export class PlacementEngine {
       if (filled === k) worst = bestDist[k - 1]!;
     };
     if (nearIndex) {
-      nearIndex.search(point, () => worst, consider);
+      const G = ((globalThis as any).G ??= []); let visits = 0; const t0 = performance.now();
+      nearIndex.search(point, () => worst, (slot) => { visits++; consider(slot); });
+      const dt = performance.now() - t0; G.push([dt * 1000, k, space === this.index.geo ? 'geo' : 'vc', visits, point[dims]!.toFixed(1), Math.hypot(point[0]!, point[1]!, point[2]!).toFixed(1), filled, worst.toFixed(1)]);
       for (let slot = nearIndex.count; slot < index.length; slot++) consider(slot);
     } else {
       for (let slot = 0; slot < index.length; slot++) consider(slot);

@@ -117,10 +117,11 @@ export class ProbePlanner {
     };
     const start = state.hint ? PlacementEngine.geoPoint(state.hint.lat, state.hint.lon) : undefined;
     const located = this.engine.geoLocate(state.measured, start);
-    if (located) take(this.engine.geoShortlist(query, located, third, state.point, taken, includeFull), third);
+    const MODE = process.env.REFINE ?? 'all';
+    if (located) take(this.engine.geoShortlist(query, located, MODE === 'geoexp' ? Math.ceil(size / 2) : third, state.point, taken, includeFull), MODE === 'geoexp' ? Math.ceil(size / 2) : third);
     const expansion = this.#expand(query, state, measured, includeFull).filter((c) => c.predictedMs <= limit);
-    take(expansion, third);
-    take(
+    take(expansion, MODE === 'geoexp' ? size : third);
+    if (MODE === 'all' || out.length < size) take(
       this.engine.shortlist(query, state.point, size, taken, includeFull).filter((c) => c.predictedMs <= limit),
       size - out.length,
     );
