@@ -28,6 +28,15 @@ export {
   toNormalizedCoordinate,
 } from './input/inputCodec.js';
 export { CodeByHidUsage, HidUsageByCode, hidUsageFromCode } from './input/keyCodes.js';
+export {
+  DEMO_AGENT_SECRET,
+  DefaultVideo,
+  encodePlayoutDelay,
+  H264_FMTP,
+  InputChannelLabel,
+  PLAYOUT_DELAY_EXTENSION_URI,
+  VIDEO_CLOCK_RATE,
+} from './media/mediaConstants.js';
 export { type FitCoordinateOptions, fitCoordinate, type RttObservation } from './placement/fitCoordinate.js';
 export {
   type MeasureProbesOptions,
@@ -50,21 +59,24 @@ export {
   writeCoordinate,
 } from './placement/vivaldiUpdate.js';
 export {
-  DEMO_AGENT_SECRET,
-  DefaultVideo,
-  encodePlayoutDelay,
-  H264_FMTP,
-  InputChannelLabel,
-  PLAYOUT_DELAY_EXTENSION_URI,
-  VIDEO_CLOCK_RATE,
-} from './media/mediaConstants.js';
-export {
   type AnyMessage,
   decodeMessage,
   type Envelope,
   encodeMessage,
   MAX_SIGNALING_MESSAGE_BYTES,
 } from './signaling/envelope.js';
+export {
+  type AgentIdentity,
+  agentChallengeMessage,
+  type NodeLocation,
+} from './signaling/features/fleet.js';
+export {
+  FailoverReason,
+  type LinkStats,
+  MAX_PROBE_TARGETS,
+  type ProbeResult,
+  type ProbeTarget,
+} from './signaling/features/placement.js';
 export {
   AgentToGateway,
   GatewayToAgent,
@@ -91,16 +103,4 @@ export {
   VideoCodec,
   type VideoParams,
 } from './signaling/payloads.js';
-export {
-  type AgentIdentity,
-  agentChallengeMessage,
-  type NodeLocation,
-} from './signaling/features/fleet.js';
-export {
-  FailoverReason,
-  type LinkStats,
-  MAX_PROBE_TARGETS,
-  type ProbeResult,
-  type ProbeTarget,
-} from './signaling/features/placement.js';
 export { type ReplyPayloadOf, SignalingChannel, type SignalingChannelOptions } from './signaling/SignalingChannel.js';

@@ -80,7 +80,7 @@ export class ClientQos {
     const { sessionId } = this.#options;
     try {
       const crypto = await this.#loadCrypto();
-      const key = (this.#key ??= crypto.createSessionKey());
+      const key = this.#sessionKey(crypto);
       const proof = await crypto.signKeyBinding(key, sessionId);
       await this.#options.socket().request(MessageType.QosBindKey, { sessionId, key: key.address, proof });
       this.#options.logger?.debug(`QoS key ${key.address} bound to ${sessionId}`);
@@ -145,11 +145,16 @@ export class ClientQos {
     this.#windowStart = now;
     this.#schedule();
     this.#loadCrypto()
-      .then((crypto) => crypto.signClientReport((this.#key ??= crypto.createSessionKey()), start.domain, report))
+      .then((crypto) => crypto.signClientReport(this.#sessionKey(crypto), start.domain, report))
       .then((signature) => this.#send({ report, signature }))
       .catch((error: unknown) =>
         this.#options.logger?.warn(`QoS report for minute ${report.minuteIndex} not accepted`, error),
       );
+  }
+
+  #sessionKey(crypto: QosCrypto): QosSigner {
+    if (!this.#key) this.#key = crypto.createSessionKey();
+    return this.#key;
   }
 
   #loadCrypto(): Promise<QosCrypto> {

@@ -66,7 +66,10 @@ export class ProbeServer {
     server.on('error', (error) => log.warn({ err: error }, 'probe server error'));
     server.on('connection', (socket) => this.#accept(socket, server));
     this.#port = (server.address() as AddressInfo).port;
-    log.info({ host: this.#options.host, port: this.#port, delayMs: this.#options.delayMs }, 'probe endpoint listening');
+    log.info(
+      { host: this.#options.host, port: this.#port, delayMs: this.#options.delayMs },
+      'probe endpoint listening',
+    );
     return this.#port;
   }
 

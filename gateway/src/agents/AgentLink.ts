@@ -30,9 +30,7 @@ export interface AgentLinkOptions {
   onRegister: (
     link: AgentLink,
     registration: AgentRegistration,
-  ) =>
-    | { nodeId: string; heartbeatIntervalMs: number }
-    | Promise<{ nodeId: string; heartbeatIntervalMs: number }>;
+  ) => { nodeId: string; heartbeatIntervalMs: number } | Promise<{ nodeId: string; heartbeatIntervalMs: number }>;
   onHeartbeat: (link: AgentLink, heartbeat: PayloadOf<typeof MessageType.AgentHeartbeat>) => void;
   /** The identity challenge sent as soon as the socket opens; the registration must answer it. */
   challenge?: PayloadOf<typeof MessageType.AgentChallenge> | undefined;

@@ -32,7 +32,8 @@ export function handleAgentMessage(link: AgentLink, message: AnyMessage): void {
     }
     case MessageType.NodeDrain: {
       try {
-        if (!link.options.onDrain) throw new FramewayError('FW_ERR_FORBIDDEN', 'this gateway does not take drain requests');
+        if (!link.options.onDrain)
+          throw new FramewayError('FW_ERR_FORBIDDEN', 'this gateway does not take drain requests');
         link.options.onDrain(link, message.p);
         link.channel.reply(message, MessageType.Ack, {});
       } catch (error) {

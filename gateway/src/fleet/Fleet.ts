@@ -268,13 +268,10 @@ export class Fleet {
     this.#monitor?.start();
     this.#persistTimer = setInterval(() => this.flush(), this.#options.fleet.persistIntervalMs);
     this.#persistTimer.unref();
-    this.#landmarkTimer = setInterval(
-      () => {
-        this.engine.refreshIndexes();
-        this.engine.refreshLandmarks(this.#options.placement.landmarkCount);
-      },
-      LANDMARK_REFRESH_MS,
-    );
+    this.#landmarkTimer = setInterval(() => {
+      this.engine.refreshIndexes();
+      this.engine.refreshLandmarks(this.#options.placement.landmarkCount);
+    }, LANDMARK_REFRESH_MS);
     this.#landmarkTimer.unref();
   }
 

@@ -83,7 +83,8 @@ export function registerFleetAdminRoutes(server: SocketServer, deps: FleetAdminD
 }
 
 function authorize(request: HttpRequest, token: string | undefined): void {
-  if (token === undefined) throw new FramewayError('FW_ERR_FORBIDDEN', 'the fleet admin API is off (no fleet.adminToken)');
+  if (token === undefined)
+    throw new FramewayError('FW_ERR_FORBIDDEN', 'the fleet admin API is off (no fleet.adminToken)');
   const header = request.headers.authorization ?? '';
   const presented = header.startsWith('Bearer ') ? header.slice(7) : '';
   if (!presented || !secretsEqual(presented, token)) {

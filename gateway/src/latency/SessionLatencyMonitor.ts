@@ -118,7 +118,14 @@ export class SessionLatencyMonitor {
     const candidate = this.#options.alternative(session.id, nodeId);
     if (!candidate || candidate.rttMs === undefined || candidate.rttMs >= rtt) return;
     log.info(
-      { sessionId: session.id, nodeId, rttMs: rtt, budgetMs: session.budgetMs, to: candidate.nodeId, toRttMs: candidate.rttMs },
+      {
+        sessionId: session.id,
+        nodeId,
+        rttMs: rtt,
+        budgetMs: session.budgetMs,
+        to: candidate.nodeId,
+        toRttMs: candidate.rttMs,
+      },
       'session over its latency budget; moving it',
     );
     track.over = 0;

@@ -195,7 +195,8 @@ export class BallIndex {
     const offset = point[dims]! - this.#slackMs;
     const tops = this.#topRadius.length;
     const order = new Float64Array(tops);
-    for (let t = 0; t < tops; t++) order[t] = packed(Math.sqrt(distanceSq(point, 0, this.#topCentres, t * dims, dims)), t);
+    for (let t = 0; t < tops; t++)
+      order[t] = packed(Math.sqrt(distanceSq(point, 0, this.#topCentres, t * dims, dims)), t);
     order.sort();
     const out: number[] = [];
     for (let i = 0; i < tops && out.length < k; i++) {

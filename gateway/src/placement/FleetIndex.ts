@@ -232,7 +232,12 @@ const GEO_STRIDE = GEO_DIMS + 2;
 const GEO_RADIUS_MS = ((2 * 6371) / 200) * 1.5;
 
 /** Writes lat/lon (degrees) as a sphere point at `offset`, or NaN when either is unknown. */
-export function writeGeoPoint(target: Float64Array, offset: number, lat: number | undefined, lon: number | undefined): void {
+export function writeGeoPoint(
+  target: Float64Array,
+  offset: number,
+  lat: number | undefined,
+  lon: number | undefined,
+): void {
   if (lat === undefined || lon === undefined) {
     target.fill(Number.NaN, offset, offset + GEO_STRIDE);
     return;

@@ -131,7 +131,11 @@ export class LatencyPlacer implements Placer {
       this.#sessions.get(session.id) ??
       newPlayerLatencyState(this.#options.now(), this.#players.get(session.playerId)?.point);
     const allowUnknown = this.#options.unknownLatency === 'allow';
-    let decision = this.engine.choose(query, state.measured, { point: state.point, allowPredicted: true, allowUnknown });
+    let decision = this.engine.choose(query, state.measured, {
+      point: state.point,
+      allowPredicted: true,
+      allowUnknown,
+    });
     if (!decision.placed && request.player && !request.player.closed && !state.cannotProbe) {
       // The player is frozen anyway; one quick round finds what the old measurements miss.
       await this.#probeRounds(session, request.player, query, state, 1);
@@ -140,7 +144,13 @@ export class LatencyPlacer implements Placer {
     if (!decision.placed) throw noFit(decision, query, state);
     this.#sessions.set(session.id, state);
     log.info(
-      { sessionId: session.id, nodeId: decision.nodeId, rttMs: decision.rttMs, source: decision.source, reason: request.reason },
+      {
+        sessionId: session.id,
+        nodeId: decision.nodeId,
+        rttMs: decision.rttMs,
+        source: decision.source,
+        reason: request.reason,
+      },
       'failover placement decided',
     );
     return decision.nodeId;
@@ -257,7 +267,9 @@ function noFit(
   if (decision.reason === 'no_capacity') {
     return new FramewayError('FW_ERR_NO_CAPACITY', 'no healthy node has a free slot for this session', details);
   }
-  const best = decision.best ? `; nearest free node ${decision.best.nodeId} at ${decision.best.rttMs.toFixed(1)} ms` : '';
+  const best = decision.best
+    ? `; nearest free node ${decision.best.nodeId} at ${decision.best.rttMs.toFixed(1)} ms`
+    : '';
   return new FramewayError(
     'FW_ERR_NO_NODE_IN_BUDGET',
     `no node with a free slot is within the ${query.budgetMs} ms latency budget${best}`,

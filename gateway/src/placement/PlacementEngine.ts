@@ -176,7 +176,8 @@ export class PlacementEngine {
   ): ProbeCandidate[] {
     if (this.index.length >= INDEX_MIN_NODES && !this.#geoIndex) this.refreshIndexes();
     const found = this.#nearest(this.index.geo, this.#geoIndex, query, here, k, skip, ignoreCapacity);
-    if (point) for (const candidate of found) candidate.predictedMs = this.index.coordinates.predict(point, candidate.slot);
+    if (point)
+      for (const candidate of found) candidate.predictedMs = this.index.coordinates.predict(point, candidate.slot);
     return found;
   }
 
@@ -224,9 +225,17 @@ export class PlacementEngine {
     const pointHeight = point[dims]!;
     const consider = (slot: number): void => {
       const offset = slot * stride;
-      // Cheapest test first: the height alone can already rule a node out.
+      // Cheapest tests first: the height alone, then the distance, can rule a node out; the
+      // constraint checks only run for nodes that would make the list.
       const floor = buffer[offset + dims]! + pointHeight;
       if (!(floor < worst)) return; // also drops NaN (no position)
+      let sum = 0;
+      for (let i = 0; i < dims; i++) {
+        const d = point[i]! - buffer[offset + i]!;
+        sum += d * d;
+      }
+      const distance = Math.sqrt(sum) + floor;
+      if (!(distance < worst)) return;
       if (
         ignoreCapacity
           ? index.rejection(slot, query.caps, query.regions, true) !== undefined
@@ -235,13 +244,6 @@ export class PlacementEngine {
         return;
       }
       if (!index.hasProbe(slot) || query.exclude.has(slot) || skip?.has(slot)) return;
-      let sum = 0;
-      for (let i = 0; i < dims; i++) {
-        const d = point[i]! - buffer[offset + i]!;
-        sum += d * d;
-      }
-      const distance = Math.sqrt(sum) + floor;
-      if (!(distance < worst)) return;
       // Insertion into the small sorted arrays.
       let at = filled < k ? filled++ : k - 1;
       while (at > 0 && bestDist[at - 1]! > distance) {
@@ -254,9 +256,7 @@ export class PlacementEngine {
       if (filled === k) worst = bestDist[k - 1]!;
     };
     if (nearIndex) {
-      const G = ((globalThis as any).G ??= []); let visits = 0; const t0 = performance.now();
-      nearIndex.search(point, () => worst, (slot) => { visits++; consider(slot); });
-      const dt = performance.now() - t0; G.push([dt * 1000, k, space === this.index.geo ? 'geo' : 'vc', visits, point[dims]!.toFixed(1), Math.hypot(point[0]!, point[1]!, point[2]!).toFixed(1), filled, worst.toFixed(1)]);
+      nearIndex.search(point, () => worst, consider);
       for (let slot = nearIndex.count; slot < index.length; slot++) consider(slot);
     } else {
       for (let slot = 0; slot < index.length; slot++) consider(slot);
@@ -288,7 +288,8 @@ export class PlacementEngine {
     const length = this.index.length;
     // Below a few hundred nodes a scan is as fast; an index missing many new nodes is rebuilt.
     if (length < INDEX_MIN_NODES) return undefined;
-    if (!this.#nearIndex || length - this.#nearIndex.count > Math.max(64, this.#nearIndex.count / 10)) this.refreshIndexes();
+    if (!this.#nearIndex || length - this.#nearIndex.count > Math.max(64, this.#nearIndex.count / 10))
+      this.refreshIndexes();
     return this.#nearIndex;
   }
 
@@ -350,7 +351,8 @@ export class PlacementEngine {
   landmarks(k: number): ProbeCandidate[] {
     const now = this.#options.now();
     const index = this.index;
-    const stale = this.#landmarksEpoch !== index.epoch && now - this.#landmarksAt >= 2 * this.#options.landmarkRefreshMs;
+    const stale =
+      this.#landmarksEpoch !== index.epoch && now - this.#landmarksAt >= 2 * this.#options.landmarkRefreshMs;
     if (stale || this.#landmarks.length < Math.min(k, index.nodeCount)) this.#computeLandmarks(k, now);
     const coordinates = index.coordinates;
     const out: ProbeCandidate[] = [];
@@ -365,7 +367,8 @@ export class PlacementEngine {
 
   /** Recomputes the landmark set when the fleet changed since (call it on a timer, every `landmarkRefreshMs`). */
   refreshLandmarks(k: number): void {
-    if (this.#landmarksEpoch === this.index.epoch && this.#landmarks.length >= Math.min(k, this.index.nodeCount)) return;
+    if (this.#landmarksEpoch === this.index.epoch && this.#landmarks.length >= Math.min(k, this.index.nodeCount))
+      return;
     this.#computeLandmarks(k, this.#options.now());
   }
 

@@ -82,7 +82,10 @@ export class PlacementQueue {
       if (now - entry.enqueuedAt >= this.#options.maxWaitMs) {
         this.#remove(entry);
         entry.reject(
-          new FramewayError('FW_ERR_NO_CAPACITY', `no node within the latency budget freed up in ${this.#options.maxWaitMs} ms`),
+          new FramewayError(
+            'FW_ERR_NO_CAPACITY',
+            `no node within the latency budget freed up in ${this.#options.maxWaitMs} ms`,
+          ),
         );
         continue;
       }

@@ -118,13 +118,25 @@ export class ProbePlanner {
     const start = state.hint ? PlacementEngine.geoPoint(state.hint.lat, state.hint.lon) : undefined;
     const located = this.engine.geoLocate(state.measured, start);
     const MODE = process.env.REFINE ?? 'all';
-    if (located) take(this.engine.geoShortlist(query, located, MODE === 'geoexp' ? Math.ceil(size / 2) : third, state.point, taken, includeFull), MODE === 'geoexp' ? Math.ceil(size / 2) : third);
+    if (located)
+      take(
+        this.engine.geoShortlist(
+          query,
+          located,
+          MODE === 'geoexp' ? Math.ceil(size / 2) : third,
+          state.point,
+          taken,
+          includeFull,
+        ),
+        MODE === 'geoexp' ? Math.ceil(size / 2) : third,
+      );
     const expansion = this.#expand(query, state, measured, includeFull).filter((c) => c.predictedMs <= limit);
     take(expansion, MODE === 'geoexp' ? size : third);
-    if (MODE === 'all' || out.length < size) take(
-      this.engine.shortlist(query, state.point, size, taken, includeFull).filter((c) => c.predictedMs <= limit),
-      size - out.length,
-    );
+    if (MODE === 'all' || out.length < size)
+      take(
+        this.engine.shortlist(query, state.point, size, taken, includeFull).filter((c) => c.predictedMs <= limit),
+        size - out.length,
+      );
     // Fill up from the rest of the expansion when predictions ran out.
     take(expansion, size - out.length);
     return out;
@@ -150,7 +162,8 @@ export class ProbePlanner {
         const peer = coordinates.slotOf(nodeId);
         if (peer === undefined || seen.has(peer) || measured.has(peer) || query.exclude.has(peer)) continue;
         seen.add(peer);
-        if (index.rejection(peer, query.caps, query.regions, includeFull) !== undefined || !index.hasProbe(peer)) continue;
+        if (index.rejection(peer, query.caps, query.regions, includeFull) !== undefined || !index.hasProbe(peer))
+          continue;
         out.push({ slot: peer, nodeId, url: index.probeUrl(peer)!, predictedMs: coordinates.predict(point, peer) });
       }
     }
@@ -158,7 +171,12 @@ export class ProbePlanner {
   }
 
   /** Folds one round's results in: measured RTTs, the player's refitted coordinate, a nudge to the nodes. */
-  absorb(state: PlayerLatencyState, targets: readonly ProbeCandidate[], results: readonly ProbeResult[], now: number): void {
+  absorb(
+    state: PlayerLatencyState,
+    targets: readonly ProbeCandidate[],
+    results: readonly ProbeResult[],
+    now: number,
+  ): void {
     const coordinates = this.#coordinates;
     state.rounds++;
     state.probes += targets.length;

@@ -14,12 +14,14 @@ export interface NodeRegistration {
   gpus: readonly GpuInfo[];
   /** Verified node-key address (set by the gateway after the challenge, never taken from the agent unchecked). */
   address?: string | undefined;
-  location?: {
-    country?: string | undefined;
-    city?: string | undefined;
-    lat?: number | undefined;
-    lon?: number | undefined;
-  } | undefined;
+  location?:
+    | {
+        country?: string | undefined;
+        city?: string | undefined;
+        lat?: number | undefined;
+        lon?: number | undefined;
+      }
+    | undefined;
   encoderSessions?: number | undefined;
   pricePerBlock?: number | undefined;
   stakeWei?: string | undefined;

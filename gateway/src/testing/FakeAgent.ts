@@ -1,7 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import {
-  agentChallengeMessage,
   type AnyMessage,
+  agentChallengeMessage,
   decodeAgentFrame,
   type FramewayError,
   GatewayToAgent,

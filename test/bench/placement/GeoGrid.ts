@@ -34,7 +34,11 @@ export class GeoGrid {
     const col = colOf(lonRad);
     const latDeg = (latRad * 180) / Math.PI;
     for (let ring = 0; ; ring++) {
-      const ringMinKm = Math.max(0, ring - 1) * CELL_DEG * KM_PER_DEG * Math.max(0.05, Math.cos(toRad(Math.min(85, Math.abs(latDeg) + ring * CELL_DEG))));
+      const ringMinKm =
+        Math.max(0, ring - 1) *
+        CELL_DEG *
+        KM_PER_DEG *
+        Math.max(0.05, Math.cos(toRad(Math.min(85, Math.abs(latDeg) + ring * CELL_DEG))));
       if (ringMinKm > maxKm || ring > COLS / 2) return;
       for (let dr = -ring; dr <= ring; dr++) {
         const r = row + dr;

@@ -87,7 +87,7 @@ async function main(): Promise<void> {
   const coordinates = new NetworkCoordinates({ random, initialCapacity: nodeCount });
   const neighbours = new NeighbourSets(8);
   const index = new FleetIndex({ coordinates });
-  const engine = new PlacementEngine({ index, now: () => simNow, random });
+  const engine = new PlacementEngine({ index, now: () => simNow, random, landmarkRefreshMs: INDEX_REFRESH_MS });
   const planner = new ProbePlanner({
     engine,
     shortlistSize: SHORTLIST,
@@ -160,6 +160,14 @@ async function main(): Promise<void> {
   let nextLandmarks = 0;
   const edgeStart = nodeCount - SIZES.edgeDevices;
 
+  const { PerformanceObserver } = await import('node:perf_hooks');
+  const gcs: { start: number; duration: number; kind: number }[] = [];
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries())
+      gcs.push({ start: entry.startTime, duration: entry.duration, kind: (entry as any).detail?.kind ?? 0 });
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
+  const simStarted = performance.now();
   for (const player of world.players) {
     simNow = player.arrivalMs;
     while (active.length > 0 && active[0]!.endsAt <= simNow) endSession(heapPop(active));
@@ -176,6 +184,8 @@ async function main(): Promise<void> {
 
     // --- the placement, timed: every CPU step the gateway takes for this player ---
     const clock = new DecisionClock();
+    const parts: string[] = [];
+    let lastWall = 0;
     clock.start();
     const query = engine.compile({ runtime: 'scene', codec: 'h264', budgetMs: BUDGET_MS });
     const state = newPlayerLatencyState(simNow);
@@ -185,6 +195,8 @@ async function main(): Promise<void> {
       clock.start();
       const targets = planner.nextTargets(query, state, false);
       clock.stop();
+      parts.push(`next:${(clock.wallUs - lastWall).toFixed(0)}`);
+      lastWall = clock.wallUs;
       if (targets.length === 0) break;
       const { results, wallMs } = probeFromPlayer(player, targets);
       wall += wallMs;
@@ -195,6 +207,8 @@ async function main(): Promise<void> {
       planner.absorb(state, targets, results, simNow);
       const settled = planner.settled(query, state);
       clock.stop();
+      parts.push(`abs:${(clock.wallUs - lastWall).toFixed(0)}`);
+      lastWall = clock.wallUs;
       if (settled) break;
     }
     clock.start();
@@ -202,6 +216,8 @@ async function main(): Promise<void> {
     clock.stop();
     decisionUs.push(clock.cpuUs);
     decisionWallUs.push(clock.wallUs);
+    if (env.SLOW && clock.wallUs > 1000 && player.index > 500)
+      console.log('slow', clock.wallUs.toFixed(0), parts.join(' '));
     targetsPerPlacement.push(state.probes);
     roundsPerPlacement.push(state.rounds);
     probeWallMs.push(wall);
@@ -233,13 +249,39 @@ async function main(): Promise<void> {
     }
   }
 
+  for (const entry of gcObserver.takeRecords())
+    gcs.push({ start: entry.startTime, duration: entry.duration, kind: (entry as any).detail?.kind ?? 0 });
+  gcObserver.disconnect();
+  if (env.SLOW) {
+    const total = gcs.reduce((a, g) => a + g.duration, 0);
+    const byKind: Record<number, [number, number]> = {};
+    for (const g of gcs) {
+      byKind[g.kind] ??= [0, 0];
+      byKind[g.kind]![0]++;
+      byKind[g.kind]![1] += g.duration;
+    }
+    console.log(
+      'gc during sim',
+      gcs.length,
+      'events',
+      total.toFixed(0),
+      'ms of',
+      (performance.now() - simStarted).toFixed(0),
+      'ms',
+      JSON.stringify(byKind),
+    );
+  }
   // --- report ---
   const heapAfter = process.memoryUsage();
   const coordinateBytes = coordinates.buffer.byteLength;
   const indexBytes = nodeCount * (1 + 1 + 4 + 4 + 4 + 4 + 4 + 8) + nodeCount * 8;
   const fraction = ours.oursWhenOracleable / Math.max(1, ours.oracleable);
   const geoFraction = geo.whenOracleable / Math.max(1, ours.oracleable);
-  const p = (list: number[], q: number) => percentile([...list].sort((a, b) => a - b), q);
+  const p = (list: number[], q: number) =>
+    percentile(
+      [...list].sort((a, b) => a - b),
+      q,
+    );
   const mean = (list: number[]) => list.reduce((a, b) => a + b, 0) / Math.max(1, list.length);
   const runtimeS = (performance.now() - startedAt) / 1000;
 
@@ -248,29 +290,71 @@ async function main(): Promise<void> {
     formatTable(
       ['', 'frameway', 'geo-nearest (baseline)', 'oracle'],
       [
+        ['within budget | oracle can place', pct(fraction), pct(geoFraction), `100 % of ${ours.oracleable}`],
         [
-          'within budget | oracle can place',
-          pct(fraction),
-          pct(geoFraction),
-          `100 % of ${ours.oracleable}`,
+          'within budget, all players',
+          pct(ours.withinBudget / SIZES.players),
+          pct(geo.withinBudget / SIZES.players),
+          pct(ours.oracleable / SIZES.players),
         ],
-        ['within budget, all players', pct(ours.withinBudget / SIZES.players), pct(geo.withinBudget / SIZES.players), pct(ours.oracleable / SIZES.players)],
-        ['mean RTT (sampled players), ms', mean(rtt.ours).toFixed(1), mean(rtt.geo).toFixed(1), mean(rtt.oracle).toFixed(1)],
-        ['p95 RTT (sampled players), ms', p(rtt.ours, 95).toFixed(1), p(rtt.geo, 95).toFixed(1), p(rtt.oracle, 95).toFixed(1)],
+        [
+          'mean RTT (sampled players), ms',
+          mean(rtt.ours).toFixed(1),
+          mean(rtt.geo).toFixed(1),
+          mean(rtt.oracle).toFixed(1),
+        ],
+        [
+          'p95 RTT (sampled players), ms',
+          p(rtt.ours, 95).toFixed(1),
+          p(rtt.geo, 95).toFixed(1),
+          p(rtt.oracle, 95).toFixed(1),
+        ],
         ['probes (nodes) per placement, mean', mean(targetsPerPlacement).toFixed(1), '0', `${nodeCount}`],
       ],
     ),
   );
-  console.log(`frameway / geo-nearest (within budget | oracle can place): ${(fraction / Math.max(1e-9, geoFraction)).toFixed(3)}`);
+  console.log(
+    `frameway / geo-nearest (within budget | oracle can place): ${(fraction / Math.max(1e-9, geoFraction)).toFixed(3)}`,
+  );
   console.log(
     formatTable(
       ['placement', 'p50', 'p99', 'max', 'mean'],
       [
-        ['decision CPU time, µs', p(decisionUs, 50).toFixed(0), p(decisionUs, 99).toFixed(0), maxOf(decisionUs).toFixed(0), mean(decisionUs).toFixed(0)],
-        ['decision wall time, µs', p(decisionWallUs, 50).toFixed(0), p(decisionWallUs, 99).toFixed(0), maxOf(decisionWallUs).toFixed(0), mean(decisionWallUs).toFixed(0)],
-        ['nodes probed', p(targetsPerPlacement, 50).toFixed(0), p(targetsPerPlacement, 99).toFixed(0), maxOf(targetsPerPlacement).toFixed(0), mean(targetsPerPlacement).toFixed(1)],
-        ['probe rounds', p(roundsPerPlacement, 50).toFixed(0), p(roundsPerPlacement, 99).toFixed(0), maxOf(roundsPerPlacement).toFixed(0), mean(roundsPerPlacement).toFixed(2)],
-        ['probe wall time (est.), ms', p(probeWallMs, 50).toFixed(0), p(probeWallMs, 99).toFixed(0), maxOf(probeWallMs).toFixed(0), mean(probeWallMs).toFixed(0)],
+        [
+          'decision CPU time, µs',
+          p(decisionUs, 50).toFixed(0),
+          p(decisionUs, 99).toFixed(0),
+          maxOf(decisionUs).toFixed(0),
+          mean(decisionUs).toFixed(0),
+        ],
+        [
+          'decision wall time, µs',
+          p(decisionWallUs, 50).toFixed(0),
+          p(decisionWallUs, 99).toFixed(0),
+          maxOf(decisionWallUs).toFixed(0),
+          mean(decisionWallUs).toFixed(0),
+        ],
+        [
+          'nodes probed',
+          p(targetsPerPlacement, 50).toFixed(0),
+          p(targetsPerPlacement, 99).toFixed(0),
+          maxOf(targetsPerPlacement).toFixed(0),
+          mean(targetsPerPlacement).toFixed(1),
+        ],
+        [
+          'probe rounds',
+          p(roundsPerPlacement, 50).toFixed(0),
+          p(roundsPerPlacement, 99).toFixed(0),
+          maxOf(roundsPerPlacement).toFixed(0),
+          mean(roundsPerPlacement).toFixed(2),
+        ],
+        [
+          'probe wall time (est.), ms',
+          p(probeWallMs, 50).toFixed(0),
+          p(probeWallMs, 99).toFixed(0),
+          maxOf(probeWallMs).toFixed(0),
+          mean(probeWallMs).toFixed(0),
+        ],
       ],
     ),
   );
@@ -283,7 +367,9 @@ async function main(): Promise<void> {
   console.log(
     `memory: coordinates ${(coordinateBytes / 2 ** 20).toFixed(1)} MiB + index arrays ~${(indexBytes / 2 ** 20).toFixed(1)} MiB for ${nodeCount} nodes; heap for fleet state ${(heapIndex / 2 ** 20).toFixed(1)} MiB; process heap ${(heapAfter.heapUsed / 2 ** 20).toFixed(0)} MiB, rss ${(heapAfter.rss / 2 ** 20).toFixed(0)} MiB`,
   );
-  console.log(`goal: ≥ 98 % within budget when the oracle can place, p99 decision < 1 ms: ${fraction >= 0.98 ? 'met' : 'NOT met'} / ${p(decisionUs, 99) < 1000 ? 'met' : 'NOT met'}; bench ran ${runtimeS.toFixed(0)} s`);
+  console.log(
+    `goal: ≥ 98 % within budget when the oracle can place, p99 decision < 1 ms: ${fraction >= 0.98 ? 'met' : 'NOT met'} / ${p(decisionUs, 99) < 1000 ? 'met' : 'NOT met'}; bench ran ${runtimeS.toFixed(0)} s`,
+  );
 
   const { latest } = writeBenchResults('placement', {
     machine: machineInfo(),
@@ -297,8 +383,19 @@ async function main(): Promise<void> {
       seed: SEED,
     },
     budgetMs: BUDGET_MS,
-    settings: { shortlist: SHORTLIST, landmarks: LANDMARKS, samples: SAMPLES, maxRounds: MAX_ROUNDS, warmupRounds: WARMUP_ROUNDS },
-    coordinates: { updates: coordinates.updates, warmupSeconds: warmMs / 1000, medianRelativeError: accuracy.all, medianRelativeErrorUnder50ms: accuracy.near },
+    settings: {
+      shortlist: SHORTLIST,
+      landmarks: LANDMARKS,
+      samples: SAMPLES,
+      maxRounds: MAX_ROUNDS,
+      warmupRounds: WARMUP_ROUNDS,
+    },
+    coordinates: {
+      updates: coordinates.updates,
+      warmupSeconds: warmMs / 1000,
+      medianRelativeError: accuracy.all,
+      medianRelativeErrorUnder50ms: accuracy.near,
+    },
     decisionMicros: { p50: p(decisionUs, 50), p99: p(decisionUs, 99), max: maxOf(decisionUs), mean: mean(decisionUs) },
     decisionWallMicros: {
       p50: p(decisionWallUs, 50),
@@ -324,12 +421,17 @@ async function main(): Promise<void> {
       meanRttMs: { frameway: mean(rtt.ours), geoNearest: mean(rtt.geo), oracle: mean(rtt.oracle) },
     },
     failover,
-    memory: { coordinateBytes, indexBytes, fleetHeapBytes: heapIndex, heapUsed: heapAfter.heapUsed, rss: heapAfter.rss },
+    memory: {
+      coordinateBytes,
+      indexBytes,
+      fleetHeapBytes: heapIndex,
+      heapUsed: heapAfter.heapUsed,
+      rss: heapAfter.rss,
+    },
     goals: { withinBudgetMet: fraction >= 0.98, p99Met: p(decisionUs, 99) < 1000 },
     runtimeSeconds: runtimeS,
   });
   console.log(`results: ${latest}`);
-  const G = (globalThis as any).G as any[]; G.sort((a, b) => b[0] - a[0]); console.log('searches', G.length, 'p50', G[G.length >> 1][0].toFixed(0), 'p90', G[Math.floor(G.length * 0.1)][0].toFixed(0)); for (const g of G.slice(0, 15)) console.log(g.map(String).join(' '));
 
   // --- helpers closing over the simulation state ---
 
@@ -338,7 +440,10 @@ async function main(): Promise<void> {
   }
 
   /** What the player's SDK would report: `SAMPLES` echo samples per target, summarized; and the round's wall time. */
-  function probeFromPlayer(player: Player, targets: readonly ProbeCandidate[]): { results: ProbeResult[]; wallMs: number } {
+  function probeFromPlayer(
+    player: Player,
+    targets: readonly ProbeCandidate[],
+  ): { results: ProbeResult[]; wallMs: number } {
     let wallMs = 0;
     const results = targets.map((target) => {
       const rttMs = rttTo(player, target.slot);
@@ -435,7 +540,10 @@ async function main(): Promise<void> {
           budgetMs: BUDGET_MS,
           exclude: new Set([records[node]!.nodeId]),
         });
-        const moved = engine.choose(query, session.state.measured, { point: session.state.point, allowPredicted: true });
+        const moved = engine.choose(query, session.state.measured, {
+          point: session.state.point,
+          allowPredicted: true,
+        });
         if (!moved.placed) continue;
         failover.replaced++;
         if (rttTo(session.player, moved.slot) <= BUDGET_MS) failover.withinBudget++;
@@ -486,7 +594,13 @@ function nodeRecord(world: ReturnType<typeof buildWorld>, n: number): NodeRecord
     address: undefined,
     version: 'bench',
     region: city.country,
-    location: { region: city.country, country: city.country, city: city.name, lat: world.nodeLatDeg[n], lon: world.nodeLonDeg[n] },
+    location: {
+      region: city.country,
+      country: city.country,
+      city: city.name,
+      lat: world.nodeLatDeg[n],
+      lon: world.nodeLonDeg[n],
+    },
     slots,
     encoderSessions: undefined,
     capacity: slots,
@@ -534,7 +648,11 @@ function coordinateAccuracy(
     all.push(error);
     if (truth < 50) near.push(error);
   }
-  const median = (list: number[]) => percentile([...list].sort((x, y) => x - y), 50);
+  const median = (list: number[]) =>
+    percentile(
+      [...list].sort((x, y) => x - y),
+      50,
+    );
   return { all: median(all), near: median(near) };
 }
 

@@ -102,7 +102,9 @@ export function buildWorld(sizes: WorldSizes, seed: number): World {
 
   // Data centres: one in every country first, the rest by sqrt(population) (hubs, not only giants).
   const byCountry = new Map<string, number[]>();
-  cities.forEach((c, i) => byCountry.set(c.country, [...(byCountry.get(c.country) ?? []), i]));
+  cities.forEach((c, i) => {
+    byCountry.set(c.country, [...(byCountry.get(c.country) ?? []), i]);
+  });
   const dcCities: number[] = [];
   for (const indices of byCountry.values()) {
     dcCities.push(indices.reduce((best, i) => (cities[i]!.population > cities[best]!.population ? i : best)));
@@ -210,14 +212,7 @@ function path(cityA: number, cityB: number): { inflation: number; floorMs: numbe
 }
 
 /** The true (jitter-free) RTT between a point and a node. */
-export function trueRtt(
-  world: World,
-  lat: number,
-  lon: number,
-  city: number,
-  lastMile: number,
-  node: number,
-): number {
+export function trueRtt(world: World, lat: number, lon: number, city: number, lastMile: number, node: number): number {
   const km = greatCircleKm(lat, lon, world.nodeLat[node]!, world.nodeLon[node]!);
   const { inflation, floorMs } = path(city, world.nodeCity[node]!);
   return ((2 * km) / FIBRE_KM_PER_MS) * inflation + floorMs + lastMile + world.nodeLastMile[node]!;

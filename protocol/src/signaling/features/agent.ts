@@ -12,8 +12,8 @@ import {
   VideoParams,
 } from '../common.js';
 import { CoreMessageType } from './core.js';
-import { AgentFleetFields } from './fleet.js';
 import type { FeatureMessages } from './FeatureMessages.js';
+import { AgentFleetFields } from './fleet.js';
 
 /** Edge agent <-> gateway, 100–119: registration, heartbeats, session control. */
 export const AgentMessageType = {
