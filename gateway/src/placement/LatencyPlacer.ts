@@ -91,7 +91,7 @@ export class LatencyPlacer implements Placer {
 
   async place(session: Session, player: PlayerLink): Promise<string> {
     const query = this.#compile(session, []);
-    if (this.engine.countFeasible(query, true) === 0) {
+    if (!this.engine.anyFeasible(query, true)) {
       throw new FramewayError('FW_ERR_NO_CAPACITY', 'no healthy node offers what this session needs', {
         runtime: session.runtime,
         codec: session.video.codec,

@@ -135,13 +135,12 @@ export class PlacementEngine {
     };
   }
 
-  /** Nodes that pass every constraint but latency (with or without a free slot). */
-  countFeasible(query: CompiledQuery, ignoreCapacity = false): number {
-    let count = 0;
+  /** Whether any node passes every constraint but latency (with or without a free slot); stops at the first. */
+  anyFeasible(query: CompiledQuery, ignoreCapacity = false): boolean {
     for (let slot = 0; slot < this.index.length; slot++) {
-      if (this.#feasible(slot, query, ignoreCapacity)) count++;
+      if (this.#feasible(slot, query, ignoreCapacity)) return true;
     }
-    return count;
+    return false;
   }
 
   /**
@@ -402,7 +401,7 @@ export class PlacementEngine {
     if (state.waitFor.length > 0) {
       return { placed: false, reason: 'full_in_budget', best: state.closest, waitFor: state.waitFor };
     }
-    const feasible = state.anyFree || this.countFeasible(query) > 0;
+    const feasible = state.anyFree || this.anyFeasible(query);
     return { placed: false, reason: feasible ? 'over_budget' : 'no_capacity', best: state.closest, waitFor: [] };
   }
 

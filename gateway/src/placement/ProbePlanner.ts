@@ -117,26 +117,13 @@ export class ProbePlanner {
     };
     const start = state.hint ? PlacementEngine.geoPoint(state.hint.lat, state.hint.lon) : undefined;
     const located = this.engine.geoLocate(state.measured, start);
-    const MODE = process.env.REFINE ?? 'all';
-    if (located)
-      take(
-        this.engine.geoShortlist(
-          query,
-          located,
-          MODE === 'geoexp' ? Math.ceil(size / 2) : third,
-          state.point,
-          taken,
-          includeFull,
-        ),
-        MODE === 'geoexp' ? Math.ceil(size / 2) : third,
-      );
+    if (located) take(this.engine.geoShortlist(query, located, third, state.point, taken, includeFull), third);
     const expansion = this.#expand(query, state, measured, includeFull).filter((c) => c.predictedMs <= limit);
-    take(expansion, MODE === 'geoexp' ? size : third);
-    if (MODE === 'all' || out.length < size)
-      take(
-        this.engine.shortlist(query, state.point, size, taken, includeFull).filter((c) => c.predictedMs <= limit),
-        size - out.length,
-      );
+    take(expansion, third);
+    take(
+      this.engine.shortlist(query, state.point, size, taken, includeFull).filter((c) => c.predictedMs <= limit),
+      size - out.length,
+    );
     // Fill up from the rest of the expansion when predictions ran out.
     take(expansion, size - out.length);
     return out;

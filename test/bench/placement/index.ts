@@ -146,6 +146,7 @@ async function main(): Promise<void> {
   // Simulation.
   const decisionUs: number[] = [];
   const decisionWallUs: number[] = [];
+  const longestStepUs: number[] = [];
   const targetsPerPlacement: number[] = [];
   const roundsPerPlacement: number[] = [];
   const probeWallMs: number[] = [];
@@ -160,14 +161,6 @@ async function main(): Promise<void> {
   let nextLandmarks = 0;
   const edgeStart = nodeCount - SIZES.edgeDevices;
 
-  const { PerformanceObserver } = await import('node:perf_hooks');
-  const gcs: { start: number; duration: number; kind: number }[] = [];
-  const gcObserver = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries())
-      gcs.push({ start: entry.startTime, duration: entry.duration, kind: (entry as any).detail?.kind ?? 0 });
-  });
-  gcObserver.observe({ entryTypes: ['gc'] });
-  const simStarted = performance.now();
   for (const player of world.players) {
     simNow = player.arrivalMs;
     while (active.length > 0 && active[0]!.endsAt <= simNow) endSession(heapPop(active));
@@ -184,8 +177,6 @@ async function main(): Promise<void> {
 
     // --- the placement, timed: every CPU step the gateway takes for this player ---
     const clock = new DecisionClock();
-    const parts: string[] = [];
-    let lastWall = 0;
     clock.start();
     const query = engine.compile({ runtime: 'scene', codec: 'h264', budgetMs: BUDGET_MS });
     const state = newPlayerLatencyState(simNow);
@@ -195,8 +186,6 @@ async function main(): Promise<void> {
       clock.start();
       const targets = planner.nextTargets(query, state, false);
       clock.stop();
-      parts.push(`next:${(clock.wallUs - lastWall).toFixed(0)}`);
-      lastWall = clock.wallUs;
       if (targets.length === 0) break;
       const { results, wallMs } = probeFromPlayer(player, targets);
       wall += wallMs;
@@ -207,8 +196,6 @@ async function main(): Promise<void> {
       planner.absorb(state, targets, results, simNow);
       const settled = planner.settled(query, state);
       clock.stop();
-      parts.push(`abs:${(clock.wallUs - lastWall).toFixed(0)}`);
-      lastWall = clock.wallUs;
       if (settled) break;
     }
     clock.start();
@@ -216,8 +203,7 @@ async function main(): Promise<void> {
     clock.stop();
     decisionUs.push(clock.cpuUs);
     decisionWallUs.push(clock.wallUs);
-    if (env.SLOW && clock.wallUs > 1000 && player.index > 500)
-      console.log('slow', clock.wallUs.toFixed(0), parts.join(' '));
+    longestStepUs.push(clock.longestStepUs);
     targetsPerPlacement.push(state.probes);
     roundsPerPlacement.push(state.rounds);
     probeWallMs.push(wall);
@@ -249,28 +235,6 @@ async function main(): Promise<void> {
     }
   }
 
-  for (const entry of gcObserver.takeRecords())
-    gcs.push({ start: entry.startTime, duration: entry.duration, kind: (entry as any).detail?.kind ?? 0 });
-  gcObserver.disconnect();
-  if (env.SLOW) {
-    const total = gcs.reduce((a, g) => a + g.duration, 0);
-    const byKind: Record<number, [number, number]> = {};
-    for (const g of gcs) {
-      byKind[g.kind] ??= [0, 0];
-      byKind[g.kind]![0]++;
-      byKind[g.kind]![1] += g.duration;
-    }
-    console.log(
-      'gc during sim',
-      gcs.length,
-      'events',
-      total.toFixed(0),
-      'ms of',
-      (performance.now() - simStarted).toFixed(0),
-      'ms',
-      JSON.stringify(byKind),
-    );
-  }
   // --- report ---
   const heapAfter = process.memoryUsage();
   const coordinateBytes = coordinates.buffer.byteLength;
@@ -333,6 +297,13 @@ async function main(): Promise<void> {
           p(decisionWallUs, 99).toFixed(0),
           maxOf(decisionWallUs).toFixed(0),
           mean(decisionWallUs).toFixed(0),
+        ],
+        [
+          'longest single step (wall), µs',
+          p(longestStepUs, 50).toFixed(0),
+          p(longestStepUs, 99).toFixed(0),
+          maxOf(longestStepUs).toFixed(0),
+          mean(longestStepUs).toFixed(0),
         ],
         [
           'nodes probed',
@@ -402,6 +373,12 @@ async function main(): Promise<void> {
       p99: p(decisionWallUs, 99),
       max: maxOf(decisionWallUs),
       mean: mean(decisionWallUs),
+    },
+    longestStepWallMicros: {
+      p50: p(longestStepUs, 50),
+      p99: p(longestStepUs, 99),
+      max: maxOf(longestStepUs),
+      mean: mean(longestStepUs),
     },
     probes: {
       nodesPerPlacementMean: mean(targetsPerPlacement),
@@ -568,6 +545,8 @@ async function main(): Promise<void> {
 class DecisionClock {
   cpuUs = 0;
   wallUs = 0;
+  /** The longest single step (the event loop is blocked at most this long; probe rounds wait on the network between steps). */
+  longestStepUs = 0;
   #cpu: NodeJS.CpuUsage | undefined;
   #wall = 0;
 
@@ -578,7 +557,9 @@ class DecisionClock {
 
   stop(): void {
     const cpu = process.cpuUsage(this.#cpu);
-    this.wallUs += (performance.now() - this.#wall) * 1000;
+    const stepUs = (performance.now() - this.#wall) * 1000;
+    this.wallUs += stepUs;
+    if (stepUs > this.longestStepUs) this.longestStepUs = stepUs;
     this.cpuUs += cpu.user + cpu.system;
   }
 }
