@@ -1,9 +1,9 @@
-// Starts a gateway and one edge agent as real child processes. Used by
-// `npm start` (scripts/demo.mjs) and by the end-to-end test fixture, so the
-// demo and the tests run the system exactly the same way.
+// Starts a gateway and one edge agent (or several: `agents`) as real child
+// processes. Used by `npm start` (scripts/demo.mjs) and by the end-to-end test
+// fixture, so the demo and the tests run the system exactly the same way.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,8 @@ export const AGENT_CLI = join(root, 'edge-agent', 'dist', 'cli.js');
 /**
  * @param {{ port?: number, host?: string, env?: Record<string,string>, agentId?: string,
  *           agentArgs?: string[], gatewayArgs?: string[],
- *           log?: (line: string, source: 'gateway'|'agent') => void,
+ *           agents?: { id: string, args?: string[], env?: Record<string,string> }[],
+ *           log?: (line: string, source: 'gateway'|'agent', agentId?: string) => void,
  *           readyTimeoutMs?: number }} [options]
  */
 export async function launchFrameway(options = {}) {
@@ -26,13 +27,24 @@ export async function launchFrameway(options = {}) {
   const readyTimeoutMs = options.readyTimeoutMs ?? 20_000;
   const children = new Set();
 
-  const start = (name, cli, args) => {
-    const child = spawn(process.execPath, [cli, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  /** @type {WeakMap<import('node:child_process').ChildProcess, EventEmitter>} */
+  const stdoutLines = new WeakMap();
+  const start = (name, cli, args, extra = {}, agentId = undefined) => {
+    const child = spawn(process.execPath, [cli, ...args], {
+      env: { ...env, ...extra },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.add(child);
     child.once('exit', () => children.delete(child));
-    for (const stream of [child.stdout, child.stderr]) {
-      createInterface({ input: stream }).on('line', (line) => log(line, name));
-    }
+    // One reader per stream for the child's whole life: a second readline that closes would
+    // pause the stream, and a child whose stdout pipe fills up blocks on its next log line.
+    const lines = new EventEmitter();
+    stdoutLines.set(child, lines);
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      log(line, name, agentId);
+      lines.emit('line', line);
+    });
+    createInterface({ input: child.stderr }).on('line', (line) => log(line, name, agentId));
     return child;
   };
 
@@ -56,28 +68,38 @@ export async function launchFrameway(options = {}) {
       '--demo',
       ...(options.gatewayArgs ?? []),
     ]);
-    const url = await waitForLine(gateway, /^FRAMEWAY_GATEWAY_READY (\S+)/, readyTimeoutMs, 'gateway');
-    const agentId = options.agentId ?? 'local-agent';
+    const url = await waitForLine(
+      gateway,
+      stdoutLines.get(gateway),
+      /^FRAMEWAY_GATEWAY_READY (\S+)/,
+      readyTimeoutMs,
+      'gateway',
+    );
     const agentUrl = `${url.replace(/^http/, 'ws')}/ws/agent`;
-    const agent = start('agent', AGENT_CLI, [
-      '--gateway',
-      agentUrl,
-      '--secret',
-      secret,
-      '--id',
-      agentId,
-      ...(options.agentArgs ?? []),
-    ]);
-    await waitForNode(url, agentId, readyTimeoutMs, agent);
+    // One agent unless `agents` lists several (each its own id, flags and environment).
+    const specs = options.agents ?? [{ id: options.agentId ?? 'local-agent', args: options.agentArgs ?? [] }];
+    const multi = options.agents !== undefined;
+    /** @type {Map<string, import('node:child_process').ChildProcess>} */
+    const agents = new Map();
+    for (const spec of specs) {
+      if (agents.has(spec.id)) throw new Error(`agent id ${spec.id} is listed twice`);
+      const args = ['--gateway', agentUrl, '--secret', secret, '--id', spec.id, ...(spec.args ?? [])];
+      agents.set(spec.id, start('agent', AGENT_CLI, args, spec.env, multi ? spec.id : undefined));
+    }
+    await waitForNodes(url, [...agents.keys()], readyTimeoutMs, [...agents.values()]);
+    const agent = agents.values().next().value;
     return {
       url: `${url}/`,
       gateway,
       agent,
-      /** Kills the agent abruptly (SIGKILL), as a crashed node would die. */
-      async killAgent() {
-        if (agent.exitCode !== null || agent.signalCode !== null) return;
-        const exited = once(agent, 'exit');
-        agent.kill('SIGKILL');
+      agents,
+      /** Kills an agent (the first one by default) abruptly (SIGKILL), as a crashed node would die. */
+      async killAgent(id) {
+        const child = id === undefined ? agent : agents.get(id);
+        if (!child) throw new Error(`no agent ${id}`);
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        const exited = once(child, 'exit');
+        child.kill('SIGKILL');
         await exited;
       },
       stop: stopAll,
@@ -91,40 +113,42 @@ export async function launchFrameway(options = {}) {
   }
 }
 
-function waitForLine(child, pattern, timeoutMs, name) {
+function waitForLine(child, lines, pattern, timeoutMs, name) {
   return new Promise((resolve, reject) => {
-    const rl = createInterface({ input: child.stdout });
     const timer = setTimeout(() => fail(new Error(`${name} not ready within ${timeoutMs} ms`)), timeoutMs);
     const onExit = (code) => fail(new Error(`${name} exited with ${code} before it was ready`));
-    const fail = (error) => {
+    const done = () => {
       clearTimeout(timer);
-      rl.close();
+      lines.off('line', onLine);
       child.off('exit', onExit);
+    };
+    const fail = (error) => {
+      done();
       reject(error);
     };
-    child.once('exit', onExit);
-    rl.on('line', (line) => {
+    const onLine = (line) => {
       const match = pattern.exec(line);
       if (!match) return;
-      clearTimeout(timer);
-      child.off('exit', onExit);
-      rl.close();
+      done();
       resolve(match[1]);
-    });
+    };
+    child.once('exit', onExit);
+    lines.on('line', onLine);
   });
 }
 
-async function waitForNode(url, agentId, timeoutMs, agent) {
+async function waitForNodes(url, agentIds, timeoutMs, agents) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (agent.exitCode !== null) throw new Error(`agent exited with ${agent.exitCode} before registering`);
+    const dead = agents.findIndex((agent) => agent.exitCode !== null);
+    if (dead >= 0) throw new Error(`agent ${agentIds[dead]} exited with ${agents[dead].exitCode} before registering`);
     try {
       const health = await (await fetch(`${url}/healthz`)).json();
-      if (health.nodes >= 1) return;
+      if (health.nodes >= agentIds.length) return;
     } catch {
       // gateway still starting
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`agent ${agentId} did not register within ${timeoutMs} ms`);
+  throw new Error(`agent ${agentIds.join(', ')} did not register within ${timeoutMs} ms`);
 }

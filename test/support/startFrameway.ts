@@ -6,7 +6,7 @@ export interface StartedFrameway extends LaunchedFrameway {
 }
 
 /**
- * Starts the built gateway and one edge agent as real processes on loopback
+ * Starts the built gateway and one edge agent (or `agents`) as real processes on loopback
  * (port 0 = any free port). Dispose it to stop both.
  * @example await using frameway = await startFrameway({ port: 0 });
  */
@@ -17,10 +17,11 @@ export async function startFrameway(options: Omit<LaunchOptions, 'log'> = {}): P
     ...options,
     // Tests never share state through the demo's database file.
     env: { FRAMEWAY_DATABASE: ':memory:', ...options.env },
-    log: (line, source) => {
-      logs.push(`[${source}] ${line}`);
+    log: (line, source, agentId) => {
+      const from = agentId === undefined ? source : `${source} ${agentId}`;
+      logs.push(`[${from}] ${line}`);
       if (logs.length > 5000) logs.shift();
-      if (process.env.FRAMEWAY_TEST_LOGS === '1') process.stderr.write(`[${source}] ${line}\n`);
+      if (process.env.FRAMEWAY_TEST_LOGS === '1') process.stderr.write(`[${from}] ${line}\n`);
     },
   });
   return Object.assign(launched, { logs });

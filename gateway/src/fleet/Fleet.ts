@@ -36,6 +36,8 @@ export const GATEWAY_PROBE_PATH = '/probe';
 
 /** How often the landmark set (first probe round of unknown players) is renewed off the placement path. */
 const LANDMARK_REFRESH_MS = 30_000;
+/** A node coming or going renews the landmark set this soon (one renewal for a burst, e.g. a gateway restart). */
+const LANDMARK_CHANGE_DELAY_MS = 100;
 
 /** Agent ids in this namespace are the gateway's own (its coordinate). */
 const RESERVED_ID_PREFIX = 'fw:';
@@ -88,6 +90,7 @@ export class Fleet {
   #monitor: SessionLatencyMonitor | undefined;
   #persistTimer: ReturnType<typeof setInterval> | undefined;
   #landmarkTimer: ReturnType<typeof setInterval> | undefined;
+  #landmarkChange: ReturnType<typeof setTimeout> | undefined;
   #flushes = 0;
   #closed = false;
 
@@ -156,11 +159,13 @@ export class Fleet {
     registry.on('nodeUp', (node) => {
       this.store.recordEvent(node.nodeId, 'up', node.address);
       this.queue?.kick();
+      this.#landmarksChanged();
     });
     registry.on('nodeDown', (node, reason) => {
       this.store.recordEvent(node.nodeId, 'down', reason);
       // The sessions it had are lost to it (failover or not): one mark against its reputation.
       if (node.reservedSessions > 0) registry.recordOutcome(node.nodeId, false);
+      this.#landmarksChanged();
     });
     registry.restore(stored.map((s) => s.record));
     this.#dirty.clear();
@@ -294,10 +299,25 @@ export class Fleet {
     this.#closed = true;
     clearInterval(this.#persistTimer);
     clearInterval(this.#landmarkTimer);
+    clearTimeout(this.#landmarkChange);
     this.prober.close();
     this.#monitor?.close();
     this.queue?.close();
     this.flush(true);
+  }
+
+  /**
+   * The landmark cache would otherwise keep a node that went down until the
+   * next timed renewal: players placed meanwhile probe fewer landmarks, none
+   * when they all went down.
+   */
+  #landmarksChanged(): void {
+    if (this.#closed || this.#landmarkChange) return;
+    this.#landmarkChange = setTimeout(() => {
+      this.#landmarkChange = undefined;
+      this.engine.refreshLandmarks(this.#options.placement.landmarkCount);
+    }, LANDMARK_CHANGE_DELAY_MS);
+    this.#landmarkChange.unref();
   }
 
   #onNodeChanged(node: Readonly<NodeRecord>): void {

@@ -46,6 +46,12 @@ export class BallIndex {
   readonly #slots: Int32Array;
   readonly #heights: Float64Array;
   readonly #centreDistances: Float64Array;
+  // Members with a free slot per leaf and per top ball, and each slot's leaf (-1: not covered):
+  // a search for free nodes skips balls whose members are all full (a busy fleet is mostly full).
+  readonly #leafOf: Int32Array;
+  readonly #leafFree: Int32Array;
+  readonly #topFree: Int32Array;
+  readonly #topOfLeaf: Int32Array;
 
   private constructor(fields: {
     count: number;
@@ -62,6 +68,7 @@ export class BallIndex {
     slots: Int32Array;
     heights: Float64Array;
     centreDistances: Float64Array;
+    hasFree: (slot: number) => boolean;
   }) {
     this.count = fields.count;
     this.#dims = fields.dims;
@@ -77,10 +84,44 @@ export class BallIndex {
     this.#slots = fields.slots;
     this.#heights = fields.heights;
     this.#centreDistances = fields.centreDistances;
+    const leaves = fields.leafRadius.length;
+    this.#leafOf = new Int32Array(fields.count).fill(-1);
+    this.#leafFree = new Int32Array(leaves);
+    this.#topFree = new Int32Array(fields.topRadius.length);
+    this.#topOfLeaf = new Int32Array(leaves);
+    for (let t = 0; t < fields.topRadius.length; t++) {
+      for (let l = fields.firstLeaf[t]!; l < fields.firstLeaf[t + 1]!; l++) this.#topOfLeaf[l] = t;
+    }
+    for (let l = 0; l < leaves; l++) {
+      for (let j = fields.start[l]!; j < fields.start[l + 1]!; j++) {
+        const slot = fields.slots[j]!;
+        this.#leafOf[slot] = l;
+        if (fields.hasFree(slot)) {
+          this.#leafFree[l]!++;
+          this.#topFree[this.#topOfLeaf[l]!]!++;
+        }
+      }
+    }
+  }
+
+  /** Keeps the free-member counts true as a covered slot fills up or frees (FleetIndex.onAvailability). */
+  setAvailable(slot: number, hasFree: boolean): void {
+    const l = slot < this.count ? this.#leafOf[slot]! : -1;
+    if (l < 0) return;
+    const delta = hasFree ? 1 : -1;
+    this.#leafFree[l]! += delta;
+    this.#topFree[this.#topOfLeaf[l]!]! += delta;
   }
 
   /** Indexes the located slots of [0, count) under up to `topBalls` top-level balls. */
-  static build(space: CoordinateSpace, count: number, random: () => number, topBalls = 96, slackMs = 2): BallIndex {
+  static build(
+    space: CoordinateSpace,
+    count: number,
+    random: () => number,
+    hasFree: (slot: number) => boolean = () => true,
+    topBalls = 96,
+    slackMs = 2,
+  ): BallIndex {
     const { buffer, stride, dims } = space;
     const located: number[] = [];
     for (let slot = 0; slot < count; slot++) if (!Number.isNaN(buffer[slot * stride]!)) located.push(slot);
@@ -158,14 +199,16 @@ export class BallIndex {
       slots,
       heights,
       centreDistances,
+      hasFree,
     });
   }
 
   /**
    * Calls `visit(slot)` for every member that could be closer to `point`
-   * than `bound()` (re-read as the search goes), most promising balls first.
+   * than `bound()` (re-read as the search goes), most promising balls first;
+   * with `freeOnly`, balls whose members are all full are skipped.
    */
-  search(point: Float64Array, bound: () => number, visit: (slot: number) => void): void {
+  search(point: Float64Array, bound: () => number, visit: (slot: number) => void, freeOnly = false): void {
     const dims = this.#dims;
     const offset = point[dims]! - this.#slackMs;
     const tops = this.#topRadius.length;
@@ -180,7 +223,8 @@ export class BallIndex {
     for (let i = 0; i < tops; i++) {
       const t = order[i]! % PACK;
       if (topLower[t]! >= bound()) return;
-      this.#searchLeaves(t, point, offset, bound, visit);
+      if (freeOnly && this.#topFree[t] === 0) continue;
+      this.#searchLeaves(t, point, offset, bound, visit, freeOnly);
     }
   }
 
@@ -190,7 +234,7 @@ export class BallIndex {
    * eligible). The top balls form a k-centre cover, so this surveys the region
    * around a roughly known point instead of crowding its densest spot.
    */
-  survey(point: Float64Array, k: number, score: (slot: number) => number | undefined): number[] {
+  survey(point: Float64Array, k: number, score: (slot: number) => number | undefined, freeOnly = false): number[] {
     const dims = this.#dims;
     const offset = point[dims]! - this.#slackMs;
     const tops = this.#topRadius.length;
@@ -201,6 +245,7 @@ export class BallIndex {
     const out: number[] = [];
     for (let i = 0; i < tops && out.length < k; i++) {
       const t = order[i]! % PACK;
+      if (freeOnly && this.#topFree[t] === 0) continue;
       let best = -1;
       let bestScore = Number.POSITIVE_INFINITY;
       this.#searchLeaves(
@@ -215,6 +260,7 @@ export class BallIndex {
             best = slot;
           }
         },
+        freeOnly,
       );
       if (best >= 0) out.push(best);
     }
@@ -228,6 +274,7 @@ export class BallIndex {
     offset: number,
     bound: () => number,
     visit: (slot: number) => void,
+    freeOnly: boolean,
   ): void {
     const dims = this.#dims;
     const first = this.#firstLeaf[t]!;
@@ -245,6 +292,7 @@ export class BallIndex {
     for (let j = 0; j < leaves; j++) {
       const i = order[j]! % PACK;
       if (lower[i]! >= bound()) return;
+      if (freeOnly && this.#leafFree[first + i] === 0) continue;
       this.#scanShell(first + i, toCentre[i]!, offset, bound, visit);
     }
   }

@@ -43,6 +43,8 @@ export interface FleetIndexOptions {
  */
 export class FleetIndex {
   readonly coordinates: NetworkCoordinates;
+  /** Called when a slot gains its first free slot or loses its last one (nearest-node indexes keep counts). */
+  onAvailability: ((slot: number, hasFree: boolean) => void) | undefined;
   readonly #minStake: bigint;
   #length = 0;
   #indexed = new Uint8Array(0);
@@ -101,7 +103,7 @@ export class FleetIndex {
     }
     this.#caps[slot] = caps;
     this.#capacity[slot] = node.capacity;
-    this.#free[slot] = node.capacity - node.reservedSessions;
+    this.#setFree(slot, node.capacity - node.reservedSessions);
     this.#region[slot] = node.region === undefined ? -1 : this.regionId(node.region);
     this.#reputation[slot] = node.reputation;
     this.#price[slot] = node.pricePerBlock;
@@ -207,7 +209,13 @@ export class FleetIndex {
 
   /** Adjusts free slots directly (the benchmark's simulated sessions; the gateway uses `sync`). */
   adjustFree(slot: number, delta: number): void {
-    this.#free[slot] = this.#free[slot]! + delta;
+    this.#setFree(slot, this.#free[slot]! + delta);
+  }
+
+  #setFree(slot: number, free: number): void {
+    const had = this.#free[slot]! > 0;
+    this.#free[slot] = free;
+    if (had !== free > 0) this.onAvailability?.(slot, free > 0);
   }
 
   #ensure(capacity: number): void {

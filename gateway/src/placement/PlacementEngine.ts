@@ -109,6 +109,10 @@ export class PlacementEngine {
 
   constructor(options: PlacementEngineOptions) {
     this.index = options.index;
+    this.index.onAvailability = (slot, hasFree) => {
+      this.#nearIndex?.setAvailable(slot, hasFree);
+      this.#geoIndex?.setAvailable(slot, hasFree);
+    };
     this.#options = {
       latencyBandMs: 5,
       reputationStep: 0.05,
@@ -255,7 +259,7 @@ export class PlacementEngine {
       if (filled === k) worst = bestDist[k - 1]!;
     };
     if (nearIndex) {
-      nearIndex.search(point, () => worst, consider);
+      nearIndex.search(point, () => worst, consider, !ignoreCapacity);
       for (let slot = nearIndex.count; slot < index.length; slot++) consider(slot);
     } else {
       for (let slot = 0; slot < index.length; slot++) consider(slot);
@@ -278,9 +282,10 @@ export class PlacementEngine {
     const coordinates = this.index.coordinates;
     const length = this.index.length;
     const random = this.#options.random;
-    this.#nearIndex = BallIndex.build(coordinates, length, random);
+    const hasFree = (slot: number) => this.index.free(slot) > 0;
+    this.#nearIndex = BallIndex.build(coordinates, length, random, hasFree);
     this.index.syncGeoHeights();
-    this.#geoIndex = BallIndex.build(this.index.geo, length, random);
+    this.#geoIndex = BallIndex.build(this.index.geo, length, random, hasFree);
   }
 
   #currentIndex(): BallIndex | undefined {
@@ -319,7 +324,7 @@ export class PlacementEngine {
           : index.eligible(slot, query.caps, query.regions);
         return ok ? coordinates.predict(point, slot) : undefined;
       };
-      return nearIndex.survey(point, k, score).map((slot) => ({
+      return nearIndex.survey(point, k, score, !ignoreCapacity).map((slot) => ({
         slot,
         nodeId: coordinates.idOf(slot)!,
         url: index.probeUrl(slot)!,
