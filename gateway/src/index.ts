@@ -1,5 +1,6 @@
 export { type PlayerTokenClaims, PlayerTokens } from './auth/PlayerTokens.js';
 export { type GatewayConfig, type GatewayConfigInput, GatewayConfigSchema, loadGatewayConfig } from './config.js';
+export { DEFAULT_PLACEMENT_CONFIG, type PlacementConfig } from './fleet/fleetConfig.js';
 export { AGENT_SOCKET_PATH, Gateway, PLAYER_SOCKET_PATH } from './Gateway.js';
 export { type FleetProber, FleetProbeScheduler } from './latency/FleetProbeScheduler.js';
 export { NeighbourSets } from './latency/NeighbourSets.js';

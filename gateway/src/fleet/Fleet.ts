@@ -8,6 +8,7 @@ import {
 } from '@frameway/protocol';
 import type { AgentLink } from '../agents/AgentLink.js';
 import { FleetProbeScheduler } from '../latency/FleetProbeScheduler.js';
+import { NeighbourSets } from '../latency/NeighbourSets.js';
 import { NetworkCoordinates } from '../latency/NetworkCoordinates.js';
 import { probeEchoHandlers } from '../latency/probeEchoHandlers.js';
 import { SessionLatencyMonitor } from '../latency/SessionLatencyMonitor.js';
@@ -36,6 +37,8 @@ export const GATEWAY_PROBE_PATH = '/probe';
 
 /** How often the landmark set (first probe round of unknown players) is renewed off the placement path. */
 const LANDMARK_REFRESH_MS = 30_000;
+/** Nearest measured peers kept per node (the fleet prober gossips over them; placement expands around them). */
+const NEAREST_PEERS = 8;
 /** A node coming or going renews the landmark set this soon (one renewal for a burst, e.g. a gateway restart). */
 const LANDMARK_CHANGE_DELAY_MS = 100;
 
@@ -102,6 +105,8 @@ export class Fleet {
     this.store = new FleetStore({ db: options.db, now, eventRetentionMs: fleet.eventRetentionMs });
     this.coordinates = new NetworkCoordinates({ random });
     this.index = new FleetIndex({ coordinates: this.coordinates, minStakeWei: BigInt(fleet.minStakeWei) });
+    // Filled by the fleet's own probes, read by placement's refining rounds.
+    const neighbours = new NeighbourSets(NEAREST_PEERS);
     this.engine = new PlacementEngine({
       index: this.index,
       latencyBandMs: placement.latencyBandMs,
@@ -126,6 +131,7 @@ export class Fleet {
       this.#latencyPlacer = new LatencyPlacer({
         engine: this.engine,
         queue: this.queue,
+        neighbours,
         shortlistSize: placement.shortlistSize,
         landmarkCount: placement.landmarkCount,
         probeSamples: placement.probeSamples,
@@ -141,6 +147,7 @@ export class Fleet {
     }
     this.prober = new FleetProbeScheduler({
       coordinates: this.coordinates,
+      neighbours,
       nodes: () => registry.list(),
       proberFor: (nodeId) => options.agentFor(nodeId)?.api,
       gatewayProbeUrl: options.gatewayProbeUrl,

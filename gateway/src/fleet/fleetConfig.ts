@@ -34,10 +34,10 @@ export const PlacementConfigSchema = v.strictObject({
   /** latency: probe and predict (default); capacity: least-loaded node, ignoring latency (single site). */
   strategy: v.optional(v.picklist(['latency', 'capacity']), 'latency'),
   shortlistSize: v.optional(Count(1, 32), 8),
-  landmarkCount: v.optional(Count(1, 32), 12),
+  landmarkCount: v.optional(Count(1, 32), 16),
   probeSamples: v.optional(Count(1, 20), 5),
   probeTimeoutMs: v.optional(v.pipe(PositiveMs, v.minValue(50), v.maxValue(10_000)), 1500),
-  maxRounds: v.optional(Count(1, 8), 3),
+  maxRounds: v.optional(Count(1, 8), 4),
   /** RTTs in one band count as equal; reputation, price and load decide among them. */
   latencyBandMs: v.optional(v.pipe(v.number(), v.minValue(0.1), v.maxValue(100)), 5),
   /** Nodes with no latency data (no probe endpoint): 'allow' places on them when nothing measured fits. */
@@ -79,3 +79,6 @@ export const PlacementConfigSchema = v.strictObject({
 
 export type FleetConfig = Readonly<v.InferOutput<typeof FleetConfigSchema>>;
 export type PlacementConfig = Readonly<v.InferOutput<typeof PlacementConfigSchema>>;
+
+/** Placement settings when nothing is configured (the placement benchmark runs with these). */
+export const DEFAULT_PLACEMENT_CONFIG: PlacementConfig = v.parse(PlacementConfigSchema, {});

@@ -106,8 +106,11 @@ export class FleetProbeScheduler {
         timeoutMs: this.#options.timeoutMs,
       });
       this.#rounds++;
+      // Only answers about what was asked count: an agent must not move the coordinates of nodes it never probed.
+      const asked = new Set(targets.map((t) => t.id));
       for (const result of results) {
-        if (result.rttMs === undefined || result.received === 0) continue;
+        if (!asked.has(result.id) || result.rttMs === undefined || result.received === 0) continue;
+        asked.delete(result.id);
         this.#options.coordinates.observe(node.nodeId, result.id, result.rttMs);
         if (result.id === GATEWAY_COORDINATE_ID) this.#gatewayRtt.set(node.nodeId, result.rttMs);
         else this.#neighbours.record(node.nodeId, result.id, result.rttMs);

@@ -48,6 +48,8 @@ export class NetworkCoordinates {
   readonly #slots = new Map<string, number>();
   readonly #ids: string[] = [];
   #buffer: Float64Array;
+  /** 1 for slots whose coordinate came from measurements (a geo seed is only a guess). */
+  #learned: Uint8Array;
   #capacity: number;
   #updates = 0;
 
@@ -59,6 +61,7 @@ export class NetworkCoordinates {
     this.#nearRttMs = options.nearRttMs ?? 40;
     this.#capacity = Math.max(8, options.initialCapacity ?? 64);
     this.#buffer = new Float64Array(this.#capacity * this.stride);
+    this.#learned = new Uint8Array(this.#capacity);
   }
 
   /** The coordinate array; re-read it after `ensureSlot` (it grows by reallocation). */
@@ -102,6 +105,7 @@ export class NetworkCoordinates {
     this.#slots.set(id, slot);
     const offset = slot * this.stride;
     this.#buffer.fill(0, offset, offset + this.stride);
+    this.#learned[slot] = 0;
     if (seed?.lat !== undefined && seed.lon !== undefined) {
       this.#writeGeoSeed(offset, seed.lat, seed.lon);
     } else {
@@ -120,11 +124,16 @@ export class NetworkCoordinates {
   set(id: string, coordinate: Coordinate): void {
     const slot = this.ensureSlot(id);
     writeCoordinate(this.#buffer, slot * this.stride, coordinate, this.dims);
+    this.#learned[slot] = coordinate.error < this.params.maxError ? 1 : 0;
   }
 
-  /** True once the coordinate has learned something (its error fell below the maximum). */
+  /**
+   * True once the coordinate has learned from measurements (or was restored
+   * after learning). A coordinate seeded from lat/lon is not known: its
+   * error starts below the maximum, but nothing was measured.
+   */
   isKnown(slot: number): boolean {
-    return this.#buffer[slot * this.stride + this.dims + 1]! < this.params.maxError;
+    return this.#learned[slot] === 1;
   }
 
   /** Relative error estimate of a slot's coordinate. */
@@ -154,7 +163,11 @@ export class NetworkCoordinates {
       weight,
     );
     vivaldiUpdate(buffer, sb * this.stride, buffer, sa * this.stride, rttMs, this.params, this.#random, weight);
-    if (!Number.isNaN(error)) this.#updates += 2;
+    if (!Number.isNaN(error)) {
+      this.#updates += 2;
+      this.#learned[sa] = 1;
+      this.#learned[sb] = 1;
+    }
     return error;
   }
 
@@ -166,8 +179,10 @@ export class NetworkCoordinates {
   observeFrom(point: Float64Array, id: string, rttMs: number, weight: number): void {
     const slot = this.#slots.get(id);
     if (slot === undefined) return;
-    vivaldiUpdate(this.#buffer, slot * this.stride, point, 0, rttMs, this.params, this.#random, weight);
+    const error = vivaldiUpdate(this.#buffer, slot * this.stride, point, 0, rttMs, this.params, this.#random, weight);
+    if (Number.isNaN(error)) return;
     this.#updates++;
+    this.#learned[slot] = 1;
   }
 
   /** Predicted RTT between a free-standing coordinate (a player's) and a slot. */
@@ -185,6 +200,9 @@ export class NetworkCoordinates {
     const next = new Float64Array(this.#capacity * this.stride);
     next.set(this.#buffer);
     this.#buffer = next;
+    const learned = new Uint8Array(this.#capacity);
+    learned.set(this.#learned);
+    this.#learned = learned;
   }
 
   /** A point on a sphere whose chord lengths are fibre RTTs: a consistent first guess for located nodes. */

@@ -1,4 +1,5 @@
 import { FramewayError, MessageType, type PayloadOf } from '@frameway/protocol';
+import type { NeighbourSets } from '../latency/NeighbourSets.js';
 import { createLogger } from '../logging/logger.js';
 import type { PlayerLink } from '../players/PlayerLink.js';
 import type { Session } from '../sessions/Session.js';
@@ -14,6 +15,8 @@ export interface LatencyPlacerOptions {
   engine: PlacementEngine;
   /** Waiting room for players whose in-budget nodes are all full; absent = fail at once. */
   queue?: PlacementQueue | undefined;
+  /** Each node's measured nearest peers (the fleet prober's): refining rounds also probe around the best nodes. */
+  neighbours?: NeighbourSets | undefined;
   /** Nodes probed per refining round. */
   shortlistSize?: number;
   /** Spread-out nodes a player of unknown position probes first. */
@@ -49,21 +52,21 @@ const MAX_REMEMBERED_PLAYERS = 100_000;
 export class LatencyPlacer implements Placer {
   readonly engine: PlacementEngine;
   readonly planner: ProbePlanner;
-  readonly #options: Required<Omit<LatencyPlacerOptions, 'engine' | 'queue'>>;
+  readonly #options: Required<Omit<LatencyPlacerOptions, 'engine' | 'queue' | 'neighbours'>>;
   readonly #queue: PlacementQueue | undefined;
   readonly #sessions = new Map<string, PlayerLatencyState>();
   readonly #players = new Map<string, { point: Float64Array; at: number }>();
 
   constructor(options: LatencyPlacerOptions) {
-    const { engine, queue, ...rest } = options;
+    const { engine, queue, neighbours, ...rest } = options;
     this.engine = engine;
     this.#queue = queue;
     this.#options = {
       shortlistSize: 8,
-      landmarkCount: 12,
+      landmarkCount: 16,
       probeSamples: 5,
       probeTimeoutMs: 1500,
-      maxRounds: 3,
+      maxRounds: 4,
       latencyBandMs: 5,
       unknownLatency: 'allow',
       playerLearningWeight: 0.05,
@@ -77,6 +80,7 @@ export class LatencyPlacer implements Placer {
       landmarkCount: this.#options.landmarkCount,
       latencyBandMs: this.#options.latencyBandMs,
       playerLearningWeight: this.#options.playerLearningWeight,
+      neighbours,
     });
   }
 
@@ -136,10 +140,14 @@ export class LatencyPlacer implements Placer {
       allowPredicted: true,
       allowUnknown,
     });
-    if (!decision.placed && request.player && !request.player.closed && !state.cannotProbe) {
+    // A prediction from a coordinate that never learned anything is a guess (every such node predicts alike).
+    const guessed =
+      decision.placed && decision.source !== 'measured' && !this.engine.index.coordinates.isKnown(decision.slot);
+    if ((!decision.placed || guessed) && request.player && !request.player.closed && !state.cannotProbe) {
       // The player is frozen anyway; one quick round finds what the old measurements miss.
       await this.#probeRounds(session, request.player, query, state, 1);
-      decision = this.planner.decide(query, state, allowUnknown);
+      const probed = this.planner.decide(query, state, allowUnknown);
+      if (probed.placed || !decision.placed) decision = probed;
     }
     if (!decision.placed) throw noFit(decision, query, state);
     this.#sessions.set(session.id, state);

@@ -378,7 +378,7 @@ export class PlacementEngine {
 
   /**
    * The node for a session, given the RTTs measured this placement (slot →
-   * median RTT). Measured RTTs win over predictions; predictions are used only
+   * least RTT sampled). Measured RTTs win over predictions; predictions are used only
    * with `allowPredicted`; nodes with no latency data only with `allowUnknown`
    * and only when nothing known fits.
    */
@@ -485,10 +485,14 @@ export class PlacementEngine {
     const chosen: number[] = [];
     if (pool.length > 0) {
       // Start from the node with the most certain coordinate.
-      let first = pool[0]!;
-      for (const slot of pool) if (coordinates.errorOf(slot) < coordinates.errorOf(first)) first = slot;
-      chosen.push(first);
+      let firstIndex = 0;
+      for (let i = 1; i < pool.length; i++) {
+        if (coordinates.errorOf(pool[i]!) < coordinates.errorOf(pool[firstIndex]!)) firstIndex = i;
+      }
+      chosen.push(pool[firstIndex]!);
       const minDist = new Float64Array(pool.length).fill(Number.POSITIVE_INFINITY);
+      // A node's distance to itself is twice its height, not 0: chosen nodes are marked out explicitly.
+      minDist[firstIndex] = Number.NEGATIVE_INFINITY;
       while (chosen.length < Math.min(k, pool.length)) {
         const last = chosen[chosen.length - 1]!;
         let farIndex = -1;
@@ -501,8 +505,9 @@ export class PlacementEngine {
             farIndex = i;
           }
         }
-        if (farIndex < 0 || far <= 0) break;
+        if (farIndex < 0 || far < 0) break;
         chosen.push(pool[farIndex]!);
+        minDist[farIndex] = Number.NEGATIVE_INFINITY;
       }
     }
     this.#landmarks = chosen;

@@ -75,6 +75,8 @@ export class PlacementQueue {
 
   /** Runs one retry pass now (also what the timer does). */
   retry(): void {
+    // Run by hand (or by kick), it replaces the pending timer: one timer per queue, never a stray one.
+    clearTimeout(this.#timer);
     this.#timer = undefined;
     const now = this.#options.now();
     let placedOne = false;

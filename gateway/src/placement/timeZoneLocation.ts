@@ -455,6 +455,8 @@ const ALIASES: Readonly<Record<string, string>> = {
 
 /** The principal location of a time zone, or undefined for a name this table does not know. */
 export function timeZoneLocation(zone: string): { lat: number; lon: number; country: string } | undefined {
-  const entry = TIME_ZONE_LOCATIONS[zone] ?? TIME_ZONE_LOCATIONS[ALIASES[zone] ?? ''];
+  // Own keys only: a name such as 'constructor' must not reach Object.prototype.
+  const name = Object.hasOwn(TIME_ZONE_LOCATIONS, zone) ? zone : Object.hasOwn(ALIASES, zone) ? ALIASES[zone]! : '';
+  const entry = Object.hasOwn(TIME_ZONE_LOCATIONS, name) ? TIME_ZONE_LOCATIONS[name] : undefined;
   return entry ? { lat: entry[0], lon: entry[1], country: entry[2] } : undefined;
 }

@@ -9,6 +9,7 @@
 //   BENCH_PLAYERS=100000 BENCH_EDGE=40000 BENCH_DCS=300 BENCH_SEED=1 BENCH_BUDGET_MS=30
 import { performance } from 'node:perf_hooks';
 import {
+  DEFAULT_PLACEMENT_CONFIG,
   FleetIndex,
   FleetProbeScheduler,
   NeighbourSets,
@@ -48,11 +49,12 @@ const SEED = Number(env.BENCH_SEED ?? 1);
 const BUDGET_MS = Number(env.BENCH_BUDGET_MS ?? 30);
 const WARMUP_ROUNDS = Number(env.BENCH_WARMUP_ROUNDS ?? 16);
 const PEERS_PER_ROUND = 6;
-const SHORTLIST = Number(env.BENCH_SHORTLIST ?? 8);
-const LANDMARKS = Number(env.BENCH_LANDMARKS ?? 16);
-const SAMPLES = 5;
-const MAX_ROUNDS = Number(env.BENCH_MAX_ROUNDS ?? 4);
-const PROBE_TIMEOUT_MS = 1500;
+// The gateway's own placement defaults unless overridden (so the bench measures what the gateway runs).
+const SHORTLIST = Number(env.BENCH_SHORTLIST ?? DEFAULT_PLACEMENT_CONFIG.shortlistSize);
+const LANDMARKS = Number(env.BENCH_LANDMARKS ?? DEFAULT_PLACEMENT_CONFIG.landmarkCount);
+const SAMPLES = DEFAULT_PLACEMENT_CONFIG.probeSamples;
+const MAX_ROUNDS = Number(env.BENCH_MAX_ROUNDS ?? DEFAULT_PLACEMENT_CONFIG.maxRounds);
+const PROBE_TIMEOUT_MS = DEFAULT_PLACEMENT_CONFIG.probeTimeoutMs;
 /** Every this many players the oracle's best RTT (a full scan) is computed for the RTT comparison. */
 const RTT_SAMPLE_EVERY = 20;
 /** Node churn: every CHURN_EVERY_MS, this fraction of edge devices fails; each comes back 10–30 min later. */
@@ -92,7 +94,7 @@ async function main(): Promise<void> {
     engine,
     shortlistSize: SHORTLIST,
     landmarkCount: LANDMARKS,
-    latencyBandMs: 5,
+    latencyBandMs: DEFAULT_PLACEMENT_CONFIG.latencyBandMs,
     playerLearningWeight: 0.05,
     neighbours,
   });
