@@ -233,6 +233,22 @@ describe('FramewaySession signaling', () => {
     expect(h.socket.sent.find((m) => m.id === 41)).toMatchObject({ t: MessageType.LinkStats });
   });
 
+  it('reports queue positions to onQueued while connect() is pending and as queued events', async () => {
+    const early: unknown[] = [];
+    const h = harness({ join: 'silent' }, { onQueued: (info) => early.push(info) });
+    const later: unknown[] = [];
+    h.session.on('queued', (info) => later.push(info));
+    h.socket.open();
+    await vi.waitFor(() => expect(h.socket.sentOfType(MessageType.PlayerJoin)).toHaveLength(1));
+    const update = { sessionId: 'sess-1', position: 2, queueLength: 3, waitedMs: 1000, remainingMs: 7000 };
+    h.socket.deliver(MessageType.QueuePosition, update);
+    h.socket.deliver(MessageType.QueuePosition, { ...update, position: 1, waitedMs: 2000, remainingMs: 6000 });
+    const { sessionId: _, ...first } = update;
+    expect(early).toEqual([first, { ...first, position: 1, waitedMs: 2000, remainingMs: 6000 }]);
+    expect(later).toEqual(early);
+    h.session.close();
+  });
+
   it('reports an unsolicited gateway error as an error event without ending the session', async () => {
     const h = harness();
     await joined(h);

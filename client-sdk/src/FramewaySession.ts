@@ -10,7 +10,12 @@ import {
   TypedEmitter,
   type VideoParams,
 } from '@frameway/protocol';
-import { type ConnectOptions, type ResolvedConnectOptions, resolveConnectOptions } from './connectOptions.js';
+import {
+  type ConnectOptions,
+  type QueueInfo,
+  type ResolvedConnectOptions,
+  resolveConnectOptions,
+} from './connectOptions.js';
 import { InputController, type InputTarget } from './input/InputController.js';
 import type { SessionStats, StatsEntry } from './media/deriveStats.js';
 import { FrameMonitor, type FrameSource, type FrameTiming } from './media/FrameMonitor.js';
@@ -70,6 +75,8 @@ export type FramewaySessionEvents = {
    * streams, and `state` goes `starting` → `streaming` again.
    */
   failover: [info: FailoverInfo];
+  /** Waiting in the gateway's placement queue (every node within budget is full); also `onQueued` in connect(). */
+  queued: [info: QueueInfo];
   /** A quality problem started (`active`) or cleared: freeze, latency, RTT, loss, frame rate. */
   qualityWarning: [warning: QualityWarning];
   /** Every presented frame with its latency estimate (only computed for listeners of the attached `<video>`). */
@@ -323,6 +330,10 @@ export class FramewaySession extends TypedEmitter<FramewaySessionEvents> {
         iceCandidate: (payload) => this.#addRemoteCandidate(payload),
         error: (error) => this.#reportError(error),
         sessionFailover: (payload) => this.#onFailover(payload),
+        queuePosition: ({ sessionId: _, ...info }) => {
+          this.#options.onQueued?.(info);
+          this.emit('queued', info);
+        },
         linkStats: () => this.#stats.latest,
       }),
     );

@@ -5,11 +5,27 @@ import type { QualityThresholds } from './media/QualityMonitor.js';
 import { signalingUrlFor } from './signaling/signalingUrl.js';
 import type { WebSocketFactory } from './signaling/WebSocketLike.js';
 
+/** The player's place in the gateway's placement queue. */
+export interface QueueInfo {
+  /** 1 = next to be placed. */
+  position: number;
+  queueLength: number;
+  waitedMs: number;
+  /** Placement fails after this much more waiting. */
+  remainingMs: number;
+}
+
 export interface ConnectOptions {
   /** The gateway's base URL, e.g. `https://eu1.frameway.example`. */
   gatewayUrl: string;
   /** The player token the studio's backend got for this session. */
   token: string;
+  /**
+   * Called while `connect()` is still pending when the player waits in the
+   * gateway's placement queue (every node within its latency budget is full);
+   * the session's `queued` event carries the same later on.
+   */
+  onQueued?: (info: QueueInfo) => void;
   /** The player socket URL; default: gatewayUrl with ws(s) and `/ws/player`. */
   signalingUrl?: string;
   /** Lock the pointer on a click of the video and send relative motion. Default false. */
@@ -70,6 +86,7 @@ export interface ConnectOptions {
 }
 
 type Seams =
+  | 'onQueued'
   | 'createWebSocket'
   | 'createPeerConnection'
   | 'createMediaStream'
@@ -104,6 +121,7 @@ const knownKeys = new Set<string>([
   'signalingUrl',
   ...Object.keys(defaults),
   'logger',
+  'onQueued',
   'createWebSocket',
   'createPeerConnection',
   'createMediaStream',

@@ -7,7 +7,7 @@ export {
   SessionStateName,
 } from '@frameway/protocol';
 export { connect } from './connect.js';
-export { type ConnectOptions, resolveConnectOptions } from './connectOptions.js';
+export { type ConnectOptions, type QueueInfo, resolveConnectOptions } from './connectOptions.js';
 export {
   DEMO_SESSION_PATH,
   type DemoSession,

@@ -13,6 +13,8 @@ export interface GatewayHandlers {
   error(error: FramewayError): void;
   /** The session moves to another node; the peer connection stays, the picture freezes until the new node streams. */
   sessionFailover?(payload: PayloadOf<typeof MessageType.SessionFailover>): void;
+  /** The player waits in the placement queue: its place changed. */
+  queuePosition?(payload: PayloadOf<typeof MessageType.QueuePosition>): void;
   /** The latest stats sample, for the gateway's in-session RTT checks. */
   linkStats?(): SessionStats | undefined;
 }
@@ -31,6 +33,9 @@ export function handleGatewayMessage(message: AnyMessage, socket: SignalingSocke
       return;
     case MessageType.SessionFailover:
       handlers.sessionFailover?.(message.p);
+      return;
+    case MessageType.QueuePosition:
+      handlers.queuePosition?.(message.p);
       return;
     case MessageType.Ping:
       socket.reply(message, MessageType.Pong, { ts: message.p.ts });
