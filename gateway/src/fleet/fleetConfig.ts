@@ -46,7 +46,10 @@ export const PlacementConfigSchema = v.strictObject({
     v.strictObject({
       enabled: v.optional(v.boolean(), false),
       maxLength: v.optional(Count(1, 1_000_000), 1000),
-      /** Keep below session.playerJoinTimeoutMs and the SDK's connectTimeoutMs: the join waits this long at most. */
+      /**
+       * The join waits this long at most, after up to maxRounds × probeTimeoutMs of probing: keep the sum
+       * below the SDK's connectTimeoutMs (10 s by default) or raise that in the client.
+       */
       maxWaitMs: v.optional(PositiveMs, 8000),
       retryIntervalMs: v.optional(PositiveMs, 1000),
     }),

@@ -48,6 +48,11 @@ export class PlayerLink {
     return this.#closed;
   }
 
+  /** The player sent a join with a valid token: the join timer (a socket that never joins) stops. */
+  joinStarted(): void {
+    clearTimeout(this.#joinTimer);
+  }
+
   /** @internal Binds the link to its session once joined. */
   attach(session: Session): void {
     clearTimeout(this.#joinTimer);

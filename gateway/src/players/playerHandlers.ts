@@ -18,6 +18,8 @@ export async function handlePlayerMessage(link: PlayerLink, message: AnyMessage)
     case MessageType.PlayerJoin: {
       if (link.session) throw new FramewayError('FW_ERR_INVALID_STATE', 'already joined');
       const claims = tokens.verify(message.p.token);
+      // A valid join is under way: placement (probe rounds, a queue) may take longer than the join timeout.
+      link.joinStarted();
       const session = await sessions.join(link, claims);
       link.channel.reply(message, MessageType.PlayerJoined, {
         sessionId: session.id,

@@ -328,6 +328,8 @@ export class SessionManager extends TypedEmitter<SessionManagerEvents> {
     session.log.info({ reason, why }, 'failing over');
     session.setState(SessionStateName.Starting);
     const tried = [from];
+    /** The node the player was last told it moves to. */
+    let announced = from;
     let lastError: FramewayError | undefined;
     try {
       for (let attempt = 0; attempt < this.#options.failover.maxAttempts; attempt++) {
@@ -356,6 +358,7 @@ export class SessionManager extends TypedEmitter<SessionManagerEvents> {
           reason,
           message: why.slice(0, 1024),
         });
+        announced = to;
         try {
           await this.#requestStart(session);
         } catch (error) {
@@ -385,6 +388,16 @@ export class SessionManager extends TypedEmitter<SessionManagerEvents> {
         // Nowhere better to go: the node it was on still runs it.
         session.assignNode(from);
         route.relatchIngest();
+        if (announced !== from) {
+          // The player was told it moved to a node that did not start: it is told it is back.
+          this.#players.get(session.id)?.channel.notify(MessageType.SessionFailover, {
+            sessionId: session.id,
+            fromNodeId: announced,
+            toNodeId: from,
+            reason,
+            message: `no other node could take the session; staying on ${from}`,
+          });
+        }
         session.log.info({ code: lastError?.code }, 'failover found no other node; staying');
         return false;
       }
