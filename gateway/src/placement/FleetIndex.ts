@@ -108,7 +108,16 @@ export class FleetIndex {
     this.#reputation[slot] = node.reputation;
     this.#price[slot] = node.pricePerBlock;
     this.#probeUrls[slot] = node.probeUrl;
-    writeGeoPoint(this.#geo, slot * GEO_STRIDE, node.location.lat, node.location.lon);
+    const geoAt = slot * GEO_STRIDE;
+    const lastMile = this.#geo[geoAt + GEO_DIMS]!;
+    const lastMileError = this.#geo[geoAt + GEO_DIMS + 1]!;
+    writeGeoPoint(this.#geo, geoAt, node.location.lat, node.location.lon);
+    // Keep the height `syncGeoHeights` copied in: a heartbeat resetting it to 0 would put the node
+    // nearer than the geo index's snapshot bounds allow, and geoShortlist would pass over it.
+    if (!Number.isNaN(this.#geo[geoAt]!) && !Number.isNaN(lastMile)) {
+      this.#geo[geoAt + GEO_DIMS] = lastMile;
+      this.#geo[geoAt + GEO_DIMS + 1] = lastMileError;
+    }
   }
 
   /**

@@ -237,3 +237,58 @@ describe('LatencyPlacer', () => {
     expect(error.code).toBe('FW_ERR_SESSION_ENDED');
   });
 });
+
+describe('LatencyPlacer failover onto nodes whose coordinates never learned', () => {
+  /**
+   * A session placed on `seed` (the only node then: the player's coordinate
+   * is fitted from it), then nodes a, b, c join (learned at `learnedAt`, or
+   * coordinates that never learned: all at the origin, so they predict alike),
+   * then `seed` fails.
+   */
+  async function failover(learnedAt?: Record<'a' | 'b' | 'c', number>) {
+    const f = fleet([{ id: 'seed', x: 5 }]);
+    const s = session();
+    await expect(f.placer.place(s, fakePlayer(f.rttTo).link)).resolves.toBe('seed');
+    for (const id of ['a', 'b', 'c'] as const) {
+      f.index.sync(nodeRecord(id));
+      if (learnedAt) f.index.coordinates.set(id, { vec: [learnedAt[id], 0, 0, 0], height: 1, error: 0.1 });
+    }
+    f.index.sync(nodeRecord('seed', { status: 'down' }));
+    const coordinates = f.index.coordinates;
+    expect(['a', 'b', 'c'].map((id) => coordinates.isKnown(coordinates.slotOf(id)!))).toEqual([
+      !!learnedAt,
+      !!learnedAt,
+      !!learnedAt,
+    ]);
+    const replace = (player: PlayerLink | undefined) =>
+      f.placer.replace(s, { reason: 'node_lost', exclude: ['seed'], player });
+    return { f, s, replace };
+  }
+
+  it('has the player probe once and places on the lowest measured RTT, not on the guess', async () => {
+    const { f, s, replace } = await failover();
+    // Without the player, the guess: every unlearned node predicts the same RTT, the node id decides.
+    await expect(replace(undefined)).resolves.toBe('a');
+    const rtts: Record<string, number> = { a: 27, b: 14, c: 6 };
+    const player = fakePlayer((id) => rtts[id]);
+    await expect(replace(player.link)).resolves.toBe('c');
+    expect(player.requests).toHaveLength(1);
+    expect(player.requests[0]!.targets.map((t) => t.id).sort()).toEqual(['a', 'b', 'c']);
+    const measured = f.placer.stateOf(s.id)!.measured;
+    expect(measured.get(f.index.coordinates.slotOf('c')!)).toBe(6);
+  });
+
+  it('keeps the predicted choice when the probe round places nothing', async () => {
+    const { replace } = await failover();
+    const player = fakePlayer(() => undefined); // every probe is lost
+    await expect(replace(player.link)).resolves.toBe('a');
+    expect(player.requests).toHaveLength(1);
+  });
+
+  it('places on the prediction, without a probe, when the predicted node has a learned coordinate', async () => {
+    const { replace } = await failover({ a: 60, b: 6, c: 90 });
+    const player = fakePlayer((id) => ({ a: 3, b: 20, c: 3 })[id]);
+    await expect(replace(player.link)).resolves.toBe('b');
+    expect(player.requests).toEqual([]);
+  });
+});

@@ -306,3 +306,74 @@ describe('PlacementEngine probe targets', () => {
     expect(f.engine.landmarks(2).map((c) => c.nodeId)).not.toContain(landmarks[0]);
   });
 });
+
+describe('PlacementEngine landmarks', () => {
+  const ids = (candidates: readonly { nodeId: string }[]): string[] => candidates.map((c) => c.nodeId);
+  const distinct = (values: readonly string[]): number => new Set(values).size;
+  const at = (lat: number, lon: number) => ({ region: undefined, country: undefined, city: undefined, lat, lon });
+
+  it('chooses distinct landmarks when no coordinate has learned anything', () => {
+    // Every node at the origin: each is as far from itself (twice its height) as from the others.
+    const f = fleet(Array.from({ length: 10 }, (_, i) => nodeRecord(`u${i}`)));
+    for (const k of [1, 2, 3, 7, 10, 16]) {
+      const landmarks = ids(f.engine.landmarks(k));
+      expect(landmarks, `k=${k}`).toHaveLength(Math.min(k, 10));
+      expect(distinct(landmarks), `k=${k}`).toBe(landmarks.length);
+    }
+  });
+
+  it('chooses distinct landmarks from coordinates seeded by declared locations, one city each first', () => {
+    const cities = { berlin: at(52.5, 13.4), tokyo: at(35.7, 139.7), lima: at(-12, -77) };
+    const f = fleet(
+      Object.entries(cities).flatMap(([city, location]) =>
+        [1, 2, 3].map((i) => nodeRecord(`${city}${i}`, { location })),
+      ),
+    );
+    const first = ids(f.engine.landmarks(3));
+    expect(first.map((id) => id.replace(/\d$/, '')).sort()).toEqual(['berlin', 'lima', 'tokyo']);
+    const all = ids(f.engine.landmarks(16));
+    expect(all).toHaveLength(9);
+    expect(distinct(all)).toBe(9);
+    const some = ids(f.engine.landmarks(5));
+    expect(some).toHaveLength(5);
+    expect(distinct(some)).toBe(5);
+  });
+
+  it('chooses at most min(k, eligible) distinct landmarks in a learned fleet: up, probe-able nodes, full ones too', () => {
+    const f = fleet([
+      ...Array.from({ length: 8 }, (_, i) => nodeRecord(`ok${i}`)),
+      nodeRecord('full', { slots: 1, reservedSessions: 1 }),
+      nodeRecord('down', { status: 'down' }),
+      nodeRecord('draining', { status: 'draining', drainRequested: true }),
+      nodeRecord('noprobe', { probeUrl: undefined }),
+    ]);
+    [...Array.from({ length: 8 }, (_, i) => `ok${i}`), 'full', 'down', 'draining', 'noprobe'].forEach((id, i) => {
+      f.place(id, 10 * (i % 4), 1 + (i % 3));
+    });
+    const all = ids(f.engine.landmarks(16));
+    expect(all.sort()).toEqual(['full', 'ok0', 'ok1', 'ok2', 'ok3', 'ok4', 'ok5', 'ok6', 'ok7']);
+    for (const k of [1, 4, 9]) {
+      const landmarks = ids(f.engine.landmarks(k));
+      expect(landmarks, `k=${k}`).toHaveLength(k);
+      expect(distinct(landmarks), `k=${k}`).toBe(k);
+      expect(
+        landmarks.some((id) => ['down', 'draining', 'noprobe'].includes(id)),
+        `k=${k}`,
+      ).toBe(false);
+    }
+  });
+
+  it('skips a landmark that went down, and puts another node in its place on refresh', () => {
+    const f = fleet(Array.from({ length: 6 }, (_, i) => nodeRecord(`u${i}`)));
+    const before = ids(f.engine.landmarks(3));
+    expect(distinct(before)).toBe(3);
+    const gone = before[1]!;
+    f.index.sync(nodeRecord(gone, { status: 'down' }));
+    expect(ids(f.engine.landmarks(3))).toEqual(before.filter((id) => id !== gone));
+    f.engine.refreshLandmarks(3);
+    const after = ids(f.engine.landmarks(3));
+    expect(after).toHaveLength(3);
+    expect(distinct(after)).toBe(3);
+    expect(after).not.toContain(gone);
+  });
+});

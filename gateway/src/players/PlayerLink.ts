@@ -21,6 +21,7 @@ export class PlayerLink {
   readonly #connection: WsConnection;
   #session: Session | undefined;
   #joinTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #joinTimeoutMs: number;
   #closed = false;
   #onClosed: ((link: PlayerLink) => void) | undefined;
 
@@ -37,6 +38,7 @@ export class PlayerLink {
       onProtocolError: (error) => this.log.debug({ code: error.code, msg: error.message }, 'rejected player message'),
     });
     this.api = new PlayerApi(this.channel);
+    this.#joinTimeoutMs = options.joinTimeoutMs;
     this.#joinTimer = setTimeout(() => this.close(4001, 'player did not join in time'), options.joinTimeoutMs);
   }
 
@@ -51,6 +53,13 @@ export class PlayerLink {
   /** The player sent a join with a valid token: the join timer (a socket that never joins) stops. */
   joinStarted(): void {
     clearTimeout(this.#joinTimer);
+  }
+
+  /** The join was refused: the socket gets the join timeout again to try once more, then closes. */
+  joinFailed(): void {
+    if (this.#closed || this.#session) return;
+    clearTimeout(this.#joinTimer);
+    this.#joinTimer = setTimeout(() => this.close(4001, 'player did not join in time'), this.#joinTimeoutMs);
   }
 
   /** @internal Binds the link to its session once joined. */

@@ -20,7 +20,13 @@ export async function handlePlayerMessage(link: PlayerLink, message: AnyMessage)
       const claims = tokens.verify(message.p.token);
       // A valid join is under way: placement (probe rounds, a queue) may take longer than the join timeout.
       link.joinStarted();
-      const session = await sessions.join(link, claims);
+      let session: Awaited<ReturnType<typeof sessions.join>>;
+      try {
+        session = await sessions.join(link, claims);
+      } catch (error) {
+        link.joinFailed();
+        throw error;
+      }
       link.channel.reply(message, MessageType.PlayerJoined, {
         sessionId: session.id,
         iceServers: sessions.iceServers,

@@ -365,7 +365,7 @@ export class SessionManager extends TypedEmitter<SessionManagerEvents> {
           registry.release(to);
           lastError = toFramewayError(error);
           if (session.ended) return false;
-          session.log.warn({ nodeId: to, code: lastError.code, detail: lastError.message }, 'failover start failed');
+          session.log.warn({ code: lastError.code, detail: lastError.message }, 'failover start failed');
           continue;
         }
         if (session.ended) {
