@@ -3,22 +3,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PlayerTokens } from '../auth/PlayerTokens.js';
 import { FakeAgent } from '../testing/FakeAgent.js';
 import { FakePlayer } from '../testing/FakePlayer.js';
+import { pollUntil } from '../testing/pollUntil.js';
 import { type StudioTestGateway, startStudioGateway, TEST_AGENT_SECRET } from '../testing/startStudioGateway.js';
 
 const TOKEN_SECRET = 'studio-sessions-test-token-secret-0123456789';
-
-async function waitFor<T>(
-  probe: () => Promise<T | undefined | false> | T | undefined | false,
-  what: string,
-): Promise<T> {
-  const deadline = Date.now() + 8000;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('sessions API', () => {
   let gw: StudioTestGateway;
@@ -166,7 +154,7 @@ describe('sessions API', () => {
     const created = (await gw.call('POST', '/v1/sessions', { key, body: { titleId, playerId: 'p1' } })).body;
     const id = created.session.id;
     await (await player()).join(created.playerToken);
-    const streaming = await waitFor(async () => {
+    const streaming = await pollUntil(async () => {
       const got = await gw.call('GET', `/v1/sessions/${id}`, { key });
       return got.body.state === 'streaming' && got.body;
     }, 'streaming');
@@ -190,7 +178,7 @@ describe('sessions API', () => {
     const ended = await gw.call('DELETE', `/v1/sessions/${id}`, { key });
     expect(ended.status).toBe(200);
     expect(ended.body).toMatchObject({ state: 'ended', endReason: 'terminated' });
-    await waitFor(() => edge.stops.includes(id), 'SessionStop on the agent');
+    await pollUntil(() => edge.stops.includes(id), 'SessionStop on the agent');
     expect(gw.gateway.sessions.get(id)).toBeUndefined();
     const after = (await gw.call('GET', `/v1/sessions/${id}`, { key })).body;
     expect(after.history.map((h: { type: string }) => h.type)).toEqual(['created', 'placed', 'streaming', 'ended']);
@@ -203,7 +191,7 @@ describe('sessions API', () => {
     await agent('node-a');
     const created = (await gw.call('POST', '/v1/sessions', { key, body: { titleId, playerId: 'p1' } })).body;
     await (await player()).join(created.playerToken);
-    await waitFor(() => gw.gateway.sessions.get(created.session.id)?.nodeId, 'placement');
+    await pollUntil(() => gw.gateway.sessions.get(created.session.id)?.nodeId, 'placement');
     await agent('node-b');
     expect(await gw.gateway.sessions.migrate(created.session.id, 'degraded')).toBe(true);
     const got = (await gw.call('GET', `/v1/sessions/${created.session.id}`, { key })).body;

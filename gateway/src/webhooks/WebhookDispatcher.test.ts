@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateRest, WebhookEvent } from '@frameway/protocol/rest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { pollUntil } from '../testing/pollUntil.js';
 import { type StudioTestGateway, startStudioGateway } from '../testing/startStudioGateway.js';
 
 interface Received {
@@ -56,19 +57,6 @@ function verifySignature(secret: string, header: string | undefined, rawBody: st
   if (!Number.isInteger(t) || Math.abs(nowSeconds - t) > 300 || !/^[0-9a-f]{64}$/.test(v1)) return false;
   const expected = createHmac('sha256', secret).update(`${t}.${rawBody}`).digest();
   return timingSafeEqual(expected, Buffer.from(v1, 'hex'));
-}
-
-async function waitFor<T>(
-  probe: () => Promise<T | undefined | false> | T | undefined | false,
-  what: string,
-): Promise<T> {
-  const deadline = Date.now() + 8000;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 const ALL_EVENTS = ['session.started', 'session.ended', 'session.failed_over', 'qos.sla_breach', 'invoice.ready'];
@@ -130,7 +118,7 @@ describe('webhooks', () => {
     const to = new Date(gw.now() + 60_000).toISOString();
     const invoice = (await gw.call('POST', '/v1/invoices', { key, body: { from, to } })).body;
 
-    await waitFor(() => new Set(sink.received.map((r) => r.headers['frameway-event-id'])).size >= 5, 'five events');
+    await pollUntil(() => new Set(sink.received.map((r) => r.headers['frameway-event-id'])).size >= 5, 'five events');
     // Deliveries run concurrently, so they may arrive in any order: index them by type.
     // (A receiver too slow for the timeout gets a retry of the same event: count events, not requests.)
     const events = [
@@ -179,7 +167,7 @@ describe('webhooks', () => {
     expect(byType['session.ended'].data.session).toMatchObject({ id, state: 'ended', endReason: 'terminated' });
     expect(byType['invoice.ready'].data.invoice).toMatchObject({ id: invoice.id, lineCount: 1 });
 
-    const log = await waitFor(async () => {
+    const log = await pollUntil(async () => {
       const page = await gw.call('GET', `/v1/webhooks/${hook.body.webhook.id}/deliveries`, { key });
       return page.body.items.every((d: { status: string }) => d.status === 'delivered') && page.body;
     }, 'every delivery logged as delivered');
@@ -191,9 +179,9 @@ describe('webhooks', () => {
     const hook = (await gw.call('POST', '/v1/webhooks', { key, body: { url: flaky.base, events: ['invoice.ready'] } }))
       .body;
     await gw.call('POST', '/v1/invoices', { key, body: { from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' } });
-    const delivery = await waitFor(async () => {
+    const delivery = await pollUntil(async () => {
       const log = await gw.call('GET', `/v1/webhooks/${hook.webhook.id}/deliveries`, { key });
-      return log.body.items[0]?.status === 'delivered' && log.body.items[0];
+      return log.body.items?.[0]?.status === 'delivered' && log.body.items?.[0];
     }, 'a delivery after retries');
     expect(delivery.attempts).toBe(3);
     expect(delivery.log.map((a: { statusCode: number }) => a.statusCode)).toEqual([500, 500, 204]);
@@ -225,9 +213,9 @@ describe('webhooks', () => {
       [a, 'no answer within 300 ms'],
       [b, 'fetch failed'],
     ] as const) {
-      const delivery = await waitFor(async () => {
+      const delivery = await pollUntil(async () => {
         const log = await gw.call('GET', `/v1/webhooks/${hook.webhook.id}/deliveries?status=failed`, { key });
-        return log.body.items[0];
+        return log.body.items?.[0];
       }, `failed delivery to ${hook.webhook.url}`);
       expect(delivery).toMatchObject({ attempts: 3, nextAttemptAt: null, lastStatusCode: null });
       expect(delivery.log).toHaveLength(3);
@@ -250,16 +238,16 @@ describe('webhooks', () => {
       key: durable,
       body: { from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' },
     });
-    await waitFor(async () => {
+    await pollUntil(async () => {
       const log = await gw.call('GET', `/v1/webhooks/${hook.webhook.id}/deliveries`, { key: durable });
-      return log.body.items[0]?.attempts === 1;
+      return log.body.items?.[0]?.attempts === 1;
     }, 'the first attempt logged');
     await gw.close();
     up = true;
     gw = await startStudioGateway({ config });
-    const delivery = await waitFor(async () => {
+    const delivery = await pollUntil(async () => {
       const log = await gw.call('GET', `/v1/webhooks/${hook.webhook.id}/deliveries`, { key: durable });
-      return log.body.items[0]?.status === 'delivered' && log.body.items[0];
+      return log.body.items?.[0]?.status === 'delivered' && log.body.items?.[0];
     }, 'delivery after the restart');
     expect(delivery.log.map((a: { statusCode: number }) => a.statusCode)).toEqual([503, 200]);
   });
