@@ -21,9 +21,11 @@ const MAX_LEAVES = 64;
  * huge); each top ball is split the same way into leaves of a couple of dozen
  * slots. A search visits balls in order of the least distance any member
  * could have, `max(0, ‖p − c‖ − radius) + least height + p's height`, and
- * stops where that cannot beat the k-th best found; leaf members are sorted
- * by distance to their centre, so the triangle inequality
- * `‖p − x‖ ≥ |‖p − c‖ − ‖x − c‖|` skips most of them. Works in any dimension
+ * stops where that cannot beat the k-th best found. Leaf members are sorted
+ * by height (heights, i.e. last miles, spread wider than a leaf): a leaf's
+ * scan stops at the first member whose height alone rules the rest out, and
+ * the triangle inequality `‖p − x‖ ≥ |‖p − c‖ − ‖x − c‖|` screens each
+ * member before the caller computes a distance. Works in any dimension
  * and for points off the populated manifold (a fitted player coordinate can
  * be anywhere). Coordinates keep moving after a snapshot: `slackMs` absorbs
  * the drift; the owner rebuilds every few tens of seconds.
@@ -49,6 +51,15 @@ export class BallIndex {
   // Members with a free slot per leaf and per top ball, and each slot's leaf (-1: not covered):
   // a search for free nodes skips balls whose members are all full (a busy fleet is mostly full).
   readonly #leafOf: Int32Array;
+  /** Per member position: has a free slot (1) or not; members are found by `#positionOf[slot]`. */
+  readonly #memberFree: Uint8Array;
+  readonly #positionOf: Int32Array;
+  // Scratch arrays reused by every search (no allocation on the placement path; searches do not nest).
+  readonly #topLower: Float64Array;
+  readonly #topOrder: Float64Array;
+  readonly #leafLower = new Float64Array(MAX_LEAVES);
+  readonly #leafToCentre = new Float64Array(MAX_LEAVES);
+  readonly #leafOrder = new Float64Array(MAX_LEAVES);
   readonly #leafFree: Int32Array;
   readonly #topFree: Int32Array;
   readonly #topOfLeaf: Int32Array;
@@ -86,6 +97,10 @@ export class BallIndex {
     this.#centreDistances = fields.centreDistances;
     const leaves = fields.leafRadius.length;
     this.#leafOf = new Int32Array(fields.count).fill(-1);
+    this.#positionOf = new Int32Array(fields.count).fill(-1);
+    this.#topLower = new Float64Array(fields.topRadius.length);
+    this.#topOrder = new Float64Array(fields.topRadius.length);
+    this.#memberFree = new Uint8Array(fields.slots.length);
     this.#leafFree = new Int32Array(leaves);
     this.#topFree = new Int32Array(fields.topRadius.length);
     this.#topOfLeaf = new Int32Array(leaves);
@@ -96,7 +111,9 @@ export class BallIndex {
       for (let j = fields.start[l]!; j < fields.start[l + 1]!; j++) {
         const slot = fields.slots[j]!;
         this.#leafOf[slot] = l;
+        this.#positionOf[slot] = j;
         if (fields.hasFree(slot)) {
+          this.#memberFree[j] = 1;
           this.#leafFree[l]!++;
           this.#topFree[this.#topOfLeaf[l]!]!++;
         }
@@ -108,6 +125,9 @@ export class BallIndex {
   setAvailable(slot: number, hasFree: boolean): void {
     const l = slot < this.count ? this.#leafOf[slot]! : -1;
     if (l < 0) return;
+    const j = this.#positionOf[slot]!;
+    if (this.#memberFree[j] === (hasFree ? 1 : 0)) return;
+    this.#memberFree[j] = hasFree ? 1 : 0;
     const delta = hasFree ? 1 : -1;
     this.#leafFree[l]! += delta;
     this.#topFree[this.#topOfLeaf[l]!]! += delta;
@@ -168,7 +188,7 @@ export class BallIndex {
       for (let l = 0; l < leaves; l++) {
         const list = byLeaf[l]!;
         if (list.length === 0) continue;
-        list.sort((a, b) => a.distance - b.distance);
+        list.sort((a, b) => buffer[a.slot * stride + dims]! - buffer[b.slot * stride + dims]!);
         for (let d = 0; d < dims; d++) leafCentreList.push(centres[l * dims + d]!);
         let minHeight = Number.POSITIVE_INFINITY;
         for (const { slot, distance } of list) {
@@ -178,7 +198,9 @@ export class BallIndex {
           minHeight = Math.min(minHeight, heights[filled]!);
           filled++;
         }
-        leafRadius.push(list[list.length - 1]!.distance);
+        let radius = 0;
+        for (const { distance } of list) radius = Math.max(radius, distance);
+        leafRadius.push(radius);
         leafMinHeight.push(minHeight);
         start.push(filled);
       }
@@ -206,14 +228,22 @@ export class BallIndex {
   /**
    * Calls `visit(slot)` for every member that could be closer to `point`
    * than `bound()` (re-read as the search goes), most promising balls first;
-   * with `freeOnly`, balls whose members are all full are skipped.
+   * with `freeOnly`, balls whose members are all full are skipped. With
+   * `live` (the space as it is now), members are also screened by their
+   * current height, so only a member's position drift needs the slack.
    */
-  search(point: Float64Array, bound: () => number, visit: (slot: number) => void, freeOnly = false): void {
+  search(
+    point: Float64Array,
+    bound: () => number,
+    visit: (slot: number) => void,
+    freeOnly = false,
+    live?: CoordinateSpace,
+  ): void {
     const dims = this.#dims;
     const offset = point[dims]! - this.#slackMs;
     const tops = this.#topRadius.length;
-    const topLower = new Float64Array(tops);
-    const order = new Float64Array(tops);
+    const topLower = this.#topLower;
+    const order = this.#topOrder;
     for (let t = 0; t < tops; t++) {
       const reach = Math.sqrt(distanceSq(point, 0, this.#topCentres, t * dims, dims)) - this.#topRadius[t]!;
       topLower[t] = Math.max(0, reach) + this.#topMinHeight[t]! + offset;
@@ -224,7 +254,7 @@ export class BallIndex {
       const t = order[i]! % PACK;
       if (topLower[t]! >= bound()) return;
       if (freeOnly && this.#topFree[t] === 0) continue;
-      this.#searchLeaves(t, point, offset, bound, visit, freeOnly);
+      this.#searchLeaves(t, point, offset, bound, visit, freeOnly, live);
     }
   }
 
@@ -234,11 +264,17 @@ export class BallIndex {
    * eligible). The top balls form a k-centre cover, so this surveys the region
    * around a roughly known point instead of crowding its densest spot.
    */
-  survey(point: Float64Array, k: number, score: (slot: number) => number | undefined, freeOnly = false): number[] {
+  survey(
+    point: Float64Array,
+    k: number,
+    score: (slot: number) => number | undefined,
+    freeOnly = false,
+    live?: CoordinateSpace,
+  ): number[] {
     const dims = this.#dims;
     const offset = point[dims]! - this.#slackMs;
     const tops = this.#topRadius.length;
-    const order = new Float64Array(tops);
+    const order = this.#topOrder;
     for (let t = 0; t < tops; t++)
       order[t] = packed(Math.sqrt(distanceSq(point, 0, this.#topCentres, t * dims, dims)), t);
     order.sort();
@@ -261,6 +297,7 @@ export class BallIndex {
           }
         },
         freeOnly,
+        live,
       );
       if (best >= 0) out.push(best);
     }
@@ -275,13 +312,14 @@ export class BallIndex {
     bound: () => number,
     visit: (slot: number) => void,
     freeOnly: boolean,
+    live: CoordinateSpace | undefined,
   ): void {
     const dims = this.#dims;
     const first = this.#firstLeaf[t]!;
     const leaves = this.#firstLeaf[t + 1]! - first;
-    const lower = new Float64Array(leaves);
-    const toCentre = new Float64Array(leaves);
-    const order = new Float64Array(leaves);
+    const lower = this.#leafLower;
+    const toCentre = this.#leafToCentre;
+    const order = this.#leafOrder.subarray(0, leaves);
     for (let i = 0; i < leaves; i++) {
       const l = first + i;
       toCentre[i] = Math.sqrt(distanceSq(point, 0, this.#leafCentres, l * dims, dims));
@@ -293,36 +331,42 @@ export class BallIndex {
       const i = order[j]! % PACK;
       if (lower[i]! >= bound()) return;
       if (freeOnly && this.#leafFree[first + i] === 0) continue;
-      this.#scanShell(first + i, toCentre[i]!, offset, bound, visit);
+      this.#scanShell(first + i, toCentre[i]!, offset, bound, visit, live, freeOnly);
     }
   }
 
-  /** Visits leaf l's members outward from the shell at `toCentre`, while they could still beat `bound()`. */
-  #scanShell(l: number, toCentre: number, offset: number, bound: () => number, visit: (slot: number) => void): void {
-    const first = this.#start[l]!;
+  /** Visits leaf l's members lowest height first, while they could still beat `bound()`. */
+  #scanShell(
+    l: number,
+    toCentre: number,
+    offset: number,
+    bound: () => number,
+    visit: (slot: number) => void,
+    live: CoordinateSpace | undefined,
+    freeOnly: boolean,
+  ): void {
     const end = this.#start[l + 1]!;
     const distances = this.#centreDistances;
     const heights = this.#heights;
-    const floor = this.#leafMinHeight[l]! + offset;
-    let lo = first;
-    let hi = end;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (distances[mid]! < toCentre) lo = mid + 1;
-      else hi = mid;
-    }
-    let down = lo - 1;
-    let up = lo;
+    const slack = this.#slackMs;
+    const pointHeight = offset + slack;
+    // Every member is at least this far from the point, before its height.
+    const reach = Math.max(0, toCentre - this.#leafRadius[l]!) + offset;
+    const liveBuffer = live?.buffer;
+    const liveStride = live?.stride ?? 0;
+    const liveHeight = live?.dims ?? 0;
     let limit = bound();
-    while (down >= first || up < end) {
-      const gapDown = down >= first ? toCentre - distances[down]! : Number.POSITIVE_INFINITY;
-      const gapUp = up < end ? distances[up]! - toCentre : Number.POSITIVE_INFINITY;
-      const takeDown = gapDown <= gapUp;
-      const gap = takeDown ? gapDown : gapUp;
-      if (gap + floor >= limit) return; // every remaining member is at least this far
-      const j = takeDown ? down-- : up++;
-      if (gap + heights[j]! + offset >= limit) continue;
-      visit(this.#slots[j]!);
+    for (let j = this.#start[l]!; j < end; j++) {
+      if (reach + heights[j]! >= limit) return; // the rest are no lower
+      if (freeOnly && this.#memberFree[j] === 0) continue;
+      const gap = Math.abs(toCentre - distances[j]!);
+      const slot = this.#slots[j]!;
+      if (liveBuffer) {
+        // The height as it is now; the slack only for how far the position may have moved.
+        const height = liveBuffer[slot * liveStride + liveHeight]!;
+        if (Math.max(0, gap - slack) + height + pointHeight >= limit) continue;
+      } else if (gap + heights[j]! + offset >= limit) continue;
+      visit(slot);
       limit = bound();
     }
   }

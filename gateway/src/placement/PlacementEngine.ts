@@ -259,7 +259,7 @@ export class PlacementEngine {
       if (filled === k) worst = bestDist[k - 1]!;
     };
     if (nearIndex) {
-      nearIndex.search(point, () => worst, consider, !ignoreCapacity);
+      nearIndex.search(point, () => worst, consider, !ignoreCapacity, space);
       for (let slot = nearIndex.count; slot < index.length; slot++) consider(slot);
     } else {
       for (let slot = 0; slot < index.length; slot++) consider(slot);
@@ -324,7 +324,7 @@ export class PlacementEngine {
           : index.eligible(slot, query.caps, query.regions);
         return ok ? coordinates.predict(point, slot) : undefined;
       };
-      return nearIndex.survey(point, k, score, !ignoreCapacity).map((slot) => ({
+      return nearIndex.survey(point, k, score, !ignoreCapacity, coordinates).map((slot) => ({
         slot,
         nodeId: coordinates.idOf(slot)!,
         url: index.probeUrl(slot)!,
