@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs the benches: every folder test/bench/<name>/ with an index.ts or
-// index.mjs is one bench (today: latency; placement and qos drop in the same
-// way). Each runs in its own Node process, TypeScript through the esbuild
+// index.mjs is one bench (latency, placement, qos, studio-api). Each runs in
+// its own Node process, TypeScript through the esbuild
 // loader in ./loader, so one bench's crash, leaked handle or hung browser
 // cannot take the others down and a timeout can kill it outright.
 //
@@ -35,7 +35,10 @@ function discover() {
 function runBench({ name, entry }) {
   return new Promise((resolve) => {
     const startedAt = Date.now();
-    const child = spawn(process.execPath, ['--import', loader, entry], { cwd: repoRoot, stdio: 'inherit' });
+    const child = spawn(process.execPath, ['--expose-gc', '--import', loader, entry], {
+      cwd: repoRoot,
+      stdio: 'inherit',
+    });
     current = child;
     let timedOut = false;
     let killTimer;

@@ -148,6 +148,27 @@ describe('Fleet', () => {
     expect(second.placeWith({ a: 5, b: 1 })).toBe('a');
   });
 
+  it('does not turn a location-seeded guess into a known coordinate across a restart', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fw-fleet-'));
+    dirs.push(dir);
+    const path = join(dir, 'gateway.db');
+    const first = fleet(openDatabase({ path }));
+    first.registry.register(registration('guessed', { location: { lat: 48.85, lon: 2.35 } }));
+    first.registry.register(registration('x'));
+    first.registry.register(registration('y'));
+    first.f.coordinates.observe('x', 'y', 9);
+    const slot = (f: Fleet, id: string) => f.coordinates.slotOf(id)!;
+    expect(first.f.coordinates.isKnown(slot(first.f, 'guessed'))).toBe(false);
+    expect(first.f.coordinates.isKnown(slot(first.f, 'x'))).toBe(true);
+    first.f.close();
+    first.db.close();
+
+    const second = fleet(openDatabase({ path }));
+    second.registry.register(registration('guessed', { location: { lat: 48.85, lon: 2.35 } }));
+    expect(second.f.coordinates.isKnown(slot(second.f, 'guessed'))).toBe(false);
+    expect(second.f.coordinates.isKnown(slot(second.f, 'x'))).toBe(true);
+  });
+
   it('admits an agent that signed its connection’s challenge, and refuses reserved ids', async () => {
     const { f } = fleet();
     const key = privateKeyToAccount(generatePrivateKey());

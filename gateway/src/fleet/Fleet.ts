@@ -295,7 +295,13 @@ export class Fleet {
     const nodes = everyone ? registry.list() : [...this.#dirty].flatMap((id) => registry.get(id) ?? []);
     this.#dirty.clear();
     try {
-      this.store.saveNodes(nodes.map((record) => ({ record, coordinate: this.coordinates.get(record.nodeId) })));
+      // Only coordinates that learned from measurements: a location-seeded guess restored after a restart
+      // would otherwise count as known.
+      const learned = (nodeId: string) => {
+        const slot = this.coordinates.slotOf(nodeId);
+        return slot !== undefined && this.coordinates.isKnown(slot) ? this.coordinates.get(nodeId) : undefined;
+      };
+      this.store.saveNodes(nodes.map((record) => ({ record, coordinate: learned(record.nodeId) })));
     } catch (error) {
       log.error({ err: error }, 'could not persist the fleet');
     }

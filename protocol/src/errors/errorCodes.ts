@@ -30,7 +30,11 @@ export const ErrorCodes = {
   FW_ERR_SESSION_ENDED: { status: 410, description: 'The session has ended.' },
   FW_ERR_INVALID_STATE: { status: 409, description: 'The request does not fit the current state of the session.' },
   FW_ERR_NO_CAPACITY: { status: 503, description: 'No healthy node has a free slot for this session.' },
-  FW_ERR_NO_NODE_IN_BUDGET: { status: 503, description: 'No node is predicted within the latency budget.' },
+  FW_ERR_NO_NODE_IN_BUDGET: {
+    status: 503,
+    description:
+      'No free node was measured (or, where the player cannot probe, predicted) within the latency budget; details carry the best alternative.',
+  },
   FW_ERR_AGENT_UNAVAILABLE: {
     status: 502,
     description: 'The edge agent hosting the session is gone or not answering.',

@@ -51,7 +51,7 @@ export const AgentFleetFields = {
   encoderSessions: v.optional(v.pipe(Uint, v.maxValue(1024))),
   /** Asking price per 15-minute block, in the settlement token's whole units. */
   pricePerBlock: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1e9))),
-  /** Stake the node claims, in wei (decimal); the gateway checks it on chain where settlement is enabled. */
+  /** Stake the node claims, in wei (decimal): placement compares it with fleet.minStakeWei; the ledger's allocation checks the real stake on chain. */
   stakeWei: v.optional(v.pipe(v.string(), v.regex(/^\d{1,78}$/, 'a decimal integer'))),
   /** The node's WebSocket echo endpoint for latency probes (players, peers). */
   probeUrl: v.optional(ProbeTarget.entries.url),
