@@ -233,6 +233,17 @@ describe('FramewaySession signaling', () => {
     expect(h.socket.sent.find((m) => m.id === 41)).toMatchObject({ t: MessageType.LinkStats });
   });
 
+  it('asks for an over-budget node in its join only when acceptOverBudget is set', async () => {
+    const plain = harness();
+    await joined(plain);
+    expect(plain.socket.sentOfType(MessageType.PlayerJoin)[0]?.p).not.toHaveProperty('acceptOverBudget');
+    plain.session.close();
+    const accepting = harness({}, { acceptOverBudget: true });
+    await joined(accepting);
+    expect(accepting.socket.sentOfType(MessageType.PlayerJoin)[0]?.p).toMatchObject({ acceptOverBudget: true });
+    accepting.session.close();
+  });
+
   it('reports queue positions to onQueued while connect() is pending and as queued events', async () => {
     const early: unknown[] = [];
     const h = harness({ join: 'silent' }, { onQueued: (info) => early.push(info) });

@@ -348,7 +348,13 @@ export class FramewaySession extends TypedEmitter<FramewaySessionEvents> {
     try {
       await this.#socket.opened;
       const remaining = Math.max(1000, this.#options.connectTimeoutMs - (Date.now() - startedAt));
-      const joined = await joinSession(this.#socket, this.#options.token, SDK_VERSION, remaining);
+      const joined = await joinSession(
+        this.#socket,
+        this.#options.token,
+        SDK_VERSION,
+        remaining,
+        this.#options.acceptOverBudget,
+      );
       if (this.#endInfo) throw endedError(this.#endInfo);
       this.#sessionId = joined.sessionId;
       this.#qos = new ClientQos({
@@ -556,7 +562,13 @@ export class FramewaySession extends TypedEmitter<FramewaySessionEvents> {
         this.#socket = this.#openSocket();
         outage.freshSocket = false;
         await this.#socket.opened;
-        const joined = await joinSession(this.#socket, this.#options.token, SDK_VERSION, RESUME_STEP_TIMEOUT_MS);
+        const joined = await joinSession(
+          this.#socket,
+          this.#options.token,
+          SDK_VERSION,
+          RESUME_STEP_TIMEOUT_MS,
+          this.#options.acceptOverBudget,
+        );
         if (this.#endInfo || outage !== this.#outage) return;
         this.#iceServers = joined.iceServers;
         void this.#qos?.bind();

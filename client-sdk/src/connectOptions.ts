@@ -28,6 +28,13 @@ export interface ConnectOptions {
   onQueued?: (info: QueueInfo) => void;
   /** The player socket URL; default: gatewayUrl with ws(s) and `/ws/player`. */
   signalingUrl?: string;
+  /**
+   * Play on the nearest free node even when it is over the title's latency
+   * budget. Default false: such a join fails with FW_ERR_NO_NODE_IN_BUDGET,
+   * whose `details.best` names that node and its RTT, so the page can ask the
+   * player and connect again with this set.
+   */
+  acceptOverBudget?: boolean;
   /** Lock the pointer on a click of the video and send relative motion. Default false. */
   pointerLock?: boolean;
   /** `KeyboardEvent.code`s the page keeps for itself (not sent to the game). Default none. */
@@ -97,6 +104,7 @@ type Seams =
 export type ResolvedConnectOptions = Required<Omit<ConnectOptions, Seams>> & Pick<ConnectOptions, Seams>;
 
 const defaults = {
+  acceptOverBudget: false,
   pointerLock: false,
   ignoredKeyCodes: [] as readonly string[],
   statsIntervalMs: 1000,

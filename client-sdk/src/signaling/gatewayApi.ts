@@ -12,8 +12,13 @@ export function joinSession(
   token: string,
   sdkVersion: string,
   timeoutMs?: number,
+  acceptOverBudget = false,
 ): Promise<JoinedSession> {
-  return socket.request(MessageType.PlayerJoin, { token, sdkVersion }, timeoutMs);
+  return socket.request(
+    MessageType.PlayerJoin,
+    { token, sdkVersion, ...(acceptOverBudget ? { acceptOverBudget } : {}) },
+    timeoutMs,
+  );
 }
 
 /** Sends the offer; resolves with the gateway's answer SDP. */

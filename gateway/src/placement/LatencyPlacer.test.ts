@@ -160,6 +160,21 @@ describe('LatencyPlacer', () => {
     expect(player.requests).toEqual([]);
   });
 
+  it('places a player who accepts an over-budget node on the nearest free one, and only then', async () => {
+    const f = fleet([
+      { id: 'far', x: 50 },
+      { id: 'farther', x: 90 },
+      { id: 'full', x: 40, patch: { slots: 1, reservedSessions: 1 } },
+    ]);
+    const accepting = fakePlayer(f.rttTo);
+    (accepting.link as { acceptOverBudget: boolean }).acceptOverBudget = true;
+    await expect(f.placer.place(session({ id: 'yes' }), accepting.link)).resolves.toBe('far');
+    const refusing = fakePlayer(f.rttTo);
+    (refusing.link as { acceptOverBudget: boolean }).acceptOverBudget = false;
+    const error = await rejection(f.placer.place(session({ id: 'no' }), refusing.link));
+    expect(error.code).toBe('FW_ERR_NO_NODE_IN_BUDGET');
+  });
+
   it('without a queue, fails when only full nodes are within the budget', async () => {
     const f = fleet([
       { id: 'near', x: 5, patch: { slots: 1, reservedSessions: 1 } },

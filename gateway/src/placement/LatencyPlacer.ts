@@ -113,6 +113,7 @@ export class LatencyPlacer implements Placer {
       const slot = this.engine.index.coordinates.slotOf(nodeId)!;
       decision = { placed: true, nodeId, slot, rttMs: state.measured.get(slot), source: 'measured' };
     }
+    if (player.acceptOverBudget) decision = overBudgetAccepted(decision, this.engine, session, query);
     if (!decision.placed) throw noFit(decision, query, state);
     this.#sessions.set(session.id, state);
     log.info(
@@ -149,6 +150,7 @@ export class LatencyPlacer implements Placer {
       const probed = this.planner.decide(query, state, allowUnknown);
       if (probed.placed || !decision.placed) decision = probed;
     }
+    if (request.player?.acceptOverBudget) decision = overBudgetAccepted(decision, this.engine, session, query);
     if (!decision.placed) throw noFit(decision, query, state);
     this.#sessions.set(session.id, state);
     log.info(
@@ -258,6 +260,25 @@ export class LatencyPlacer implements Placer {
       this.#players.delete(oldest);
     }
   }
+}
+
+/** A no-fit only for the budget becomes a placement on the nearest free node (the player accepted that). */
+function overBudgetAccepted(
+  decision: PlacementDecision,
+  engine: PlacementEngine,
+  session: Session,
+  query: CompiledQuery,
+): PlacementDecision {
+  if (decision.placed || decision.reason !== 'over_budget' || !decision.best) return decision;
+  if (decision.best.source === 'unknown') return decision;
+  const { nodeId, rttMs, source } = decision.best;
+  const slot = engine.index.coordinates.slotOf(nodeId);
+  if (slot === undefined) return decision;
+  log.info(
+    { sessionId: session.id, nodeId, rttMs, budgetMs: query.budgetMs },
+    'placed over budget: the player accepted',
+  );
+  return { placed: true, nodeId, slot, rttMs, source };
 }
 
 function noFit(

@@ -22,6 +22,8 @@ export class PlayerLink {
   #session: Session | undefined;
   #joinTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #joinTimeoutMs: number;
+  /** Set from the player's join: place it on the nearest node even when that is over the latency budget. */
+  acceptOverBudget = false;
   #closed = false;
   #onClosed: ((link: PlayerLink) => void) | undefined;
 

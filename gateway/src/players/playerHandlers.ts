@@ -20,6 +20,7 @@ export async function handlePlayerMessage(link: PlayerLink, message: AnyMessage)
       const claims = tokens.verify(message.p.token);
       // A valid join is under way: placement (probe rounds, a queue) may take longer than the join timeout.
       link.joinStarted();
+      link.acceptOverBudget = message.p.acceptOverBudget === true;
       let session: Awaited<ReturnType<typeof sessions.join>>;
       try {
         session = await sessions.join(link, claims);

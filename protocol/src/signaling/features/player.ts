@@ -18,6 +18,12 @@ export const PlayerMessageType = {
 export const PlayerJoinPayload = v.object({
   token: v.pipe(v.string(), v.minLength(1), v.maxLength(4096)),
   sdkVersion: v.optional(v.pipe(v.string(), v.maxLength(64))),
+  /**
+   * The player accepts the nearest free node even when it is over the
+   * title's latency budget (it asked after a FW_ERR_NO_NODE_IN_BUDGET, or
+   * prefers a laggy game to none); without it such a join is refused.
+   */
+  acceptOverBudget: v.optional(v.boolean()),
 });
 
 export const IceServer = v.object({
