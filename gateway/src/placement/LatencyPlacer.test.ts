@@ -13,6 +13,7 @@ import type { NodeRecord } from '../registry/NodeRecord.js';
 import { Session, type SessionSpec } from '../sessions/Session.js';
 import { createRandom } from '../testing/createRandom.js';
 import { nodeRecord } from '../testing/nodeRecord.js';
+import { sessionSpec } from '../testing/sessionSpec.js';
 import { FleetIndex } from './FleetIndex.js';
 import { LatencyPlacer } from './LatencyPlacer.js';
 import { PlacementEngine } from './PlacementEngine.js';
@@ -42,15 +43,7 @@ function fleet(nodes: readonly LineNode[], queue?: PlacementQueue) {
 }
 
 function session(patch: Partial<SessionSpec> = {}): Session {
-  const spec: SessionSpec = {
-    id: 's1',
-    playerId: 'p1',
-    runtime: 'scene',
-    video: { width: 1280, height: 720, fps: 60, codec: 'h264', bitrateKbps: 5000, gop: 60 },
-    latencyBudgetMs: 30,
-    ...patch,
-  };
-  return new Session(spec, 1, 0);
+  return new Session(sessionSpec(patch), 1, 0);
 }
 
 type ProbeRequest = PayloadOf<typeof MessageType.ProbeRequest>;

@@ -1,38 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { NodeRecord } from '../registry/NodeRecord.js';
+import { nodeRecord } from '../testing/nodeRecord.js';
 import { placeSession } from './placeSession.js';
 
+/** A node without a probe endpoint: capacity placement ignores latency. */
 function node(nodeId: string, patch: Partial<NodeRecord> = {}): NodeRecord {
-  return {
-    nodeId,
-    agentId: nodeId,
-    address: undefined,
-    version: '0.1.0',
-    region: undefined,
-    location: { region: undefined, country: undefined, city: undefined, lat: undefined, lon: undefined },
-    slots: 4,
-    encoderSessions: undefined,
-    capacity: patch.slots ?? 4,
-    runtimes: ['scene'],
-    encoders: [{ codec: 'h264', name: 'libx264', hardware: false }],
-    gpus: [],
-    gpuModel: undefined,
-    pricePerBlock: 0,
-    stakeWei: '0',
-    reputation: 0.5,
-    probeUrl: undefined,
-    status: 'up',
-    drainRequested: false,
-    reservedSessions: 0,
-    reportedSessions: 0,
-    cpuLoad: undefined,
-    connectedAt: 0,
-    lastHeartbeatAt: 0,
-    firstSeenAt: 0,
-    sessionsCompleted: 0,
-    sessionsFailed: 0,
-    ...patch,
-  };
+  return nodeRecord(nodeId, { probeUrl: undefined, ...patch });
 }
 
 const request = { runtime: 'scene', codec: 'h264' } as const;

@@ -1,9 +1,9 @@
-import { type AnyMessage, decodeMessage, encodeMessage, FramewayError, MessageType } from '@frameway/protocol';
+import { encodeMessage, FramewayError, MessageType } from '@frameway/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PlayerTokens } from '../auth/PlayerTokens.js';
-import type { WsConnection } from '../server/SocketServer.js';
 import type { Session } from '../sessions/Session.js';
 import type { SessionManager } from '../sessions/SessionManager.js';
+import { fakeSocket } from '../testing/fakeSocket.js';
 import { PlayerLink } from './PlayerLink.js';
 
 const JOIN_TIMEOUT_MS = 1000;
@@ -13,19 +13,7 @@ const JOIN_TIMEOUT_MS = 1000;
  * settles (a placement that is still probing or queued).
  */
 function link() {
-  const sent: AnyMessage[] = [];
-  const closes: { code: number | undefined; reason: string | undefined }[] = [];
-  const connection: WsConnection = {
-    remoteAddress: '127.0.0.1',
-    bufferedAmount: 0,
-    send: (data) => {
-      sent.push(decodeMessage(data));
-      return true;
-    },
-    close: (code, reason) => {
-      closes.push({ code, reason });
-    },
-  };
+  const { connection, sent, closes } = fakeSocket();
   const tokens = new PlayerTokens({ secret: PlayerTokens.randomSecret() });
   const join = vi.fn((): Promise<Session> => new Promise(() => {}));
   const sessions = { join } as unknown as SessionManager;

@@ -1,6 +1,5 @@
 import {
   type AnyMessage,
-  decodeMessage,
   FramewayError,
   MessageType,
   type PayloadOf,
@@ -14,8 +13,9 @@ import type { MediaRouter, SessionRoute, SessionRouteEvents } from '../media/Med
 import type { Placer, ReplaceRequest } from '../placement/Placer.js';
 import { PlayerLink } from '../players/PlayerLink.js';
 import { NodeRegistry } from '../registry/NodeRegistry.js';
-import type { WsConnection } from '../server/SocketServer.js';
-import type { Session, SessionSpec } from './Session.js';
+import { fakeSocket } from '../testing/fakeSocket.js';
+import { sessionSpec } from '../testing/sessionSpec.js';
+import type { Session } from './Session.js';
 import { SessionManager, type SessionManagerEvents } from './SessionManager.js';
 
 type SessionStart = PayloadOf<typeof MessageType.SessionStart>;
@@ -86,35 +86,6 @@ function fakeNode(): FakeNode {
   return node;
 }
 
-/** The socket under a real PlayerLink: what the gateway sent, decoded, and how it was closed. */
-function fakeSocket() {
-  const sent: AnyMessage[] = [];
-  const closes: { code: number | undefined; reason: string | undefined }[] = [];
-  const connection: WsConnection = {
-    remoteAddress: '127.0.0.1',
-    bufferedAmount: 0,
-    send: (data) => {
-      sent.push(decodeMessage(data));
-      return true;
-    },
-    close: (code, reason) => {
-      closes.push({ code, reason });
-    },
-  };
-  return { connection, sent, closes };
-}
-
-function spec(patch: Partial<SessionSpec> = {}): SessionSpec {
-  return {
-    id: 's1',
-    playerId: 'p1',
-    runtime: 'scene',
-    video: { width: 1280, height: 720, fps: 60, codec: 'h264', bitrateKbps: 5000, gop: 60 },
-    latencyBudgetMs: 30,
-    ...patch,
-  };
-}
-
 /**
  * A session manager over a real registry with nodes `node-a`, `node-b` and
  * `node-c` up, fake agents and routes, and a placer whose `place` picks
@@ -178,7 +149,7 @@ function harness() {
       context: { tokens, sessions: manager },
       joinTimeoutMs: 60_000,
     });
-    const created = manager.create(spec());
+    const created = manager.create(sessionSpec());
     const session = await manager.join(player, { sid: created.id, sub: created.playerId, iat: 0, exp: 0 });
     await vi.waitFor(() => expect(session.encoder).toBeDefined());
     const route = routes.at(-1)!;
