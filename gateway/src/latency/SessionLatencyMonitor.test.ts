@@ -72,6 +72,20 @@ describe('SessionLatencyMonitor', () => {
     expect(t.moves).toEqual(['s1']);
   });
 
+  it('judges a candidate by the relayed path it would get: the same player leg plus its own hop', async () => {
+    // Player↔gateway 10 ms; n1's hop 40 ms: a 50 ms path over the 30 ms budget. n2 (probed 15 ms direct) has a
+    // 12 ms hop: a 22 ms path, so the session moves.
+    const near = monitor({ relayHopMs: (nodeId) => ({ n1: 40, n2: 12 })[nodeId] });
+    await near.checks(10, 10, 10);
+    expect(near.moves).toEqual(['s1']);
+    // The player's own leg is the slow one (45 ms): n2's path would be 48 ms, better than 50 but still over
+    // budget, so the session stays (a move would only add a freeze).
+    const slowPlayer = monitor({ relayHopMs: (nodeId) => ({ n1: 5, n2: 3 })[nodeId] });
+    await slowPlayer.checks(45, 45, 45);
+    expect(slowPlayer.m.rttOf('s1')).toBe(50);
+    expect(slowPlayer.moves).toEqual([]);
+  });
+
   it('stays put while the placer knows no better node within budget, and moves once it does', async () => {
     const t = monitor();
     t.candidate.value = undefined;

@@ -116,7 +116,13 @@ export class SessionLatencyMonitor {
     const now = this.#options.now();
     if (track.over < this.#options.overBudgetChecks || now - track.movedAt < this.#options.cooldownMs) return;
     const candidate = this.#options.alternative(session.id, nodeId);
-    if (!candidate || candidate.rttMs === undefined || candidate.rttMs >= rtt) return;
+    if (!candidate || candidate.rttMs === undefined) return;
+    // Like for like: relayed media would reach the candidate over the same player↔gateway leg plus its own
+    // hop, so that is its path RTT; only without a relay is its probed (direct) RTT the path.
+    const candidateHop = this.#options.relayHopMs(candidate.nodeId);
+    const candidateRtt = candidateHop === undefined ? candidate.rttMs : stats.rttMs + candidateHop;
+    // A move freezes the picture: only for a path that would be within budget, not merely a bit better.
+    if (candidateRtt >= rtt || candidateRtt > session.budgetMs * (1 + this.#options.tolerance)) return;
     log.info(
       {
         sessionId: session.id,
@@ -124,7 +130,7 @@ export class SessionLatencyMonitor {
         rttMs: rtt,
         budgetMs: session.budgetMs,
         to: candidate.nodeId,
-        toRttMs: candidate.rttMs,
+        toRttMs: candidateRtt,
       },
       'session over its latency budget; moving it',
     );
