@@ -262,7 +262,7 @@ describe.skipIf(missing.length > 0)(
       );
     });
 
-    it('with no node left within budget: FW_ERR_NO_NODE_IN_BUDGET, naming the nearest node over it', async () => {
+    it('with no node left within budget: FW_ERR_NO_NODE_IN_BUDGET naming the nearest node, and "play anyway" there', async () => {
       expect(sessionId).toBeDefined();
       // The running session: its node dies and the only node left is over budget.
       const ended = page.evaluate(
@@ -303,6 +303,15 @@ describe.skipIf(missing.length > 0)(
       // Refused, not ended: the session stays unplaced, so the same token can join once a node fits.
       expect(await studio.getSession(next.id)).toMatchObject({ state: 'placing', nodeId: null });
       console.log(`[placement] no fit for a new player: ${error!.message}`);
+
+      // The page offers to play there anyway; accepting places the same session on node-far and it streams.
+      const offer = await late.textContent('#restart');
+      expect(offer).toMatch(/^Play anyway \(\d+ ms\)$/);
+      await late.click('#restart');
+      await late.waitForURL(/acceptOverBudget=1/);
+      await late.waitForSelector('#status[data-state="streaming"]', { timeout: 30_000 });
+      expect(await studio.getSession(next.id)).toMatchObject({ nodeId: 'node-far' });
+      console.log(`[placement] accepted "${offer}": streaming from node-far`);
       await late.close();
     });
   },

@@ -5,6 +5,7 @@ import { VirtualGamepad } from '../input/VirtualGamepad.js';
 import { followSession } from './followSession.js';
 import { elementsOf, type MountPlayerOptions } from './mountPlayer.js';
 import { asFramewayError, openSession } from './openSession.js';
+import { offerToPlayAnyway, restartPage } from './overBudgetOffer.js';
 import { playerParams } from './playerParams.js';
 import { QualityView } from './QualityView.js';
 import { StatsPanel } from './StatsPanel.js';
@@ -52,7 +53,7 @@ export async function mountPhone(doc: Document, options: MountPlayerOptions = {}
     if (doc.fullscreenElement) void doc.exitFullscreen().catch(() => undefined);
     else void root.requestFullscreen({ navigationUI: 'hide' }).catch(() => undefined);
   });
-  restartButton.addEventListener('click', () => win.location.reload());
+  restartButton.addEventListener('click', () => restartPage(restartButton, win));
   const statsPanel = new StatsPanel($('stats'), $<HTMLButtonElement>('stats-toggle'), win, params.showStats);
   status.show('connecting');
 
@@ -62,6 +63,7 @@ export async function mountPhone(doc: Document, options: MountPlayerOptions = {}
   } catch (error) {
     const fwError = asFramewayError(error, 'the session could not be started');
     status.failed(SessionEndReason.StartFailed, fwError.code, fwError.message);
+    offerToPlayAnyway(restartButton, fwError, win);
     restartButton.hidden = false;
     return;
   }

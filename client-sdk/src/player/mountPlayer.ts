@@ -3,6 +3,7 @@ import type { FramewaySession } from '../FramewaySession.js';
 import { followSession } from './followSession.js';
 import { GamepadHint } from './GamepadHint.js';
 import { asFramewayError, openSession } from './openSession.js';
+import { offerToPlayAnyway, restartPage } from './overBudgetOffer.js';
 import { type PlayerParams, playerParams } from './playerParams.js';
 import { QualityView } from './QualityView.js';
 import { StatsPanel } from './StatsPanel.js';
@@ -89,7 +90,7 @@ export async function mountPlayer(doc: Document, options: MountPlayerOptions = {
     session.muted = !session.muted;
     soundButton.setAttribute('aria-pressed', String(!session.muted));
   });
-  onButton(restartButton, () => win.location.reload());
+  onButton(restartButton, () => restartPage(restartButton, win));
   doc.addEventListener('fullscreenchange', () => root.classList.toggle('is-fullscreen', !!doc.fullscreenElement));
   doc.addEventListener('pointerlockchange', () => {
     const locked = doc.pointerLockElement === video;
@@ -111,6 +112,7 @@ export async function mountPlayer(doc: Document, options: MountPlayerOptions = {
   } catch (error) {
     const fwError = asFramewayError(error, 'the session could not be started');
     status.failed(SessionEndReason.StartFailed, fwError.code, fwError.message);
+    offerToPlayAnyway(restartButton, fwError, win);
     restartButton.hidden = false;
     return;
   }

@@ -29,6 +29,7 @@ export async function openSession(
       token,
       ...(signalingUrl ? { signalingUrl } : {}),
       lowLatency: params.lowLatency,
+      acceptOverBudget: params.acceptOverBudget,
     });
   } catch (error) {
     throw asFramewayError(error, 'the session could not be started');

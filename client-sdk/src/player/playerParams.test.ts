@@ -3,7 +3,12 @@ import { playerParams } from './playerParams.js';
 
 describe('playerParams', () => {
   it('defaults to demo mode, tuned playout, without pointer lock or stats', () => {
-    expect(playerParams('', '')).toEqual({ pointerLock: false, showStats: false, lowLatency: true });
+    expect(playerParams('', '')).toEqual({
+      pointerLock: false,
+      showStats: false,
+      lowLatency: true,
+      acceptOverBudget: false,
+    });
   });
 
   it('reads flags from the query and the token from the fragment', () => {
@@ -16,6 +21,7 @@ describe('playerParams', () => {
       pointerLock: true,
       showStats: true,
       lowLatency: false,
+      acceptOverBudget: false,
       token: 'abc.def',
       signalingUrl: 'wss://gw/ws/player',
     });
@@ -26,6 +32,7 @@ describe('playerParams', () => {
       pointerLock: false,
       showStats: false,
       lowLatency: true,
+      acceptOverBudget: false,
     });
   });
 
@@ -35,6 +42,11 @@ describe('playerParams', () => {
   });
 
   it('ignores a token in the query, where it would leak into server logs', () => {
-    expect(playerParams('?token=abc', '')).toEqual({ pointerLock: false, showStats: false, lowLatency: true });
+    expect(playerParams('?token=abc', '')).toEqual({
+      pointerLock: false,
+      showStats: false,
+      lowLatency: true,
+      acceptOverBudget: false,
+    });
   });
 });

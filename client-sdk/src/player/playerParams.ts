@@ -4,6 +4,8 @@ export interface PlayerParams {
   showStats: boolean;
   /** `?lowLatency=0` turns the playout tuning off (for side-by-side latency comparisons). */
   lowLatency: boolean;
+  /** `?acceptOverBudget=1`: play on the nearest node even when it is over the title's latency budget. */
+  acceptOverBudget: boolean;
   /** `?touch=touch|mouse`: what a finger is; each page has its own default when absent. */
   touch?: 'touch' | 'mouse';
   /** A player token handed over in the fragment (never sent to servers); demo mode when absent. */
@@ -26,6 +28,7 @@ export function playerParams(search: string, hash: string): PlayerParams {
     pointerLock: flag('pointerLock', false),
     showStats: flag('stats', false),
     lowLatency: flag('lowLatency', true),
+    acceptOverBudget: flag('acceptOverBudget', false),
   };
   const touch = query.get('touch');
   if (touch === 'touch' || touch === 'mouse') params.touch = touch;
