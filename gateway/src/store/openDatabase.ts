@@ -1,8 +1,30 @@
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 
-export type Db = Database.Database;
+export type Db = BetterSqlite3.Database;
+
+/**
+ * better-sqlite3 13 (N-API; installed as the optional `better-sqlite3-napi`
+ * where Node is 22 or newer) when it loads, 12.x otherwise (Node 20). 12.x's
+ * Statements are node::ObjectWrap objects, and since Node 24.19 collecting
+ * one outside a JS context (idle GC, teardown) aborts the process in
+ * RemoveEnvironmentCleanupHook; 13 does not use ObjectWrap. Same API.
+ */
+function loadSqlite(): typeof BetterSqlite3 {
+  const require = createRequire(import.meta.url);
+  if (Number(process.versions.node.split('.')[0]) >= 22) {
+    try {
+      return require('better-sqlite3-napi') as typeof BetterSqlite3;
+    } catch {
+      // Not installed (node_modules built under Node 20): 12.x below.
+    }
+  }
+  return require('better-sqlite3') as typeof BetterSqlite3;
+}
+
+const Database = loadSqlite();
 
 export interface OpenDatabaseOptions {
   /** File path, or ':memory:' for tests. */
