@@ -9,9 +9,12 @@ COPY gateway/package.json gateway/
 COPY edge-agent/package.json edge-agent/
 COPY client-sdk/package.json client-sdk/
 COPY test/package.json test/
-# mediasoup's worker is fetched at install when its optional dependency is
-# enabled; the embedded werift backend needs nothing extra.
-RUN npm ci --no-audit --no-fund
+# Build tools: better-sqlite3 13 (the optional `better-sqlite3-napi`, the
+# driver on Node >= 22; 12.x aborts Node >= 24.19 on GC) compiles from source.
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+RUN npm ci --no-audit --no-fund \
+ && node -e "require('better-sqlite3-napi')" # fail the build rather than fall back to 12.x
 COPY protocol protocol
 COPY gateway gateway
 COPY client-sdk client-sdk

@@ -196,10 +196,9 @@ describe('sessions API', () => {
     expect(await gw.gateway.sessions.migrate(created.session.id, 'degraded')).toBe(true);
     const got = (await gw.call('GET', `/v1/sessions/${created.session.id}`, { key })).body;
     expect(got).toMatchObject({ nodeId: 'node-b', failovers: 1 });
-    expect(got.history.at(-1)).toMatchObject({
-      type: 'failed_over',
-      data: { fromNodeId: 'node-a', toNodeId: 'node-b' },
-    });
+    // The new node may already stream by now: the failover is in the history, not necessarily its last entry.
+    const moves = got.history.filter((entry: { type: string }) => entry.type === 'failed_over');
+    expect(moves).toEqual([expect.objectContaining({ data: { fromNodeId: 'node-a', toNodeId: 'node-b' } })]);
   });
 
   it('lists sessions with filters and cursor pagination', async () => {
