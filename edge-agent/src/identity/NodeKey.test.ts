@@ -1,6 +1,8 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { verifyMessage } from 'viem';
 import { describe, expect, it } from 'vitest';
 import { NodeKey } from './NodeKey.js';
@@ -24,5 +26,29 @@ describe('NodeKey', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'fw-key-')), 'node.key');
     writeFileSync(path, 'not a key');
     expect(() => NodeKey.loadOrCreate(path)).toThrow(/32-byte hex/);
+  });
+
+  const built = join(dirname(fileURLToPath(import.meta.url)), '../../dist/identity/NodeKey.js');
+  it.skipIf(!existsSync(built))('gives agents that start together with one key path the same key', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'fw-key-')), 'keys', 'node.key');
+    const script = `import(${JSON.stringify(built)}).then(({ NodeKey }) => console.log(NodeKey.loadOrCreate(process.argv[1]).address))`;
+    const addresses = await Promise.all(
+      Array.from(
+        { length: 8 },
+        () =>
+          new Promise<string>((resolve, reject) => {
+            const child = spawn(process.execPath, ['-e', script, path], { stdio: ['ignore', 'pipe', 'inherit'] });
+            let out = '';
+            child.stdout.on('data', (chunk: Buffer) => {
+              out += chunk.toString();
+            });
+            child.on('error', reject);
+            child.on('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`exit ${code}`))));
+          }),
+      ),
+    );
+    expect(new Set(addresses).size).toBe(1);
+    expect(NodeKey.loadOrCreate(path).address).toBe(addresses[0]);
+    expect(readdirSync(dirname(path))).toEqual(['node.key']); // no temporary files left
   });
 });

@@ -1,4 +1,5 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Hex } from 'viem';
 import { generatePrivateKey, type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts';
@@ -24,18 +25,32 @@ export class NodeKey {
     return new NodeKey(privateKey);
   }
 
-  /** Loads the key at `path`, creating it (mode 0600) on first start. */
+  /**
+   * Loads the key at `path`, creating it (mode 0600) on first start. Creation
+   * is atomic (a complete temporary file hard-linked into place), so agents
+   * starting together with the same path all end up with the one key.
+   */
   static loadOrCreate(path: string): NodeKey {
-    if (existsSync(path)) {
-      const text = readFileSync(path, 'utf8').trim();
-      if (!/^0x[0-9a-fA-F]{64}$/.test(text)) throw new Error(`node key file ${path} does not hold a 32-byte hex key`);
-      return new NodeKey(text as Hex);
-    }
+    if (existsSync(path)) return NodeKey.#read(path);
     mkdirSync(dirname(path), { recursive: true });
     const key = generatePrivateKey();
-    writeFileSync(path, `${key}\n`, { mode: 0o600 });
-    chmodSync(path, 0o600);
-    return new NodeKey(key);
+    const temporary = `${path}.${process.pid}.${randomUUID()}.tmp`;
+    writeFileSync(temporary, `${key}\n`, { mode: 0o600 });
+    try {
+      linkSync(temporary, path);
+      return new NodeKey(key);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      return NodeKey.#read(path); // another agent created it first
+    } finally {
+      rmSync(temporary, { force: true });
+    }
+  }
+
+  static #read(path: string): NodeKey {
+    const text = readFileSync(path, 'utf8').trim();
+    if (!/^0x[0-9a-fA-F]{64}$/.test(text)) throw new Error(`node key file ${path} does not hold a 32-byte hex key`);
+    return new NodeKey(text as Hex);
   }
 
   /** An in-memory key that lives as long as the process (demo, tests). */
