@@ -188,7 +188,10 @@ describe.skipIf(!canRun)('web player in Chromium', () => {
       t: 200,
       p: { token: (token as { p: { token: string } }).p.token },
     });
-    expect(await p.evaluate(() => (window as any).framewaySession.state)).toBe('streaming');
+    // The rejoined session reports `starting` until the gateway says it streams again.
+    await expect
+      .poll(() => p.evaluate(() => (window as any).framewaySession.state), { timeout: 10_000 })
+      .toBe('streaming');
     await p.keyboard.press('KeyQ');
     await expect.poll(() => gateway!.players[1]?.input.reliable.length, { timeout: 10_000 }).toBe(2);
   }, 60_000);
