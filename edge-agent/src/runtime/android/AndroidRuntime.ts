@@ -1,15 +1,9 @@
-import { FramewayError, type InputEvent, Orientation, RuntimeKind, TypedEmitter } from '@frameway/protocol';
+import { type InputEvent, Orientation, RuntimeKind } from '@frameway/protocol';
 import type { Adb, AdbCredentialStore } from '@yume-chan/adb';
 import { h264ParseConfiguration, ScrcpyControlMessageSerializer } from '@yume-chan/scrcpy';
 import { createLogger, type Logger } from '../../logging/logger.js';
-import type {
-  RuntimeCapture,
-  RuntimeState,
-  RuntimeVideo,
-  SessionRuntime,
-  SessionRuntimeEvents,
-  VideoSink,
-} from '../SessionRuntime.js';
+import { ManagedRuntime } from '../ManagedRuntime.js';
+import type { RuntimeCapture, RuntimeVideo, SessionRuntime, VideoSink } from '../SessionRuntime.js';
 import { asRuntimeError } from '../x11/SessionDisplay.js';
 import { AndroidControl } from './AndroidControl.js';
 import { connectAdb } from './connectAdb.js';
@@ -57,11 +51,9 @@ const USER_ROTATION: Readonly<Record<Orientation, number>> = {
  * mapped through the letterbox and rotation. Losing the ADB connection or the
  * server ends the session.
  */
-export class AndroidRuntime extends TypedEmitter<SessionRuntimeEvents> implements SessionRuntime {
+export class AndroidRuntime extends ManagedRuntime implements SessionRuntime {
   readonly kind = RuntimeKind.Android;
   readonly #options: AndroidRuntimeOptions;
-  readonly #log: Logger;
-  #state: RuntimeState = 'new';
   #adb: Adb | undefined;
   #scrcpy: ScrcpyConnection | undefined;
   #control: AndroidControl | undefined;
@@ -69,17 +61,10 @@ export class AndroidRuntime extends TypedEmitter<SessionRuntimeEvents> implement
   #writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
   #writes: Promise<unknown> = Promise.resolve();
   #layout: FitLayout | undefined;
-  #closing: Promise<void> | undefined;
 
   constructor(options: AndroidRuntimeOptions) {
-    const log = options.logger ?? createLogger('android', { sessionId: options.sessionId });
-    super((error, event) => log.error({ err: error, event }, 'android runtime listener threw'));
+    super('android', options.logger ?? createLogger('android', { sessionId: options.sessionId }));
     this.#options = options;
-    this.#log = log;
-  }
-
-  get lifecycle(): RuntimeState {
-    return this.#state;
   }
 
   /** Where the phone picture currently sits in the session frame. */
@@ -88,14 +73,13 @@ export class AndroidRuntime extends TypedEmitter<SessionRuntimeEvents> implement
   }
 
   async prepare(): Promise<RuntimeCapture> {
-    if (this.#state !== 'new') throw new FramewayError('FW_ERR_INVALID_STATE', `android runtime is ${this.#state}`);
-    this.#state = 'preparing';
+    this.advance('new', 'preparing');
     const { video } = this.#options;
     try {
       this.#adb = await (
         this.#options.connect ?? ((address) => connectAdb({ address, credentialStore: this.#options.credentialStore }))
       )(this.#options.address);
-      void this.#adb.disconnected.then(() => this.#fail(`lost the ADB connection to ${this.#options.address}`));
+      void this.#adb.disconnected.then(() => this.fail(`lost the ADB connection to ${this.#options.address}`));
       const scrcpy = await startScrcpy({
         adb: this.#adb,
         serverJarPath: this.#options.serverJarPath,
@@ -107,7 +91,7 @@ export class AndroidRuntime extends TypedEmitter<SessionRuntimeEvents> implement
         },
       });
       this.#scrcpy = scrcpy;
-      void scrcpy.server.exited.then(() => this.#fail('the scrcpy server stopped'));
+      void scrcpy.server.exited.then(() => this.fail('the scrcpy server stopped'));
       const device = { width: scrcpy.metadata.width ?? video.width, height: scrcpy.metadata.height ?? video.height };
       this.#setDeviceSize(device);
       this.#serializer = new ScrcpyControlMessageSerializer(scrcpy.options);
@@ -115,12 +99,11 @@ export class AndroidRuntime extends TypedEmitter<SessionRuntimeEvents> implement
         serializer: this.#serializer,
         layout: () => this.#layout as FitLayout,
         onOrientation: (orientation) => void this.#setOrientation(orientation),
-        logger: this.#log,
+        logger: this.log,
       });
       this.#writer = (scrcpy.control.writable as unknown as WritableStream<Uint8Array>).getWriter();
-      if (this.#closing) throw new FramewayError('FW_ERR_SESSION_ENDED', 'android runtime closed while preparing');
-      this.#state = 'prepared';
-      this.#log.info({ address: this.#options.address, device, mode: this.#mode }, 'phone connected');
+      this.settle('prepared', 'preparing');
+      this.log.info({ address: this.#options.address, device, mode: this.#mode }, 'phone connected');
       return {
         video: {
           kind: 'h264',
@@ -135,27 +118,20 @@ export class AndroidRuntime extends TypedEmitter<SessionRuntimeEvents> implement
 
   /** Starts forwarding the phone's H.264 to the encoder; ready at once (the phone is already running). */
   async start(sink: VideoSink): Promise<void> {
-    if (this.#state !== 'prepared')
-      throw new FramewayError('FW_ERR_INVALID_STATE', `android runtime is ${this.#state}`);
-    this.#state = 'ready';
+    this.advance('prepared', 'ready');
     void this.#pump(sink);
   }
 
   applyInput(events: readonly InputEvent[]): void {
-    if (this.#state !== 'ready' || !this.#control) return;
+    if (this.lifecycle !== 'ready' || !this.#control) return;
     for (const message of this.#control.toMessages(events)) this.#send(message);
   }
 
   /** RESET_VIDEO: the phone restarts its encoder, whose first frame is an IDR with SPS/PPS. */
   requestKeyframe(): boolean {
-    if (this.#state !== 'ready' || !this.#serializer) return false;
+    if (this.lifecycle !== 'ready' || !this.#serializer) return false;
     this.#send(this.#serializer.resetVideo());
     return true;
-  }
-
-  close(): Promise<void> {
-    this.#closing ??= this.#stop();
-    return this.#closing;
   }
 
   get #mode(): 'fit' | 'passthrough' {
@@ -176,7 +152,7 @@ export class AndroidRuntime extends TypedEmitter<SessionRuntimeEvents> implement
     try {
       for (;;) {
         const { done, value: packet } = await reader.read();
-        if (done || this.#closing) break;
+        if (done || this.closing) break;
         if (packet.type === 'configuration') {
           parameterSets = packet.data;
           try {
@@ -184,7 +160,7 @@ export class AndroidRuntime extends TypedEmitter<SessionRuntimeEvents> implement
             const config = h264ParseConfiguration(packet.data);
             this.#setDeviceSize({ width: config.croppedWidth, height: config.croppedHeight });
           } catch (error) {
-            this.#log.debug({ err: error }, 'unparsable H.264 configuration');
+            this.log.debug({ err: error }, 'unparsable H.264 configuration');
           }
           continue;
         }
@@ -200,10 +176,10 @@ export class AndroidRuntime extends TypedEmitter<SessionRuntimeEvents> implement
         }
       }
     } catch (error) {
-      this.#fail(`phone video stopped: ${error instanceof Error ? error.message : String(error)}`);
+      this.fail(`phone video stopped: ${error instanceof Error ? error.message : String(error)}`);
       return;
     }
-    this.#fail('phone video ended');
+    this.fail('phone video ended');
   }
 
   #send(message: Uint8Array): void {
@@ -213,7 +189,7 @@ export class AndroidRuntime extends TypedEmitter<SessionRuntimeEvents> implement
     this.#writes = this.#writes
       .then(() => writer.write(message))
       .catch((error: unknown) => {
-        this.#log.debug({ err: error }, 'control message not sent');
+        this.log.debug({ err: error }, 'control message not sent');
       });
   }
 
@@ -231,19 +207,11 @@ export class AndroidRuntime extends TypedEmitter<SessionRuntimeEvents> implement
         String(USER_ROTATION[orientation]),
       ]);
     } catch (error) {
-      this.#log.warn({ err: error, orientation }, 'could not rotate the phone');
+      this.log.warn({ err: error, orientation }, 'could not rotate the phone');
     }
   }
 
-  #fail(message: string): void {
-    if (this.#closing || this.#state === 'stopped') return;
-    this.#log.warn({ message }, 'android runtime stopped on its own');
-    this.#state = 'stopped';
-    this.emit('exit', message.slice(0, 1000));
-  }
-
-  async #stop(): Promise<void> {
-    this.#state = 'stopped';
+  protected async release(): Promise<void> {
     await this.#writer?.close().catch(() => undefined);
     await this.#scrcpy?.close();
     await this.#adb?.close().catch(() => undefined);

@@ -1,19 +1,12 @@
 import { chmodSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FramewayError, type InputEvent, RuntimeKind, TypedEmitter } from '@frameway/protocol';
+import { FramewayError, type InputEvent, RuntimeKind } from '@frameway/protocol';
 import type Docker from 'dockerode';
 import type { OpenGamepadInjector } from '../../input/GamepadInjector.js';
 import { createLogger, type Logger } from '../../logging/logger.js';
-import type {
-  RuntimeCapture,
-  RuntimeLimits,
-  RuntimeState,
-  RuntimeVideo,
-  SessionRuntime,
-  SessionRuntimeEvents,
-  VideoSink,
-} from '../SessionRuntime.js';
+import { ManagedRuntime } from '../ManagedRuntime.js';
+import type { RuntimeCapture, RuntimeLimits, RuntimeVideo, SessionRuntime, VideoSink } from '../SessionRuntime.js';
 import { asRuntimeError, SessionDisplay } from '../x11/SessionDisplay.js';
 import { buildContainerSpec } from './buildContainerSpec.js';
 
@@ -58,25 +51,16 @@ export interface DockerRuntimeOptions {
  * runtime. The container is created through the Docker Engine API and is
  * removed when the session ends, however it ends.
  */
-export class DockerRuntime extends TypedEmitter<SessionRuntimeEvents> implements SessionRuntime {
+export class DockerRuntime extends ManagedRuntime implements SessionRuntime {
   readonly kind = RuntimeKind.Docker;
   readonly #options: DockerRuntimeOptions;
-  readonly #log: Logger;
-  #state: RuntimeState = 'new';
   #dir: string | undefined;
   #display: SessionDisplay | undefined;
   #container: DockerContainer | undefined;
-  #closing: Promise<void> | undefined;
 
   constructor(options: DockerRuntimeOptions) {
-    const log = options.logger ?? createLogger('docker', { sessionId: options.sessionId });
-    super((error, event) => log.error({ err: error, event }, 'docker runtime listener threw'));
+    super('docker', options.logger ?? createLogger('docker', { sessionId: options.sessionId }));
     this.#options = options;
-    this.#log = log;
-  }
-
-  get lifecycle(): RuntimeState {
-    return this.#state;
   }
 
   /** The game container's id once created. */
@@ -85,8 +69,7 @@ export class DockerRuntime extends TypedEmitter<SessionRuntimeEvents> implements
   }
 
   async prepare(): Promise<RuntimeCapture> {
-    if (this.#state !== 'new') throw new FramewayError('FW_ERR_INVALID_STATE', `docker runtime is ${this.#state}`);
-    this.#state = 'preparing';
+    this.advance('new', 'preparing');
     try {
       const safeId = this.#options.sessionId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 32);
       this.#dir = mkdtempSync(join(this.#options.tmpDir ?? tmpdir(), `frameway-${safeId}-`));
@@ -100,11 +83,10 @@ export class DockerRuntime extends TypedEmitter<SessionRuntimeEvents> implements
         openGamepads: this.#options.openGamepads,
         xvfbPath: this.#options.xvfbPath,
         pulseaudioPath: this.#options.pulseaudioPath,
-        logger: this.#log,
+        logger: this.log,
       });
-      this.#display.on('lost', (message) => this.#fail(message));
-      if (this.#closing) throw new FramewayError('FW_ERR_SESSION_ENDED', 'docker runtime closed while preparing');
-      this.#state = 'prepared';
+      this.#display.on('lost', (message) => this.fail(message));
+      this.settle('prepared', 'preparing');
       return this.#display.capture;
     } catch (error) {
       await this.close();
@@ -114,8 +96,7 @@ export class DockerRuntime extends TypedEmitter<SessionRuntimeEvents> implements
 
   /** Creates and starts the game container; resolves at its first window (or after readyTimeoutMs). */
   async start(_sink: VideoSink): Promise<void> {
-    if (this.#state !== 'prepared') throw new FramewayError('FW_ERR_INVALID_STATE', `docker runtime is ${this.#state}`);
-    this.#state = 'starting';
+    this.advance('prepared', 'starting');
     const display = this.#display as SessionDisplay;
     const dir = this.#dir as string;
     // The container's user is the image's: give it a readable copy of the
@@ -144,7 +125,7 @@ export class DockerRuntime extends TypedEmitter<SessionRuntimeEvents> implements
     } catch (error) {
       throw asRuntimeError(error, `cannot start ${this.#options.image}`);
     }
-    this.#log.info({ container: container.id.slice(0, 12), image: this.#options.image }, 'game container started');
+    this.log.info({ container: container.id.slice(0, 12), image: this.#options.image }, 'game container started');
     const exited = container.wait().then(
       (result) =>
         new Error(
@@ -152,40 +133,26 @@ export class DockerRuntime extends TypedEmitter<SessionRuntimeEvents> implements
         ),
       (error: unknown) => new Error(`lost the container: ${error instanceof Error ? error.message : String(error)}`),
     );
-    void exited.then((error) => this.#fail(error.message));
+    void exited.then((error) => this.fail(error.message));
     const timeoutMs = this.#options.readyTimeoutMs ?? 10_000;
     const outcome = await display.waitForWindow(timeoutMs, exited);
     if (outcome instanceof Error) throw new FramewayError('FW_ERR_RUNTIME_FAILED', outcome.message);
-    if (this.#closing) throw new FramewayError('FW_ERR_SESSION_ENDED', 'docker runtime closed while starting');
-    if (outcome === 'timeout') this.#log.warn({ timeoutMs }, 'game opened no window yet; streaming the display anyway');
-    this.#state = 'ready';
+    this.settle('ready', 'starting');
+    if (outcome === 'timeout') this.log.warn({ timeoutMs }, 'game opened no window yet; streaming the display anyway');
   }
 
   applyInput(events: readonly InputEvent[]): void {
-    if (this.#state === 'ready' || this.#state === 'starting') this.#display?.applyInput(events);
+    if (this.acceptsInput) this.#display?.applyInput(events);
   }
 
-  close(): Promise<void> {
-    this.#closing ??= this.#stop();
-    return this.#closing;
-  }
-
-  #fail(message: string): void {
-    if (this.#closing || this.#state === 'stopped') return;
-    this.#log.warn({ message }, 'docker runtime stopped on its own');
-    this.#state = 'stopped';
-    this.emit('exit', message.slice(0, 1000));
-  }
-
-  async #stop(): Promise<void> {
-    this.#state = 'stopped';
+  protected async release(): Promise<void> {
     const container = this.#container;
     if (container) {
       // stop() answers 304 when it already stopped; remove(force) covers every state.
       await container.stop({ t: 2 }).catch(() => undefined);
       await container
         .remove({ force: true, v: true })
-        .catch((error: unknown) => this.#log.warn({ err: error, container: container.id }, 'container not removed'));
+        .catch((error: unknown) => this.log.warn({ err: error, container: container.id }, 'container not removed'));
     }
     await this.#display?.close();
     if (this.#dir) rmSync(this.#dir, { recursive: true, force: true });

@@ -2,18 +2,11 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { FramewayError, type InputEvent, RuntimeKind, TypedEmitter } from '@frameway/protocol';
+import { FramewayError, type InputEvent, RuntimeKind } from '@frameway/protocol';
 import type { OpenGamepadInjector } from '../../input/GamepadInjector.js';
 import { createLogger, type Logger } from '../../logging/logger.js';
-import type {
-  RuntimeCapture,
-  RuntimeLimits,
-  RuntimeState,
-  RuntimeVideo,
-  SessionRuntime,
-  SessionRuntimeEvents,
-  VideoSink,
-} from '../SessionRuntime.js';
+import { ManagedRuntime } from '../ManagedRuntime.js';
+import type { RuntimeCapture, RuntimeLimits, RuntimeVideo, SessionRuntime, VideoSink } from '../SessionRuntime.js';
 import { spawnTied } from '../spawnTied.js';
 import { asRuntimeError, SessionDisplay } from './SessionDisplay.js';
 
@@ -53,28 +46,19 @@ const OUTPUT_TAIL_CHARS = 2_000;
  * tied to the agent (parent-death signal), under the session's rlimits and
  * with none of the agent's environment; its exit ends the session.
  */
-export class X11Runtime extends TypedEmitter<SessionRuntimeEvents> implements SessionRuntime {
+export class X11Runtime extends ManagedRuntime implements SessionRuntime {
   readonly kind = RuntimeKind.X11;
   readonly #options: X11RuntimeOptions;
-  readonly #log: Logger;
-  #state: RuntimeState = 'new';
   #dir: string | undefined;
   #display: SessionDisplay | undefined;
   #program: ChildProcess | undefined;
   #programExited: Promise<void> | undefined;
   #output = '';
-  #closing: Promise<void> | undefined;
 
   constructor(options: X11RuntimeOptions) {
-    const log = options.logger ?? createLogger('x11', { sessionId: options.sessionId });
-    super((error, event) => log.error({ err: error, event }, 'x11 runtime listener threw'));
+    super('x11', options.logger ?? createLogger('x11', { sessionId: options.sessionId }));
     if (options.command.length === 0) throw new FramewayError('FW_ERR_INVALID_PAYLOAD', 'x11 runtime needs a command');
     this.#options = options;
-    this.#log = log;
-  }
-
-  get lifecycle(): RuntimeState {
-    return this.#state;
   }
 
   /** The session's X display (`:N`) once prepared. */
@@ -98,8 +82,7 @@ export class X11Runtime extends TypedEmitter<SessionRuntimeEvents> implements Se
   }
 
   async prepare(): Promise<RuntimeCapture> {
-    if (this.#state !== 'new') throw new FramewayError('FW_ERR_INVALID_STATE', `x11 runtime is ${this.#state}`);
-    this.#state = 'preparing';
+    this.advance('new', 'preparing');
     try {
       const safeId = this.#options.sessionId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 32);
       this.#dir = mkdtempSync(join(this.#options.tmpDir ?? tmpdir(), `frameway-${safeId}-`));
@@ -111,13 +94,12 @@ export class X11Runtime extends TypedEmitter<SessionRuntimeEvents> implements Se
         openGamepads: this.#options.openGamepads,
         xvfbPath: this.#options.xvfbPath,
         pulseaudioPath: this.#options.pulseaudioPath,
-        logger: this.#log,
+        logger: this.log,
       });
       this.#display = display;
-      display.on('lost', (message) => this.#fail(message));
-      if (this.#closing) throw new FramewayError('FW_ERR_SESSION_ENDED', 'x11 runtime closed while preparing');
-      this.#state = 'prepared';
-      this.#log.info({ display: display.display, audio: display.pulse !== undefined }, 'x11 display ready');
+      display.on('lost', (message) => this.fail(message));
+      this.settle('prepared', 'preparing');
+      this.log.info({ display: display.display, audio: display.pulse !== undefined }, 'x11 display ready');
       return display.capture;
     } catch (error) {
       await this.close();
@@ -127,8 +109,7 @@ export class X11Runtime extends TypedEmitter<SessionRuntimeEvents> implements Se
 
   /** Starts the program; resolves at its first top-level window (or after readyTimeoutMs). */
   async start(_sink: VideoSink): Promise<void> {
-    if (this.#state !== 'prepared') throw new FramewayError('FW_ERR_INVALID_STATE', `x11 runtime is ${this.#state}`);
-    this.#state = 'starting';
+    this.advance('prepared', 'starting');
     const [file, ...args] = this.#options.command as [string, ...string[]];
     const home = join(this.#dir as string, 'home');
     mkdirSync(home, { recursive: true });
@@ -149,7 +130,7 @@ export class X11Runtime extends TypedEmitter<SessionRuntimeEvents> implements Se
     this.#programExited = new Promise((resolve) => {
       child.once('close', (code, signal) => {
         const how = signal ? `signal ${signal}` : `code ${code}`;
-        this.#fail(`${file} exited with ${how}${this.#tail() ? `: ${this.#tail()}` : ''}`);
+        this.fail(`${file} exited with ${how}${this.#tail() ? `: ${this.#tail()}` : ''}`);
         resolve();
       });
     });
@@ -162,20 +143,14 @@ export class X11Runtime extends TypedEmitter<SessionRuntimeEvents> implements Se
     if (outcome instanceof Error) {
       throw new FramewayError('FW_ERR_RUNTIME_FAILED', `${outcome.message}${this.#tail() ? `: ${this.#tail()}` : ''}`);
     }
-    if (this.#closing) throw new FramewayError('FW_ERR_SESSION_ENDED', 'x11 runtime closed while starting');
+    this.settle('ready', 'starting');
     if (outcome === 'timeout')
-      this.#log.warn({ timeoutMs }, 'program opened no window yet; streaming the display anyway');
-    this.#state = 'ready';
-    this.#log.info({ pid: child.pid, command: file, window: outcome === 'window' }, 'program running');
+      this.log.warn({ timeoutMs }, 'program opened no window yet; streaming the display anyway');
+    this.log.info({ pid: child.pid, command: file, window: outcome === 'window' }, 'program running');
   }
 
   applyInput(events: readonly InputEvent[]): void {
-    if (this.#state === 'ready' || this.#state === 'starting') this.#display?.applyInput(events);
-  }
-
-  close(): Promise<void> {
-    this.#closing ??= this.#stop();
-    return this.#closing;
+    if (this.acceptsInput) this.#display?.applyInput(events);
   }
 
   #programEnv(home: string): NodeJS.ProcessEnv {
@@ -194,23 +169,15 @@ export class X11Runtime extends TypedEmitter<SessionRuntimeEvents> implements Se
     };
   }
 
-  #fail(message: string): void {
-    if (this.#closing || this.#state === 'stopped') return;
-    this.#log.warn({ message }, 'x11 runtime stopped on its own');
-    this.#state = 'stopped';
-    this.emit('exit', message.slice(0, 1000));
-  }
-
   #tail(): string {
     return this.#output.trim().split('\n').slice(-3).join(' | ').slice(-300);
   }
 
-  async #stop(): Promise<void> {
-    this.#state = 'stopped';
+  protected async release(): Promise<void> {
     await this.#stopProgram();
     await this.#display?.close();
     if (this.#dir) rmSync(this.#dir, { recursive: true, force: true });
-    this.#log.debug('x11 runtime stopped');
+    this.log.debug('x11 runtime stopped');
   }
 
   async #stopProgram(): Promise<void> {
