@@ -113,21 +113,7 @@ export class LatencyPlacer implements Placer {
       const slot = this.engine.index.coordinates.slotOf(nodeId)!;
       decision = { placed: true, nodeId, slot, rttMs: state.measured.get(slot), source: 'measured' };
     }
-    if (player.acceptOverBudget) decision = overBudgetAccepted(decision, this.engine, session, query);
-    if (!decision.placed) throw noFit(decision, query, state);
-    this.#sessions.set(session.id, state);
-    log.info(
-      {
-        sessionId: session.id,
-        nodeId: decision.nodeId,
-        rttMs: decision.rttMs,
-        source: decision.source,
-        rounds: state.rounds,
-        probes: state.probes,
-      },
-      'placement decided',
-    );
-    return decision.nodeId;
+    return this.#conclude(session, query, state, decision, player, { rounds: state.rounds, probes: state.probes });
   }
 
   async replace(session: Session, request: ReplaceRequest): Promise<string> {
@@ -150,20 +136,26 @@ export class LatencyPlacer implements Placer {
       const probed = this.planner.decide(query, state, allowUnknown);
       if (probed.placed || !decision.placed) decision = probed;
     }
-    if (request.player?.acceptOverBudget) decision = overBudgetAccepted(decision, this.engine, session, query);
-    if (!decision.placed) throw noFit(decision, query, state);
+    return this.#conclude(session, query, state, decision, request.player, { failover: request.reason });
+  }
+
+  /** The node chosen (over budget only when the player accepted that), or the typed no-fit error. */
+  #conclude(
+    session: Session,
+    query: CompiledQuery,
+    state: PlayerLatencyState,
+    decision: PlacementDecision,
+    player: PlayerLink | undefined,
+    context: Record<string, unknown>,
+  ): string {
+    const final = player?.acceptOverBudget ? overBudgetAccepted(decision, this.engine, session, query) : decision;
+    if (!final.placed) throw noFit(final, query, state);
     this.#sessions.set(session.id, state);
     log.info(
-      {
-        sessionId: session.id,
-        nodeId: decision.nodeId,
-        rttMs: decision.rttMs,
-        source: decision.source,
-        reason: request.reason,
-      },
-      'failover placement decided',
+      { sessionId: session.id, nodeId: final.nodeId, rttMs: final.rttMs, source: final.source, ...context },
+      'placement decided',
     );
-    return decision.nodeId;
+    return final.nodeId;
   }
 
   /** A node within budget the session could move to now (in-session degradation check); never probes. */
