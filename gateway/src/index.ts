@@ -18,6 +18,7 @@ export {
 export { newPlayerLatencyState, type PlayerLatencyState, ProbePlanner } from './placement/ProbePlanner.js';
 export { placeSession } from './placement/placeSession.js';
 export { TIME_ZONE_LOCATIONS, timeZoneLocation } from './placement/timeZoneLocation.js';
+export { createRandom } from './random/createRandom.js';
 export type { NodeRecord } from './registry/NodeRecord.js';
 export { NodeRegistry } from './registry/NodeRegistry.js';
 export { createSocketServer, type ServerEngine, uwsLoadError } from './server/createSocketServer.js';

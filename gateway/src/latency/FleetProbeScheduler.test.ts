@@ -1,7 +1,7 @@
 import type { ProbeResult, ProbeTarget } from '@frameway/protocol';
 import { describe, expect, it } from 'vitest';
+import { createRandom } from '../random/createRandom.js';
 import type { NodeRecord } from '../registry/NodeRecord.js';
-import { createRandom } from '../testing/createRandom.js';
 import { nodeRecord } from '../testing/nodeRecord.js';
 import { type FleetProber, FleetProbeScheduler, type FleetProbeSchedulerOptions } from './FleetProbeScheduler.js';
 import { NeighbourSets } from './NeighbourSets.js';

@@ -1,6 +1,6 @@
 import { fitCoordinate } from '@frameway/protocol';
 import { describe, expect, it } from 'vitest';
-import { createRandom } from '../testing/createRandom.js';
+import { createRandom } from '../random/createRandom.js';
 import { NetworkCoordinates } from './NetworkCoordinates.js';
 
 /**

@@ -1,8 +1,8 @@
 import { coordinateDistance } from '@frameway/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { NetworkCoordinates } from '../latency/NetworkCoordinates.js';
+import { createRandom } from '../random/createRandom.js';
 import type { NodeRecord } from '../registry/NodeRecord.js';
-import { createRandom } from '../testing/createRandom.js';
 import { nodeRecord } from '../testing/nodeRecord.js';
 import { BallIndex } from './BallIndex.js';
 import { FleetIndex } from './FleetIndex.js';

@@ -9,9 +9,9 @@ import {
 import { describe, expect, it, vi } from 'vitest';
 import { NetworkCoordinates } from '../latency/NetworkCoordinates.js';
 import type { PlayerLink } from '../players/PlayerLink.js';
+import { createRandom } from '../random/createRandom.js';
 import type { NodeRecord } from '../registry/NodeRecord.js';
 import { Session, type SessionSpec } from '../sessions/Session.js';
-import { createRandom } from '../testing/createRandom.js';
 import { nodeRecord } from '../testing/nodeRecord.js';
 import { sessionSpec } from '../testing/sessionSpec.js';
 import { FleetIndex } from './FleetIndex.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NetworkCoordinates } from '../latency/NetworkCoordinates.js';
+import { createRandom } from '../random/createRandom.js';
 import type { NodeRecord } from '../registry/NodeRecord.js';
-import { createRandom } from '../testing/createRandom.js';
 import { nodeRecord } from '../testing/nodeRecord.js';
 import { FleetIndex } from './FleetIndex.js';
 import { type PlacementDecision, PlacementEngine, type PlacementQuery } from './PlacementEngine.js';

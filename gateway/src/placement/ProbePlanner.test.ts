@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NetworkCoordinates } from '../latency/NetworkCoordinates.js';
-import { createRandom } from '../testing/createRandom.js';
+import { createRandom } from '../random/createRandom.js';
 import { nodeRecord } from '../testing/nodeRecord.js';
 import { FleetIndex } from './FleetIndex.js';
 import { PlacementEngine } from './PlacementEngine.js';

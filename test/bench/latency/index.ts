@@ -23,6 +23,7 @@
  *                   frameway-untuned, x11 (default "baseline,frameway")
  *   BENCH_SEED      seed of the press intervals (default 1)
  */
+import { createRandom } from '@frameway/gateway';
 import { formatTable, machineInfo, ms, writeBenchResults } from '../../support/benchReport.js';
 import { launchChromium } from '../../support/launchChromium.js';
 import type { InputSample } from '../../support/markerProbe.js';
@@ -103,7 +104,8 @@ async function main(): Promise<void> {
     name,
     host: null,
     status: 'ok',
-    random: mulberry32(config.seed),
+    // Seeded, so two runs press keys at the same intervals.
+    random: createRandom(config.seed),
     sessions: [],
     records: [],
   }));
@@ -351,18 +353,6 @@ function readConfig(): Config {
     warmup: int('BENCH_WARMUP', 3, 0),
     legs: legs as LegName[],
     seed: int('BENCH_SEED', 1, 0),
-  };
-}
-
-/** Small seeded PRNG, so two runs press keys at the same intervals. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

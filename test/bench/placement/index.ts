@@ -9,6 +9,7 @@
 //   BENCH_PLAYERS=100000 BENCH_EDGE=40000 BENCH_DCS=300 BENCH_SEED=1 BENCH_BUDGET_MS=30
 import { performance } from 'node:perf_hooks';
 import {
+  createRandom,
   DEFAULT_PLACEMENT_CONFIG,
   FleetIndex,
   FleetProbeScheduler,
@@ -26,16 +27,7 @@ import { type ProbeResult, summarizeRtt } from '@frameway/protocol';
 import { formatTable, machineInfo, writeBenchResults } from '../../support/benchReport.js';
 import { percentile } from '../../support/summarize.js';
 import { GeoGrid } from './GeoGrid.js';
-import {
-  buildWorld,
-  createRandom,
-  greatCircleKm,
-  NodeKind,
-  type Player,
-  sampleRtt,
-  trueRtt,
-  trueRttBetween,
-} from './world.js';
+import { buildWorld, greatCircleKm, NodeKind, type Player, sampleRtt, trueRtt, trueRttBetween } from './world.js';
 
 const env = process.env;
 const SIZES = {

@@ -1,3 +1,4 @@
+import { createRandom } from '@frameway/gateway';
 import { CITIES, type City } from './cities.js';
 
 /**
@@ -65,18 +66,6 @@ export interface Player {
   city: number;
   lastMile: number;
   access: 'fibre' | 'cable' | 'dsl' | 'mobile';
-}
-
-/** Deterministic PRNG (mulberry32). */
-export function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function gaussian(random: () => number): number {

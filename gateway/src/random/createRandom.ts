@@ -1,4 +1,4 @@
-/** A deterministic PRNG (mulberry32) for tests that need randomness they can repeat. */
+/** A deterministic PRNG (mulberry32): tests, simulations and benches that need randomness they can repeat. */
 export function createRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
