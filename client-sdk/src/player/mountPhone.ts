@@ -1,11 +1,10 @@
-import { NavKey, Orientation, SessionEndReason } from '@frameway/protocol';
-import type { FramewaySession } from '../FramewaySession.js';
+import { NavKey, Orientation } from '@frameway/protocol';
 import { TextInputBridge } from '../input/TextInputBridge.js';
 import { VirtualGamepad } from '../input/VirtualGamepad.js';
 import { followSession } from './followSession.js';
 import { elementsOf, type MountPlayerOptions } from './mountPlayer.js';
-import { asFramewayError, openSession } from './openSession.js';
-import { offerToPlayAnyway, restartPage } from './overBudgetOffer.js';
+import { asFramewayError, openPageSession } from './openSession.js';
+import { restartPage } from './overBudgetOffer.js';
 import { playerParams } from './playerParams.js';
 import { QualityView } from './QualityView.js';
 import { StatsPanel } from './StatsPanel.js';
@@ -55,19 +54,13 @@ export async function mountPhone(doc: Document, options: MountPlayerOptions = {}
   });
   restartButton.addEventListener('click', () => restartPage(restartButton, win));
   const statsPanel = new StatsPanel($('stats'), $<HTMLButtonElement>('stats-toggle'), win, params.showStats);
-  status.show('connecting');
-
-  let session: FramewaySession;
-  try {
-    session = await openSession(gatewayUrl, params, { ignoredKeyCodes: PAGE_KEYS, touch: params.touch ?? 'touch' });
-  } catch (error) {
-    const fwError = asFramewayError(error, 'the session could not be started');
-    status.failed(SessionEndReason.StartFailed, fwError.code, fwError.message);
-    offerToPlayAnyway(restartButton, fwError, win);
-    restartButton.hidden = false;
-    return;
-  }
-  (win as { framewaySession?: FramewaySession }).framewaySession = session;
+  const session = await openPageSession(
+    gatewayUrl,
+    params,
+    { ignoredKeyCodes: PAGE_KEYS, touch: params.touch ?? 'touch' },
+    { win, status, restartButton },
+  );
+  if (!session) return;
   const input = session.input;
 
   // Every action reports its own failure on the page; none may break the others.

@@ -1,9 +1,8 @@
-import { SessionEndReason } from '@frameway/protocol';
 import type { FramewaySession } from '../FramewaySession.js';
 import { followSession } from './followSession.js';
 import { GamepadHint } from './GamepadHint.js';
-import { asFramewayError, openSession } from './openSession.js';
-import { offerToPlayAnyway, restartPage } from './overBudgetOffer.js';
+import { openPageSession } from './openSession.js';
+import { restartPage } from './overBudgetOffer.js';
 import { type PlayerParams, playerParams } from './playerParams.js';
 import { QualityView } from './QualityView.js';
 import { StatsPanel } from './StatsPanel.js';
@@ -100,24 +99,18 @@ export async function mountPlayer(doc: Document, options: MountPlayerOptions = {
   });
   hideControlsWhenIdle(root, win);
   const statsPanel = new StatsPanel($('stats'), $<HTMLButtonElement>('stats-toggle'), win, params.showStats);
-  status.show('connecting');
-
-  try {
-    session = await openSession(gatewayUrl, params, {
+  session = await openPageSession(
+    gatewayUrl,
+    params,
+    {
       pointerLock: params.pointerLock,
       ignoredKeyCodes: PAGE_KEYS,
       // PC games know a mouse: a finger on a touch screen plays it, unless the page asks for touches.
       touch: params.touch ?? 'mouse',
-    });
-  } catch (error) {
-    const fwError = asFramewayError(error, 'the session could not be started');
-    status.failed(SessionEndReason.StartFailed, fwError.code, fwError.message);
-    offerToPlayAnyway(restartButton, fwError, win);
-    restartButton.hidden = false;
-    return;
-  }
-
-  (win as { framewaySession?: FramewaySession }).framewaySession = session;
+    },
+    { win, status, restartButton },
+  );
+  if (!session) return;
   const gamepadHint = new GamepadHint(toast, $('gamepads'), session.input.gamepads);
   followSession(session, {
     status,
