@@ -28,7 +28,10 @@ describe('NodeKey', () => {
     expect(() => NodeKey.loadOrCreate(path)).toThrow(/32-byte hex/);
   });
 
+  // Separate processes load the compiled module (they cannot import TypeScript).
   const built = join(dirname(fileURLToPath(import.meta.url)), '../../dist/identity/NodeKey.js');
+  if (!existsSync(built))
+    console.warn(`[skip] concurrent node key creation: ${built} is missing (run \`npm run build\`)`);
   it.skipIf(!existsSync(built))('gives agents that start together with one key path the same key', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'fw-key-')), 'keys', 'node.key');
     const script = `import(${JSON.stringify(built)}).then(({ NodeKey }) => console.log(NodeKey.loadOrCreate(process.argv[1]).address))`;

@@ -30,7 +30,9 @@ describe('tiedCommand', () => {
     });
   });
 
-  it.skipIf(!findExecutable('setpriv'))('kills the program when the agent dies, even by SIGKILL', async () => {
+  const setpriv = findExecutable('setpriv');
+  if (!setpriv) console.warn('[skip] spawnTied parent-death test: setpriv is not installed (util-linux)');
+  it.skipIf(!setpriv)('kills the program when the agent dies, even by SIGKILL', async () => {
     // A stand-in agent that runs the tied command line, then is killed without any chance to clean up.
     const command = tiedCommand('sleep', ['30']);
     const agent = spawn(

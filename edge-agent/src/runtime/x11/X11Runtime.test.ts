@@ -13,6 +13,7 @@ import { X11Runtime, type X11RuntimeOptions } from './X11Runtime.js';
 
 const PROBE_APP = join(import.meta.dirname, 'fixtures', 'x11ProbeApp.mjs');
 const LTRIS = findExecutable('ltris', `${process.env.PATH}:/usr/games`);
+if (!LTRIS) console.warn('[skip] x11 runtime ltris test: ltris is not installed (apt: ltris)');
 const missing = ['Xvfb', 'xdpyinfo'].filter((tool) => !findExecutable(tool)).slice(0, 1);
 if (missing.length > 0) console.warn(`[skip] x11 runtime tests: ${missing.join(', ')} not installed (apt: xvfb)`);
 
