@@ -35,8 +35,16 @@ export {
   H264_FMTP,
   InputChannelLabel,
   PLAYOUT_DELAY_EXTENSION_URI,
+  SRTP_PROFILE,
   VIDEO_CLOCK_RATE,
 } from './media/mediaConstants.js';
+export {
+  decodeSrtpKeying,
+  encodeSrtpKeying,
+  SRTP_MASTER_KEY_BYTES,
+  SRTP_MASTER_SALT_BYTES,
+  type SrtpMasterKey,
+} from './media/srtpKeying.js';
 export { type FitCoordinateOptions, fitCoordinate, type RttObservation } from './placement/fitCoordinate.js';
 export {
   type MeasureProbesOptions,
@@ -93,9 +101,11 @@ export {
 } from './signaling/messageTypes.js';
 export {
   type EncoderInfo,
+  type EncoderTarget,
   type GpuInfo,
   type IceServer,
   type PayloadOf,
+  type StreamQuality,
   payloadSchemas,
   RuntimeKind,
   SessionEndReason,
@@ -103,4 +113,5 @@ export {
   VideoCodec,
   type VideoParams,
 } from './signaling/payloads.js';
+export type { EncoderControls, SrtpKeying } from './signaling/features/agent.js';
 export { type ReplyPayloadOf, SignalingChannel, type SignalingChannelOptions } from './signaling/SignalingChannel.js';

@@ -50,6 +50,20 @@ export const ErrorCodes = {
   },
   FW_ERR_RUNTIME_FAILED: { status: 500, description: 'The session runtime failed to start or exited.' },
   FW_ERR_UNSUPPORTED_RUNTIME: { status: 400, description: 'The node does not offer the requested runtime.' },
+  FW_ERR_MEDIA_MALFORMED: {
+    status: 400,
+    description: 'An RTP/RTCP packet could not be parsed or failed SRTP authentication; it was dropped and counted.',
+  },
+  FW_ERR_MEDIA_RATE_LIMITED: {
+    status: 429,
+    description:
+      'Retransmission or keyframe requests beyond their budget (a peer NACKing everything, a PLI flood); the excess was dropped.',
+  },
+  FW_ERR_KEYFRAME_IGNORED: {
+    status: 502,
+    description:
+      'The encoder did not answer keyframe requests with a keyframe; the gateway backs off and the stream recovers at the next periodic keyframe.',
+  },
   // Input
   FW_ERR_INPUT_MALFORMED: { status: 400, description: 'An input message is truncated or has an invalid field.' },
   FW_ERR_INPUT_TOO_LARGE: { status: 413, description: 'An input message exceeds the input size limit.' },

@@ -6,6 +6,12 @@ export const H264_FMTP = 'level-asymmetry-allowed=1;packetization-mode=1;profile
 
 export const VIDEO_CLOCK_RATE = 90_000;
 
+/**
+ * The ingest leg's SRTP protection profile (RFC 3711's default suite, what
+ * every SRTP stack and ffmpeg's srtp protocol speak).
+ */
+export const SRTP_PROFILE = 'AES_CM_128_HMAC_SHA1_80';
+
 /** DataChannel labels the player opens; the gateway relays both to the agent. */
 export const InputChannelLabel = {
   /** Ordered and reliable: key and button edges must arrive, in order. */

@@ -9,12 +9,13 @@ const ranges: Record<string, [number, number]> = {
   player: [200, 219],
   placement: [220, 239],
   qos: [300, 339],
+  media: [340, 359],
 };
 
 describe('message type table', () => {
   it('keeps every feature inside its reserved range without collisions', () => {
     const seen = new Map<number, string>();
-    const names = ['core', 'agent', 'fleet', 'player', 'placement', 'qos'];
+    const names = ['core', 'agent', 'fleet', 'player', 'placement', 'qos', 'media'];
     features.forEach((feature, index) => {
       const [min, max] = ranges[names[index]!]!;
       for (const [name, t] of Object.entries(feature.types)) {

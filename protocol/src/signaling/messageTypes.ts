@@ -1,6 +1,7 @@
 import { agentMessages } from './features/agent.js';
 import { coreMessages } from './features/core.js';
 import { fleetMessages } from './features/fleet.js';
+import { mediaMessages } from './features/media.js';
 import { placementMessages } from './features/placement.js';
 import { playerMessages } from './features/player.js';
 import { qosMessages } from './features/qos.js';
@@ -13,6 +14,7 @@ import { qosMessages } from './features/qos.js';
  *   200–219 player <-> gateway: join, WebRTC, session state   features/player.ts
  *   220–239 player placement: probes, queue, failover         features/placement.ts
  *   300–339 quality of service reports                        features/qos.ts
+ *   340–359 media control: encoder target, stream quality     features/media.ts
  */
 export const features = [
   coreMessages,
@@ -21,6 +23,7 @@ export const features = [
   playerMessages,
   placementMessages,
   qosMessages,
+  mediaMessages,
 ] as const;
 
 /** The signaling message types: one table, composed from the features. */
@@ -31,6 +34,7 @@ export const MessageType = {
   ...playerMessages.types,
   ...placementMessages.types,
   ...qosMessages.types,
+  ...mediaMessages.types,
 } as const;
 
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
@@ -61,6 +65,7 @@ export const ReplyTypeOf = {
   ...playerMessages.replies,
   ...placementMessages.replies,
   ...qosMessages.replies,
+  ...mediaMessages.replies,
 } as const;
 
 export type RequestType = keyof typeof ReplyTypeOf;

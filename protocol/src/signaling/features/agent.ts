@@ -11,6 +11,7 @@ import {
   VideoCodecSchema,
   VideoParams,
 } from '../common.js';
+import { SRTP_PROFILE } from '../../media/mediaConstants.js';
 import { CoreMessageType } from './core.js';
 import type { FeatureMessages } from './FeatureMessages.js';
 import { AgentFleetFields } from './fleet.js';
@@ -51,6 +52,24 @@ export const AgentHeartbeatPayload = v.object({
   cpuLoad: v.optional(v.pipe(v.number(), v.minValue(0))),
 });
 
+/** SRTP protection profile and master key + salt (base64 of 16 + 14 bytes). */
+export const SrtpKeying = v.object({
+  profile: v.literal(SRTP_PROFILE),
+  masterKey: v.pipe(v.string(), v.regex(/^[A-Za-z0-9+/]{40}$/, 'base64 of 30 bytes')),
+});
+
+/** What the running encoder can be asked to do mid-stream; the gateway's control loops adapt to it. */
+export const EncoderControls = v.object({
+  /** An IDR within one frame of a KeyframeRequest. */
+  keyframeOnDemand: v.boolean(),
+  /** EncoderTarget.bitrateKbps applies live. */
+  liveBitrate: v.boolean(),
+  /** EncoderTarget.width/height/fps apply live (an IDR on the same stream). */
+  liveResize: v.boolean(),
+  /** Answers NACK from a packet history and sends sender reports. */
+  retransmits: v.boolean(),
+});
+
 export const SessionStartPayload = v.object({
   sessionId: Id,
   /** Small integer that tags this session's binary input frames on the agent link. */
@@ -80,6 +99,14 @@ export const SessionStartPayload = v.object({
     payloadType: v.pipe(Uint, v.minValue(96), v.maxValue(127)),
     // 0 would make ffmpeg pick a random SSRC, which the gateway's ingest would then reject.
     ssrc: v.pipe(Uint, v.minValue(1), v.maxValue(0xffff_ffff)),
+    /**
+     * SRTP keying for this stream, fresh per session and per failover: the
+     * ingest crosses the internet between a provider's node and the gateway,
+     * and this socket is the authenticated channel that carries the key. The
+     * gateway's RTCP back to the agent (NACK, PLI, receiver reports) is SRTCP
+     * under the same master key.
+     */
+    srtp: SrtpKeying,
   }),
   /**
    * Where to send the session's Opus audio as a second RTP stream (its own
@@ -92,6 +119,8 @@ export const SessionStartPayload = v.object({
       port: Port,
       payloadType: v.pipe(Uint, v.minValue(96), v.maxValue(127)),
       ssrc: v.pipe(Uint, v.minValue(1), v.maxValue(0xffff_ffff)),
+      /** Its own master key: the two streams never share SRTP keystream. */
+      srtp: SrtpKeying,
     }),
   ),
 });
@@ -99,6 +128,8 @@ export const SessionStartPayload = v.object({
 export const SessionStartedPayload = v.object({
   sessionId: Id,
   encoder: EncoderInfo,
+  /** Absent from agents that predate it: treated as none. */
+  encoderControls: v.optional(EncoderControls),
 });
 
 export const SessionStopPayload = v.object({
@@ -111,6 +142,9 @@ export const AgentSessionEndedPayload = v.object({
   reason: SessionEndReasonSchema,
   message: v.optional(ShortText),
 });
+
+export type SrtpKeying = v.InferOutput<typeof SrtpKeying>;
+export type EncoderControls = v.InferOutput<typeof EncoderControls>;
 
 export const KeyframeRequestPayload = v.object({ sessionId: Id });
 
