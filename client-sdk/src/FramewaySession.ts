@@ -7,6 +7,7 @@ import {
   isErrorCode,
   SessionEndReason,
   SessionStateName,
+  type StreamQuality,
   TypedEmitter,
   type VideoParams,
 } from '@frameway/protocol';
@@ -29,6 +30,9 @@ import { exchangeOffer, joinSession, leaveSession, pingGateway, sendIceCandidate
 import { handleGatewayMessage } from './signaling/gatewayHandlers.js';
 import { SignalingSocket, type SocketClosedInfo } from './signaling/SignalingSocket.js';
 import { SDK_VERSION } from './version.js';
+
+/** What the gateway sends now (its StreamQuality message without the session id). */
+export type StreamQualityInfo = Omit<StreamQuality, 'sessionId'>;
 
 /** An outage began, or another attempt to end it starts. */
 export interface ReconnectingInfo {
@@ -77,6 +81,8 @@ export type FramewaySessionEvents = {
   failover: [info: FailoverInfo];
   /** Waiting in the gateway's placement queue (every node within budget is full); also `onQueued` in connect(). */
   queued: [info: QueueInfo];
+  /** The gateway changed what it sends: target bitrate, picture size or rate (congestion control). */
+  streamQuality: [quality: StreamQualityInfo];
   /** A quality problem started (`active`) or cleared: freeze, latency, RTT, loss, frame rate. */
   qualityWarning: [warning: QualityWarning];
   /** Every presented frame with its latency estimate (only computed for listeners of the attached `<video>`). */
@@ -158,6 +164,7 @@ export class FramewaySession extends TypedEmitter<FramewaySessionEvents> {
   #connected = false;
   #outage: Outage | undefined;
   #reconnects = 0;
+  #streamQuality: StreamQualityInfo | undefined;
   /** The first stats interval after a (re)connection covers its start-up (first keyframe, low fps): not judged. */
   #settling = true;
   #endInfo: SessionEndInfo | undefined;
@@ -333,6 +340,10 @@ export class FramewaySession extends TypedEmitter<FramewaySessionEvents> {
         queuePosition: ({ sessionId: _, ...info }) => {
           this.#options.onQueued?.(info);
           this.emit('queued', info);
+        },
+        streamQuality: ({ sessionId: _, ...quality }) => {
+          this.#streamQuality = quality;
+          this.emit('streamQuality', quality);
         },
         linkStats: () => this.#stats.latest,
       }),
@@ -689,6 +700,8 @@ export class FramewaySession extends TypedEmitter<FramewaySessionEvents> {
       presentedFps: frames === undefined ? undefined : Math.round(frames.fps * 10) / 10,
       presentedFreezeCount: frames?.freezeCount ?? 0,
       reconnects: this.#reconnects,
+      targetKbps: this.#streamQuality?.targetKbps,
+      estimateKbps: this.#streamQuality?.estimateKbps,
     };
   }
 

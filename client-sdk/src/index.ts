@@ -22,6 +22,7 @@ export {
   type ReconnectingInfo,
   type ResumedInfo,
   type SessionState,
+  type StreamQualityInfo,
 } from './FramewaySession.js';
 export { GamepadPoller, type GamepadPollerEvents, type PadInfo } from './input/GamepadPoller.js';
 export { type DataChannelLike, InputChannels, type InputSink } from './input/InputChannels.js';

@@ -44,6 +44,18 @@ export const GatewayConfigSchema = v.strictObject({
       ),
       inputRatePerSecond: v.optional(v.pipe(v.number(), v.minValue(10)), 2000),
       disconnectGraceMs: v.optional(PositiveMs, 3000),
+      /**
+       * Loss repair on both legs: NACK on the ingest, NACK/RTX to the player,
+       * keyframes on request. Off only for measuring what it is worth (the
+       * network bench's baseline).
+       */
+      repair: v.optional(v.boolean(), true),
+      /** Congestion control: the player's feedback sets the encoder's bitrate and picture size. */
+      adaptiveBitrate: v.optional(v.boolean(), true),
+      /** Lowest bitrate adaptive bitrate goes to. */
+      minBitrateKbps: v.optional(v.pipe(v.number(), v.integer(), v.minValue(100)), 300),
+      /** Most retransmitted bytes to a player, as a share of the media bitrate (a player NACKing everything). */
+      retransmitShare: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(4)), 0.5),
     }),
     {},
   ),
@@ -71,7 +83,8 @@ export const GatewayConfigSchema = v.strictObject({
       playerJoinTimeoutMs: v.optional(PositiveMs, 10_000),
       playerReconnectGraceMs: v.optional(PositiveMs, 5_000),
       tokenTtlSeconds: v.optional(PositiveMs, 3600),
-      keyframeRequestIntervalMs: v.optional(PositiveMs, 500),
+      /** Minimum spacing of keyframe requests to an agent; requests in between are coalesced into one at its end. */
+      keyframeRequestIntervalMs: v.optional(PositiveMs, 200),
     }),
     {},
   ),

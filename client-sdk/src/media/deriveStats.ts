@@ -58,6 +58,10 @@ export interface SessionStats {
   presentedFreezeCount: number;
   /** Times the session was resumed after a dropped connection. */
   reconnects: number;
+  /** The encoder's target bitrate the gateway last announced (congestion control); undefined before it did. */
+  targetKbps?: number | undefined;
+  /** The gateway's estimate of this player's downlink, kbps. */
+  estimateKbps?: number | undefined;
 }
 
 /** The cumulative counters of one report, kept to compute the next report's rates. */

@@ -66,3 +66,15 @@ describe('formatStats', () => {
     expect(lines[3]).toContain('0 kbit/s');
   });
 });
+
+describe('formatStats with congestion control', () => {
+  it('shows the received bitrate against the target and the link estimate once the gateway announced them', () => {
+    const lines = formatStats({ ...stats, targetKbps: 4000, estimateKbps: 4600, nackCount: 7, pliCount: 1 });
+    expect(lines).toContain('8.2 Mbit/s of 4.0 Mbit/s target · loss 0.0%');
+    expect(lines).toContain('link estimate 4.6 Mbit/s · NACK 7 · PLI 1');
+  });
+
+  it('leaves both out before any announcement', () => {
+    expect(formatStats(stats).some((line) => line.includes('target') || line.includes('estimate'))).toBe(false);
+  });
+});

@@ -10,7 +10,10 @@ export function formatStats(stats: SessionStats): string[] {
     ...(stats.frameLatencyMs === undefined
       ? []
       : [`frame latency ≈ ${ms(stats.frameLatencyMs)} · p95 ${ms(stats.frameLatencyP95Ms)} (receive → shown + RTT/2)`]),
-    `${formatBitrate(stats.bitrateKbps)} · loss ${stats.lossPercent.toFixed(1)}%`,
+    `${formatBitrate(stats.bitrateKbps)}${stats.targetKbps === undefined ? '' : ` of ${formatBitrate(stats.targetKbps)} target`} · loss ${stats.lossPercent.toFixed(1)}%`,
+    ...(stats.estimateKbps
+      ? [`link estimate ${formatBitrate(stats.estimateKbps)} · NACK ${stats.nackCount} · PLI ${stats.pliCount}`]
+      : []),
     `dropped ${stats.framesDropped} · freezes ${Math.max(stats.freezeCount, stats.presentedFreezeCount)}${stats.reconnects > 0 ? ` · reconnects ${stats.reconnects}` : ''}`,
   ];
 }

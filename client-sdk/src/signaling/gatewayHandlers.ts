@@ -15,6 +15,8 @@ export interface GatewayHandlers {
   sessionFailover?(payload: PayloadOf<typeof MessageType.SessionFailover>): void;
   /** The player waits in the placement queue: its place changed. */
   queuePosition?(payload: PayloadOf<typeof MessageType.QueuePosition>): void;
+  /** What the gateway sends now: target bitrate, its bandwidth estimate, picture size (congestion control). */
+  streamQuality?(payload: PayloadOf<typeof MessageType.StreamQuality>): void;
   /** The latest stats sample, for the gateway's in-session RTT checks. */
   linkStats?(): SessionStats | undefined;
 }
@@ -36,6 +38,9 @@ export function handleGatewayMessage(message: AnyMessage, socket: SignalingSocke
       return;
     case MessageType.QueuePosition:
       handlers.queuePosition?.(message.p);
+      return;
+    case MessageType.StreamQuality:
+      handlers.streamQuality?.(message.p);
       return;
     case MessageType.Ping:
       socket.reply(message, MessageType.Pong, { ts: message.p.ts });

@@ -2,6 +2,7 @@ import {
   type AnyMessage,
   encodeAgentInputFrame,
   encodeInputEvents,
+  encodeSrtpKeying,
   FramewayError,
   GatewayToAgent,
   type InputEvent,
@@ -18,7 +19,7 @@ const startPayload = {
   channel: 7,
   runtime: 'scene' as const,
   video: { width: 1280, height: 720, fps: 60, codec: 'h264' as const, bitrateKbps: 8000, gop: 60 },
-  rtp: { host: '127.0.0.1', port: 5004, payloadType: 96, ssrc: 1 },
+  rtp: { host: '127.0.0.1', port: 5004, payloadType: 96, ssrc: 1, srtp: encodeSrtpKeying(new Uint8Array(30).fill(7)) },
 };
 
 /** A gateway-side channel wired in memory to the agent-side channel the handlers answer on. */
@@ -41,9 +42,13 @@ function link(host: SessionHost) {
 function fakeHost(overrides: Partial<SessionHost> = {}) {
   const applied: Array<{ channel: number; events: readonly InputEvent[] }> = [];
   const host: SessionHost = {
-    startSession: async () => ({ name: 'libx264', codec: 'h264', hardware: false }),
+    startSession: async () => ({
+      encoder: { name: 'libx264', codec: 'h264', hardware: false },
+      encoderControls: { keyframeOnDemand: true, liveBitrate: true, liveResize: false, retransmits: true },
+    }),
     stopSession: async () => false,
     requestKeyframe: () => false,
+    setEncoderTarget: () => false,
     applyInput: (channel, events) => {
       if (channel !== 7) return false;
       applied.push({ channel, events });
@@ -55,12 +60,23 @@ function fakeHost(overrides: Partial<SessionHost> = {}) {
 }
 
 describe('gateway handlers', () => {
-  it('answers SessionStart with SessionStarted and the encoder used', async () => {
+  it('answers SessionStart with SessionStarted, the encoder used and what it can do live', async () => {
     const { gateway } = link(fakeHost().host);
     await expect(gateway.request(MessageType.SessionStart, startPayload)).resolves.toEqual({
       sessionId: 's-1',
       encoder: { name: 'libx264', codec: 'h264', hardware: false },
+      encoderControls: { keyframeOnDemand: true, liveBitrate: true, liveResize: false, retransmits: true },
     });
+  });
+
+  it('hands an EncoderTarget to the session host', async () => {
+    const targets: unknown[] = [];
+    const { host } = fakeHost({ setEncoderTarget: (target) => targets.push(target) > 0 });
+    const { gateway } = link(host);
+    const target = { sessionId: 's-1', bitrateKbps: 2500, width: 960, height: 540, fps: 60 };
+    gateway.notify(MessageType.EncoderTarget, target);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(targets).toEqual([target]);
   });
 
   it('answers a failed SessionStart with the typed error code', async () => {

@@ -2,7 +2,9 @@ import {
   type AnyMessage,
   decodeAgentFrame,
   decodeInputEvents,
+  type EncoderControls,
   type EncoderInfo,
+  type EncoderTarget,
   FramewayError,
   type InputEvent,
   isFramewayError,
@@ -16,11 +18,15 @@ import { createLogger, type Logger } from '../logging/logger.js';
 
 /** What the handlers drive: the agent's session management. */
 export interface SessionHost {
-  /** Starts a session; resolves with the encoder used, rejects with a FramewayError. */
-  startSession(request: PayloadOf<typeof MessageType.SessionStart>): Promise<EncoderInfo>;
+  /** Starts a session; resolves with the encoder used and what it can do live, rejects with a FramewayError. */
+  startSession(
+    request: PayloadOf<typeof MessageType.SessionStart>,
+  ): Promise<{ encoder: EncoderInfo; encoderControls: EncoderControls }>;
   /** Stops a session; resolves false when there was none (stop is idempotent). */
   stopSession(sessionId: string, reason: SessionEndReason): Promise<boolean>;
   requestKeyframe(sessionId: string): boolean;
+  /** Steers a session's encoder (congestion control); false when there is no such session. */
+  setEncoderTarget(target: EncoderTarget): boolean;
   /** Applies input to the session on `channel`; false when no session has that channel. */
   applyInput(channel: number, events: readonly InputEvent[]): boolean;
 }
@@ -56,7 +62,7 @@ export function createGatewayHandlers(host: SessionHost, logger?: Logger): Gatew
       case MessageType.SessionStart: {
         const { sessionId } = message.p;
         host.startSession(message.p).then(
-          (encoder) => channel.reply(message, MessageType.SessionStarted, { sessionId, encoder }),
+          (started) => channel.reply(message, MessageType.SessionStarted, { sessionId, ...started }),
           (error: unknown) => {
             const typed = toFramewayError(error, 'FW_ERR_RUNTIME_FAILED');
             log.warn({ sessionId, code: typed.code, err: typed }, 'session start failed');
@@ -75,6 +81,9 @@ export function createGatewayHandlers(host: SessionHost, logger?: Logger): Gatew
       }
       case MessageType.KeyframeRequest:
         host.requestKeyframe(message.p.sessionId);
+        return;
+      case MessageType.EncoderTarget:
+        if (!host.setEncoderTarget(message.p)) log.debug({ sessionId: message.p.sessionId }, 'target for no session');
         return;
       case MessageType.Ping:
         channel.reply(message, MessageType.Pong, { ts: message.p.ts });

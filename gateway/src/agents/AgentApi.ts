@@ -1,4 +1,5 @@
 import {
+  type EncoderTarget,
   encodeAgentInputFrame,
   MessageType,
   type PayloadOf,
@@ -43,6 +44,11 @@ export class AgentApi {
 
   requestKeyframe(sessionId: string): void {
     this.#channel.notify(MessageType.KeyframeRequest, { sessionId });
+  }
+
+  /** Steers the session's encoder: bitrate live, picture size and rate with an IDR. */
+  setEncoderTarget(target: EncoderTarget): void {
+    this.#channel.notify(MessageType.EncoderTarget, target);
   }
 
   /** Forwards one validated input message on the binary lane; false when the socket dropped it. */

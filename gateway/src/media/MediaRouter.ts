@@ -1,11 +1,48 @@
-import type { FramewayError, IceServer, TypedEmitter, VideoCodec, VideoParams } from '@frameway/protocol';
+import type {
+  EncoderControls,
+  FramewayError,
+  IceServer,
+  SrtpKeying,
+  TypedEmitter,
+  VideoCodec,
+  VideoParams,
+} from '@frameway/protocol';
 
-/** Where an agent sends a session's RTP. */
+/** Where an agent sends a session's RTP, and the SRTP key it protects it with. */
 export interface RtpIngestAddress {
   host: string;
   port: number;
   payloadType: number;
   ssrc: number;
+  srtp: SrtpKeying;
+}
+
+/** What congestion control wants the encoder to produce (and what it based that on). */
+export interface MediaTarget {
+  bitrateKbps: number;
+  width: number;
+  height: number;
+  fps: number;
+  /** Bandwidth estimate of the player's downlink, kbps (0 while there is none). */
+  estimateKbps: number;
+  /** Loss before repair over the last interval, 0..1. */
+  lossFraction: number;
+}
+
+/** Loss repair and protection counters of one route, both legs. */
+export interface RepairStats {
+  /** Ingest packets that failed SRTP authentication or replayed; dropped. */
+  ingestAuthFailures: number;
+  ingestReplayed: number;
+  /** Ingest packets asked for again (NACK), got back, and given up on. */
+  ingestNacked: number;
+  ingestRecovered: number;
+  ingestLostUnrepaired: number;
+  /** Keyframes seen on the ingest. */
+  ingestKeyframes: number;
+  /** Retransmissions sent to the player (RTX), and those refused over budget. */
+  playerRetransmits: number;
+  playerRetransmitsLimited: number;
 }
 
 export interface RouteOptions {
@@ -24,6 +61,9 @@ export interface RouteStats {
   /** Opus RTP packets from the agent, and those sent on to the player (0 where the backend takes no audio). */
   audioPacketsIn?: number;
   audioPacketsForwarded?: number;
+  repair?: RepairStats;
+  /** The last target congestion control set; absent while it has set none (or is off). */
+  target?: MediaTarget;
 }
 
 export interface IceCandidateInit {
@@ -46,6 +86,12 @@ export type SessionRouteEvents = {
   playerDisconnected: [reason: string];
   /** A local ICE candidate to trickle to the player. */
   localCandidate: [candidate: IceCandidateInit];
+  /** A keyframe arrived from the agent (it answers keyframe requests). */
+  ingestKeyframe: [];
+  /** Congestion control wants the encoder to produce this from now on. */
+  mediaTarget: [target: MediaTarget];
+  /** A peer exceeded a media budget (NACK flood, forged packets); already dropped and counted. */
+  mediaWarning: [error: FramewayError];
 };
 
 /** One session's media path: RTP in from the agent, WebRTC out to the player, input back. */
@@ -57,6 +103,8 @@ export interface SessionRoute extends TypedEmitter<SessionRouteEvents> {
   /** Answers the player's offer; a new offer replaces the previous player transport (reconnect). */
   answerPlayer(offerSdp: string): Promise<string>;
   addPlayerCandidate(candidate: IceCandidateInit): Promise<void>;
+  /** What the agent's encoder can do mid-stream (SessionStarted); congestion control only asks for that. */
+  setEncoderControls(controls: EncoderControls): void;
   stats(): RouteStats;
   close(): void;
 }

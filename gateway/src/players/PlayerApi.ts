@@ -1,4 +1,10 @@
-import { type FramewayError, MessageType, type SessionStateName, type SignalingChannel } from '@frameway/protocol';
+import {
+  type FramewayError,
+  MessageType,
+  type SessionStateName,
+  type SignalingChannel,
+  type StreamQuality,
+} from '@frameway/protocol';
 import type { IceCandidateInit } from '../media/MediaRouter.js';
 import type { SessionEndInfo } from '../sessions/Session.js';
 
@@ -33,6 +39,11 @@ export class PlayerApi {
       sdpMid: candidate.sdpMid ?? null,
       sdpMLineIndex: candidate.sdpMLineIndex ?? null,
     });
+  }
+
+  /** What the player is being sent now (target bitrate, estimate, picture), for its stats overlay. */
+  streamQuality(quality: StreamQuality): void {
+    this.#channel.notify(MessageType.StreamQuality, quality);
   }
 
   /** Tells the player about a problem with its input or messages, at most once per interval. */

@@ -1,5 +1,7 @@
 import {
   type AnyMessage,
+  type EncoderTarget,
+  encodeSrtpKeying,
   FramewayError,
   MessageType,
   type PayloadOf,
@@ -23,8 +25,15 @@ type SessionStarted = PayloadOf<typeof MessageType.SessionStarted>;
 
 /** A media route that can re-latch its ingest, like werift's; tests emit its events by hand. */
 class FakeRoute extends TypedEmitter<SessionRouteEvents> implements SessionRoute {
-  readonly ingest = { host: '127.0.0.1', port: 40_000, payloadType: 96, ssrc: 1234 };
+  readonly ingest = {
+    host: '127.0.0.1',
+    port: 40_000,
+    payloadType: 96,
+    ssrc: 1234,
+    srtp: encodeSrtpKeying(new Uint8Array(30)),
+  };
   readonly relatchIngest = vi.fn();
+  readonly setEncoderControls = vi.fn();
   closed = false;
 
   constructor(readonly sessionId: string) {
@@ -64,22 +73,42 @@ interface FakeNode {
   link: AgentLink;
   starts: SessionStart[];
   stops: string[];
+  keyframeRequests: number;
+  targets: EncoderTarget[];
+  controls: SessionStarted['encoderControls'];
   failStart: FramewayError | undefined;
 }
 
 function fakeNode(): FakeNode {
-  const node: FakeNode = { link: undefined as unknown as AgentLink, starts: [], stops: [], failStart: undefined };
+  const node: FakeNode = {
+    link: undefined as unknown as AgentLink,
+    starts: [],
+    stops: [],
+    keyframeRequests: 0,
+    targets: [],
+    controls: undefined,
+    failStart: undefined,
+  };
   node.link = {
     api: {
       startSession: async (start: SessionStart): Promise<SessionStarted> => {
         node.starts.push(start);
         if (node.failStart) throw node.failStart;
-        return { sessionId: start.sessionId, encoder: { codec: 'h264', name: 'libx264', hardware: false } };
+        return {
+          sessionId: start.sessionId,
+          encoder: { codec: 'h264', name: 'libx264', hardware: false },
+          ...(node.controls ? { encoderControls: node.controls } : {}),
+        };
       },
       stopSession: async (sessionId: string) => {
         node.stops.push(sessionId);
       },
-      requestKeyframe: () => {},
+      requestKeyframe: () => {
+        node.keyframeRequests++;
+      },
+      setEncoderTarget: (target: EncoderTarget) => {
+        node.targets.push(target);
+      },
       sendInput: () => true,
     },
   } as unknown as AgentLink;
@@ -319,5 +348,75 @@ describe('SessionManager failover', () => {
     expect(socket.closes).toEqual([{ code: 1000, reason: 'session ended' }]);
     expect(h.reserved('node-a')).toBe(0);
     expect(h.release.mock.calls).toEqual([['node-a']]);
+  });
+});
+
+describe('SessionManager media control', () => {
+  let h: ReturnType<typeof harness>;
+  afterEach(() => h?.manager.closeAll());
+
+  const target = { bitrateKbps: 2400, width: 960, height: 540, fps: 60, estimateKbps: 2900, lossFraction: 0.01 };
+
+  it('coalesces a PLI flood into one keyframe request per interval, and the last one is not lost', async () => {
+    h = harness();
+    h.node('node-a').controls = { keyframeOnDemand: true, liveBitrate: true, liveResize: true, retransmits: true };
+    const { route } = await h.running();
+    const before = h.node('node-a').keyframeRequests;
+    for (let i = 0; i < 50; i++) route.emit('keyframeRequest');
+    expect(h.node('node-a').keyframeRequests - before).toBeLessThanOrEqual(1);
+    // The deferred request goes out when the 100 ms interval has passed.
+    await vi.waitFor(() => expect(h.node('node-a').keyframeRequests - before).toBe(2), { timeout: 1000 });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(h.node('node-a').keyframeRequests - before).toBe(2);
+  });
+
+  it('does not ask an encoder that cannot force a keyframe', async () => {
+    h = harness();
+    h.node('node-a').controls = { keyframeOnDemand: false, liveBitrate: false, liveResize: false, retransmits: false };
+    const { route } = await h.running();
+    const before = h.node('node-a').keyframeRequests;
+    route.emit('keyframeRequest');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(h.node('node-a').keyframeRequests).toBe(before);
+  });
+
+  it('sends congestion control targets to an encoder that can apply them, and tells the player', async () => {
+    h = harness();
+    h.node('node-a').controls = { keyframeOnDemand: true, liveBitrate: true, liveResize: true, retransmits: true };
+    const { route, socket } = await h.running();
+    expect(route.setEncoderControls).toHaveBeenCalledWith(h.node('node-a').controls);
+    route.emit('mediaTarget', target);
+    expect(h.node('node-a').targets).toEqual([
+      { sessionId: 's1', bitrateKbps: 2400, width: 960, height: 540, fps: 60 },
+    ]);
+    const quality = socket.sent.filter((message) => message.t === MessageType.StreamQuality).map((m) => m.p);
+    expect(quality).toEqual([
+      {
+        sessionId: 's1',
+        targetKbps: 2400,
+        estimateKbps: 2900,
+        width: 960,
+        height: 540,
+        fps: 60,
+        fec: false,
+        loss: 0.01,
+      },
+    ]);
+  });
+
+  it('keeps the full picture for an encoder that can only change its bitrate, and sends nothing to one that can do neither', async () => {
+    h = harness();
+    h.node('node-a').controls = { keyframeOnDemand: true, liveBitrate: true, liveResize: false, retransmits: true };
+    const { route, session } = await h.running();
+    route.emit('mediaTarget', target);
+    const { width, height, fps } = session.video;
+    expect(h.node('node-a').targets).toEqual([{ sessionId: 's1', bitrateKbps: 2400, width, height, fps }]);
+  });
+
+  it('sends no target to an agent that declared no encoder controls', async () => {
+    h = harness();
+    const { route } = await h.running();
+    route.emit('mediaTarget', target);
+    expect(h.node('node-a').targets).toEqual([]);
   });
 });

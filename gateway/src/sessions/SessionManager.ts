@@ -15,6 +15,7 @@ import type { Placer } from '../placement/Placer.js';
 import type { PlayerLink } from '../players/PlayerLink.js';
 import type { NodeRegistry } from '../registry/NodeRegistry.js';
 import { Session, type SessionEndInfo, type SessionSpec } from './Session.js';
+import { SessionMediaControl } from './SessionMediaControl.js';
 
 const log = createLogger('sessions.manager');
 
@@ -75,7 +76,7 @@ export class SessionManager extends TypedEmitter<SessionManagerEvents> {
   readonly #graceTimers = new Map<string, ReturnType<typeof setTimeout>>();
   readonly #placing = new Set<string>();
   readonly #endedAt = new Map<string, number>();
-  readonly #lastKeyframeRequest = new Map<string, number>();
+  readonly #mediaControls = new Map<string, SessionMediaControl>();
   readonly #failingOver = new Set<string>();
   /** The node each session holds a slot on (a failover moves it; the end releases it). */
   readonly #reservedOn = new Map<string, string>();
@@ -240,7 +241,7 @@ export class SessionManager extends TypedEmitter<SessionManagerEvents> {
       session.streamingSince ??= this.#options.now();
       session.setState(SessionStateName.Streaming);
       if (first) this.emit('streaming', session);
-      else this.#requestKeyframe(session, true);
+      else this.#mediaControl(session)?.requestKeyframe(true);
     });
     route.on('input', (bytes) => {
       if (session.nodeId) this.#options.agentFor(session.nodeId)?.api.sendInput(session.channel, bytes);
@@ -249,7 +250,15 @@ export class SessionManager extends TypedEmitter<SessionManagerEvents> {
       session.log.debug({ code: error.code, detail: error.message }, 'input rejected');
       this.#players.get(session.id)?.api.warn(error);
     });
-    route.on('keyframeRequest', () => this.#requestKeyframe(session));
+    const control = new SessionMediaControl({
+      session,
+      agent: () => (session.nodeId ? this.#options.agentFor(session.nodeId)?.api : undefined),
+      player: () => this.#players.get(session.id)?.api,
+      keyframes: { minIntervalMs: this.#options.keyframeRequestIntervalMs },
+      now: this.#options.now,
+    });
+    this.#mediaControls.set(session.id, control);
+    control.listenTo(route);
     route.on('localCandidate', (candidate) => this.#players.get(session.id)?.api.iceCandidate(candidate));
     route.on('playerDisconnected', (reason) => {
       session.log.info({ reason }, 'player media transport lost');
@@ -294,7 +303,8 @@ export class SessionManager extends TypedEmitter<SessionManagerEvents> {
       throw new FramewayError('FW_ERR_INVALID_STATE', 'the session moved while the node started it');
     }
     session.encoder = started.encoder;
-    session.log.info({ encoder: started.encoder.name }, 'agent started session');
+    this.#mediaControl(session)?.encoderStarted(started.encoderControls);
+    session.log.info({ encoder: started.encoder.name, controls: started.encoderControls }, 'agent started session');
   }
 
   #canFailOver(session: Session): boolean {
@@ -350,7 +360,6 @@ export class SessionManager extends TypedEmitter<SessionManagerEvents> {
         }
         session.assignNode(to);
         route.relatchIngest();
-        this.#lastKeyframeRequest.delete(session.id);
         this.#players.get(session.id)?.channel.notify(MessageType.SessionFailover, {
           sessionId: session.id,
           fromNodeId: from,
@@ -464,12 +473,8 @@ export class SessionManager extends TypedEmitter<SessionManagerEvents> {
     this.#timers.delete(sessionId);
   }
 
-  #requestKeyframe(session: Session, force = false): void {
-    const now = this.#options.now();
-    const last = this.#lastKeyframeRequest.get(session.id) ?? Number.NEGATIVE_INFINITY;
-    if ((!force && now - last < this.#options.keyframeRequestIntervalMs) || !session.nodeId) return;
-    this.#lastKeyframeRequest.set(session.id, now);
-    this.#options.agentFor(session.nodeId)?.api.requestKeyframe(session.id);
+  #mediaControl(session: Session): SessionMediaControl | undefined {
+    return this.#mediaControls.get(session.id);
   }
 
   #onEnded(session: Session, info: SessionEndInfo): void {
@@ -479,7 +484,8 @@ export class SessionManager extends TypedEmitter<SessionManagerEvents> {
     placer.forget?.(session.id);
     this.#cancelGrace(session.id);
     this.#clearTimer(session.id);
-    this.#lastKeyframeRequest.delete(session.id);
+    this.#mediaControls.get(session.id)?.close();
+    this.#mediaControls.delete(session.id);
     this.#sessions.delete(session.id);
     this.#rememberEnded(session.id);
     if (nodeId && Session.agentNeedsStop(info.reason)) {

@@ -8,21 +8,33 @@ import {
   TypedEmitter,
 } from '@frameway/protocol';
 import {
+  GenericNack,
   MediaStream,
   MediaStreamTrack,
+  ReceiverEstimatedMaxBitrate,
   type RTCDataChannel,
   RTCPeerConnection,
   RTCRtpCodecParameters,
   RTCRtpHeaderExtensionParameters,
   type RTCRtpSender,
+  type RtcpPacket,
+  RtcpPayloadSpecificFeedback,
+  RtcpRrPacket,
+  RtcpSrPacket,
+  RtcpTransportLayerFeedback,
   RtpPacket,
+  type TransportWideCC,
   useAbsSendTime,
   useFIR,
   useNACK,
   usePLI,
+  useREMB,
   useSdesMid,
+  useTransportWideCC,
+  useTWCC,
 } from 'werift';
 import { createLogger } from '../../logging/logger.js';
+import { RetransmitBudget } from '../control/RetransmitBudget.js';
 import { InputGate } from '../InputGate.js';
 import type { IceCandidateInit } from '../MediaRouter.js';
 import { type CandidateFilter, candidateAddress } from '../sdp/candidateFilter.js';
@@ -38,6 +50,36 @@ export interface WeriftPlayerPeerOptions {
   inputRatePerSecond: number;
   /** Time to wait for a 'disconnected' transport to recover before giving up. */
   disconnectGraceMs: number;
+  /** NACK with RTX retransmissions and PLI/FIR; false negotiates none of them (the bench's baseline). */
+  repair: boolean;
+  /** Retransmitted bytes allowed per media byte (a player NACKing everything gets no more). */
+  retransmitShare: number;
+  /**
+   * Where the player's transport-wide congestion feedback goes (and every sent
+   * packet's size and time): negotiates transport-cc when present.
+   */
+  transportFeedback?: TransportFeedbackSink | undefined;
+}
+
+/** The two calls werift's sender makes on its bandwidth estimator (`senderBWE`); congestion control takes its place. */
+export interface TransportFeedbackSink {
+  rtpPacketSent(sent: { wideSeq: number; size: number; sendingAtMs: number; sentAtMs: number }): void;
+  receiveTWCC(feedback: TransportWideCC): void;
+}
+
+/** werift keeps the sender's smoothed RTT (from our SRs and the player's RRs) in a field its typings mark private. */
+interface SenderRttView {
+  rtt?: number;
+}
+
+/** What a receiver report or REMB from the player says about its downlink. */
+export interface PlayerFeedback {
+  /** Fraction of video packets lost since the last report (before repair), 0..1. */
+  fractionLost?: number;
+  /** Round-trip time from the report's LSR/DLSR, ms. */
+  rttMs?: number;
+  /** Receiver-estimated maximum bitrate, bits per second. */
+  rembBps?: number;
 }
 
 export type WeriftPlayerPeerEvents = {
@@ -47,11 +89,17 @@ export type WeriftPlayerPeerEvents = {
   connected: [];
   disconnected: [reason: string];
   localCandidate: [candidate: IceCandidateInit];
+  /** A receiver report or REMB about the video stream. */
+  feedback: [feedback: PlayerFeedback];
+  /** NACKed retransmissions over the budget were dropped (emitted at most once a second). */
+  retransmitsLimited: [dropped: number];
 };
 
 // One-byte RTP header extension id for playout-delay: the browser's offer decides the final id.
 const PLAYOUT_DELAY_DEFAULT_ID = 6;
 const ZERO_PLAYOUT_DELAY = Buffer.from(encodePlayoutDelay(0, 0));
+/** What a NACKed packet is charged against the retransmission budget (the agent packetises to ~1200 bytes). */
+const AVERAGE_PACKET_BYTES = 1200;
 /**
  * The audio track's own MediaStream id. Browsers synchronise the tracks of one
  * stream (msid) by holding back whichever is ahead; audio in a stream of its
@@ -75,6 +123,9 @@ export class WeriftPlayerPeer extends TypedEmitter<WeriftPlayerPeerEvents> {
   /** Header extension id the player negotiated for playout-delay; undefined when it did not. */
   #playoutDelayId: number | undefined;
   #disconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #retransmits: RetransmitBudget;
+  #limitedReportedAt = Number.NEGATIVE_INFINITY;
+  #limitedSinceReport = 0;
   #connected = false;
   #closed = false;
 
@@ -82,6 +133,7 @@ export class WeriftPlayerPeer extends TypedEmitter<WeriftPlayerPeerEvents> {
     super((error, event) => this.#log.error({ err: error, event }, 'listener threw'));
     this.#options = options;
     this.#log = createLogger('media.werift.peer', { sessionId: options.sessionId });
+    this.#retransmits = new RetransmitBudget({ share: options.retransmitShare });
     this.#inputGate = new InputGate({
       ratePerSecond: options.inputRatePerSecond,
       burst: options.inputRatePerSecond / 4,
@@ -100,9 +152,15 @@ export class WeriftPlayerPeer extends TypedEmitter<WeriftPlayerPeerEvents> {
           new RTCRtpCodecParameters({
             mimeType: 'video/H264',
             clockRate: 90_000,
-            rtcpFeedback: [useNACK(), usePLI(), useFIR()],
+            rtcpFeedback: [
+              ...(options.repair ? [useNACK(), usePLI(), useFIR()] : []),
+              ...(options.transportFeedback ? [useTWCC()] : [useREMB()]),
+            ],
             parameters: H264_FMTP,
           }),
+          // RTX (RFC 4588): retransmissions on their own SSRC, so the player's
+          // loss and bitrate statistics stay true and late copies are told apart.
+          ...(options.repair ? [new RTCRtpCodecParameters({ mimeType: 'video/rtx', clockRate: 90_000 })] : []),
         ],
         audio: [
           new RTCRtpCodecParameters({
@@ -118,6 +176,7 @@ export class WeriftPlayerPeer extends TypedEmitter<WeriftPlayerPeerEvents> {
           useSdesMid(),
           useAbsSendTime(),
           new RTCRtpHeaderExtensionParameters({ uri: PLAYOUT_DELAY_EXTENSION_URI, id: PLAYOUT_DELAY_DEFAULT_ID }),
+          ...(options.transportFeedback ? [useTransportWideCC()] : []),
         ],
         audio: [useSdesMid()],
       },
@@ -149,7 +208,7 @@ export class WeriftPlayerPeer extends TypedEmitter<WeriftPlayerPeerEvents> {
       if (!videoTransceiver) throw new Error('offer has no video m-line');
       const sender = this.#pc.addTrack(new MediaStreamTrack({ kind: 'video' }));
       this.#videoSender = sender;
-      sender.onPictureLossIndication.subscribe(() => this.emit('keyframeRequest'));
+      this.#takeOverFeedback(sender);
       // Players that offer audio (the SDK always does, recvonly) get the session's Opus track.
       if (this.#pc.getTransceivers().some((t) => t.kind === 'audio')) {
         this.#audioSender = this.#pc.addTrack(
@@ -186,6 +245,7 @@ export class WeriftPlayerPeer extends TypedEmitter<WeriftPlayerPeerEvents> {
     const sender = this.#videoSender;
     if (!this.#connected || !sender) return false;
     const rtp = RtpPacket.deSerialize(packet);
+    this.#retransmits.noteMedia(performance.now(), packet.length);
     const id = this.#playoutDelayId;
     if (id !== undefined) rtp.header.extensions.push({ id, payload: ZERO_PLAYOUT_DELAY });
     sender.sendRtp(rtp).catch((error: unknown) => this.#log.debug({ err: error }, 'sendRtp failed'));
@@ -202,12 +262,70 @@ export class WeriftPlayerPeer extends TypedEmitter<WeriftPlayerPeerEvents> {
     return true;
   }
 
+  /** Retransmissions sent and refused (over budget) so far. */
+  get retransmitCounters(): { admitted: number; dropped: number } {
+    return { ...this.#retransmits.counters };
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#disconnectTimer);
     this.#pc.close().catch(() => {});
     this.removeAllListeners();
+  }
+
+  /**
+   * Puts our control loops between the player's RTCP and werift's sender:
+   * NACKs pass a retransmission budget first (werift would answer every one),
+   * PLI/FIR become keyframe requests (FIR included: werift only reports PLI),
+   * receiver reports and REMB feed congestion control, and the transport-wide
+   * feedback goes to our estimator instead of werift's. werift dispatches RTCP
+   * through the sender's own handleRtcpPacket, so wrapping that one instance
+   * method is the narrowest seam it offers.
+   */
+  #takeOverFeedback(sender: RTCRtpSender): void {
+    if (this.#options.transportFeedback) {
+      (sender as { senderBWE: TransportFeedbackSink }).senderBWE = this.#options.transportFeedback;
+    }
+    const handle = sender.handleRtcpPacket.bind(sender);
+    sender.handleRtcpPacket = (packet: RtcpPacket) => {
+      if (packet instanceof RtcpTransportLayerFeedback && packet.feedback instanceof GenericNack) {
+        if (!this.#options.repair) return;
+        const nack = packet.feedback;
+        const now = performance.now();
+        const admitted = nack.lost.filter(() => this.#retransmits.admit(now, AVERAGE_PACKET_BYTES));
+        if (admitted.length < nack.lost.length) this.#noteLimited(now, nack.lost.length - admitted.length);
+        if (admitted.length === 0) return;
+        nack.lost = admitted;
+      } else if (packet instanceof RtcpPayloadSpecificFeedback) {
+        if (packet.feedback instanceof ReceiverEstimatedMaxBitrate) {
+          this.emit('feedback', { rembBps: Number(packet.feedback.bitrate) });
+        } else if (this.#options.repair) {
+          // PLI (fmt 1) or FIR (fmt 4): the decoder needs a keyframe.
+          this.emit('keyframeRequest');
+        }
+      }
+      handle(packet);
+      if (packet instanceof RtcpRrPacket || packet instanceof RtcpSrPacket) this.#reportFeedback(sender, packet);
+    };
+  }
+
+  #reportFeedback(sender: RTCRtpSender, packet: RtcpRrPacket | RtcpSrPacket): void {
+    const report = packet.reports.find((block) => block.ssrc === sender.ssrc);
+    if (!report) return;
+    const feedback: PlayerFeedback = { fractionLost: report.fractionLost / 256 };
+    const rtt = (sender as unknown as SenderRttView).rtt;
+    if (rtt !== undefined) feedback.rttMs = rtt * 1000;
+    this.emit('feedback', feedback);
+  }
+
+  #noteLimited(now: number, dropped: number): void {
+    this.#limitedSinceReport += dropped;
+    if (now - this.#limitedReportedAt < 1000) return;
+    this.#limitedReportedAt = now;
+    this.emit('retransmitsLimited', this.#limitedSinceReport);
+    this.#limitedSinceReport = 0;
   }
 
   #acceptDataChannel(channel: RTCDataChannel): void {
