@@ -10,7 +10,7 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeGateway, type FakeGatewayOptions } from '../testing/FakeGateway.js';
 import { eventually, isProcessAlive } from '../testing/processes.js';
-import { RtpSink } from '../testing/RtpSink.js';
+import { RtpSink, TEST_SRTP } from '../testing/RtpSink.js';
 import { loadConfig } from './config.js';
 import { EdgeAgent } from './EdgeAgent.js';
 import type { SceneRuntime } from './runtime/scene/SceneRuntime.js';
@@ -27,14 +27,18 @@ async function gateway(options: FakeGatewayOptions = {}): Promise<FakeGateway> {
 }
 
 async function rtpSink(): Promise<RtpSink> {
-  const sink = await RtpSink.open();
+  const sink = await RtpSink.open({ srtp: TEST_SRTP });
   cleanups.push(() => sink.close());
   return sink;
 }
 
 const x264Only = { encoders: [{ name: 'libx264', codec: 'h264' as const, hardware: false }], gpus: [] };
 
-async function startAgent(url: string, options: { probe?: boolean; slots?: number } = {}): Promise<EdgeAgent> {
+/** `cli`: encode with the ffmpeg CLI (tests about its child process); otherwise in-process where node-av loads. */
+async function startAgent(
+  url: string,
+  options: { probe?: boolean; slots?: number; cli?: boolean } = {},
+): Promise<EdgeAgent> {
   const agent = new EdgeAgent({
     config: loadConfig({
       gatewayUrl: url,
@@ -43,6 +47,7 @@ async function startAgent(url: string, options: { probe?: boolean; slots?: numbe
       slots: options.slots ?? 1,
       encoderCloseGraceMs: 500,
       reconnect: { initialDelayMs: 50, maxDelayMs: 200, jitter: 0.5 },
+      ...(options.cli ? { inProcessEncoder: false } : {}),
     }),
     ...(options.probe ? {} : { capabilities: x264Only }),
   });
@@ -60,7 +65,7 @@ function sessionStart(
     channel: 5,
     runtime: 'scene',
     video: { width: 320, height: 180, fps: 30, codec: 'h264', bitrateKbps: 800, gop: 30 },
-    rtp: { host: '127.0.0.1', port, payloadType: 102, ssrc: 0xcafe0001 },
+    rtp: { host: '127.0.0.1', port, payloadType: 102, ssrc: 0xcafe0001, srtp: TEST_SRTP },
     ...overrides,
   };
 }
@@ -102,8 +107,13 @@ describe('EdgeAgent', () => {
     const agent = await startAgent(fake.url);
     await fake.waitForMessage(MessageType.AgentRegister);
     const started = await fake.channel.request(MessageType.SessionStart, sessionStart(sink.port));
-    expect(started).toEqual({ sessionId: 'sess-1', encoder: { name: 'libx264', codec: 'h264', hardware: false } });
-    await sink.waitUntil(() => sink.frames >= 5, 5_000, '5 RTP frames');
+    expect(started).toMatchObject({
+      sessionId: 'sess-1',
+      encoder: { name: 'libx264', codec: 'h264', hardware: false },
+      encoderControls: { retransmits: true },
+    });
+    await sink.waitUntil(() => sink.frames >= 5, 5_000, '5 SRTP frames that authenticate');
+    expect(sink.authFailures).toBe(0);
     expect(sink.packets.every((packet) => packet.payloadType === 102 && packet.ssrc === 0xcafe0001)).toBe(true);
 
     expect(markerIndex(agent)).toBe(0);
@@ -117,10 +127,10 @@ describe('EdgeAgent', () => {
   it('stops the session on SessionStop, leaving no ffmpeg, and acknowledges unknown sessions too', async () => {
     const fake = await gateway();
     const sink = await rtpSink();
-    const agent = await startAgent(fake.url);
+    const agent = await startAgent(fake.url, { cli: true });
     await fake.waitForMessage(MessageType.AgentRegister);
     await fake.channel.request(MessageType.SessionStart, sessionStart(sink.port));
-    const pid = agent.session('sess-1')?.encoder.pid as number;
+    const pid = agent.session('sess-1')?.encoder?.pid as number;
     expect(isProcessAlive(pid)).toBe(true);
     await expect(
       fake.channel.request(MessageType.SessionStop, { sessionId: 'sess-1', reason: 'player_left' }),
@@ -148,7 +158,7 @@ describe('EdgeAgent', () => {
     });
     await expect(start({ video: { ...h264, width: 321 } })).rejects.toMatchObject({ code: 'FW_ERR_INVALID_PAYLOAD' });
     await expect(
-      start({ rtp: { host: '127.0.0.1', port: sink.port, payloadType: 96, ssrc: 0 } }),
+      start({ rtp: { host: '127.0.0.1', port: sink.port, payloadType: 96, ssrc: 0, srtp: TEST_SRTP } }),
     ).rejects.toMatchObject({
       code: 'FW_ERR_INVALID_PAYLOAD',
     });
@@ -173,10 +183,10 @@ describe('EdgeAgent', () => {
   it('tells the gateway when a session ends on its own', async () => {
     const fake = await gateway();
     const sink = await rtpSink();
-    const agent = await startAgent(fake.url);
+    const agent = await startAgent(fake.url, { cli: true });
     await fake.waitForMessage(MessageType.AgentRegister);
     await fake.channel.request(MessageType.SessionStart, sessionStart(sink.port));
-    process.kill(agent.session('sess-1')?.encoder.pid as number, 'SIGKILL');
+    process.kill(agent.session('sess-1')?.encoder?.pid as number, 'SIGKILL');
     const ended = await fake.waitForMessage(MessageType.AgentSessionEnded);
     expect(ended.p).toMatchObject({ sessionId: 'sess-1', reason: 'encoder_failed' });
     expect(agent.sessionCount).toBe(0);
@@ -185,10 +195,10 @@ describe('EdgeAgent', () => {
   it('stops its sessions when the gateway connection drops, then reconnects and registers again', async () => {
     const fake = await gateway();
     const sink = await rtpSink();
-    const agent = await startAgent(fake.url);
+    const agent = await startAgent(fake.url, { cli: true });
     await fake.waitForMessage(MessageType.AgentRegister);
     await fake.channel.request(MessageType.SessionStart, sessionStart(sink.port));
-    const pid = agent.session('sess-1')?.encoder.pid as number;
+    const pid = agent.session('sess-1')?.encoder?.pid as number;
 
     fake.dropConnections();
     await eventually(() => !isProcessAlive(pid), 3_000, 'ffmpeg to stop after the drop');
@@ -223,11 +233,11 @@ describe('EdgeAgent', () => {
   it('on close() ends every session as agent_shutdown, tells the gateway and closes the socket', async () => {
     const fake = await gateway();
     const sink = await rtpSink();
-    const agent = await startAgent(fake.url, { slots: 2 });
+    const agent = await startAgent(fake.url, { slots: 2, cli: true });
     await fake.waitForMessage(MessageType.AgentRegister);
     await fake.channel.request(MessageType.SessionStart, sessionStart(sink.port));
     await fake.channel.request(MessageType.SessionStart, sessionStart(sink.port, { sessionId: 'sess-2', channel: 6 }));
-    const pids = ['sess-1', 'sess-2'].map((id) => agent.session(id)?.encoder.pid as number);
+    const pids = ['sess-1', 'sess-2'].map((id) => agent.session(id)?.encoder?.pid as number);
     await agent.close();
     expect(pids.map(isProcessAlive)).toEqual([false, false]);
     await fake.waitForMessage(MessageType.AgentSessionEnded, 2);

@@ -1,5 +1,7 @@
 import {
+  type EncoderControls,
   type EncoderInfo,
+  type EncoderTarget,
   FramewayError,
   type InputEvent,
   type MessageType,
@@ -9,6 +11,8 @@ import {
   TypedEmitter,
 } from '@frameway/protocol';
 import type { AgentConfig } from './config.js';
+import { type EncoderName, isEncoderName } from './encoder/encoderCatalog.js';
+import { inProcessEncoderAvailable } from './encoder/loadNodeAv.js';
 import { type NodeCapabilities, probeEncoders } from './encoder/probeEncoders.js';
 import { resolveFfmpeg } from './ffmpeg/resolveFfmpeg.js';
 import { FleetMember } from './fleet/FleetMember.js';
@@ -109,7 +113,7 @@ export class EdgeAgent extends TypedEmitter<EdgeAgentEvents> implements SessionH
       nodeId: () => this.#nodeId,
       session: (id) => {
         const session = this.#sessions.get(id);
-        return session && { counters: () => session.encoder.stats, handoff: () => session.handoff.takeWindow() };
+        return session && { counters: () => session.encoderStats, handoff: () => session.handoff.takeWindow() };
       },
     });
     this.#link.on('message', (message, channel) => this.#qos.handleMessage(message, channel));
@@ -175,6 +179,9 @@ export class EdgeAgent extends TypedEmitter<EdgeAgentEvents> implements SessionH
     if (this.#capabilities.encoders.length === 0) {
       throw new FramewayError('FW_ERR_ENCODER_UNAVAILABLE', `no encoder works with ffmpeg at ${this.#ffmpegPath}`);
     }
+    if (this.config.inProcessEncoder && this.#capabilities.inProcess === undefined) {
+      this.#capabilities = { ...this.#capabilities, inProcess: await probeInProcessEncoders(this.#capabilities) };
+    }
     if (this.#closing) return;
     await this.#fleet.start();
     if (this.#closing) return;
@@ -219,7 +226,7 @@ export class EdgeAgent extends TypedEmitter<EdgeAgentEvents> implements SessionH
     this.emit('closed');
   }
 
-  async startSession(request: SessionStart): Promise<EncoderInfo> {
+  async startSession(request: SessionStart): Promise<{ encoder: EncoderInfo; encoderControls: EncoderControls }> {
     const { sessionId } = request;
     if (this.#closing) throw new FramewayError('FW_ERR_INVALID_STATE', 'the agent is shutting down');
     if (!(this.config.runtimes as readonly string[]).includes(request.runtime)) {
@@ -240,6 +247,7 @@ export class EdgeAgent extends TypedEmitter<EdgeAgentEvents> implements SessionH
       createRuntime: this.#createRuntime,
       encoderCloseGraceMs: this.config.encoderCloseGraceMs,
       ...(this.config.intraRefresh === undefined ? {} : { intraRefresh: this.config.intraRefresh }),
+      inProcessEncoders: this.#capabilities?.inProcess ?? new Set(),
     });
     this.#sessions.add(session); // throws on a duplicate id or channel
     session.on('ended', (end) => this.#onSessionEnded(session, end));
@@ -247,7 +255,7 @@ export class EdgeAgent extends TypedEmitter<EdgeAgentEvents> implements SessionH
     await session.start();
     this.#announced.add(session);
     this.emit('sessionStarted', sessionId);
-    return session.encoderInfo;
+    return { encoder: session.encoderInfo, encoderControls: session.encoderControls };
   }
 
   /**
@@ -271,6 +279,14 @@ export class EdgeAgent extends TypedEmitter<EdgeAgentEvents> implements SessionH
 
   requestKeyframe(sessionId: string): boolean {
     return this.#sessions.get(sessionId)?.requestKeyframe() ?? false;
+  }
+
+  setEncoderTarget(target: EncoderTarget): boolean {
+    const session = this.#sessions.get(target.sessionId);
+    const applied = session?.setTarget(target);
+    if (!applied) return false;
+    this.#qos.targetChanged(target.sessionId, applied.bitrateKbps);
+    return true;
   }
 
   applyInput(channel: number, events: readonly InputEvent[]): boolean {
@@ -350,4 +366,17 @@ export class EdgeAgent extends TypedEmitter<EdgeAgentEvents> implements SessionH
     clearInterval(this.#heartbeat);
     this.#heartbeat = undefined;
   }
+}
+
+/** Which probed encoders also open in-process (node-av); each one that does not is logged with its reason. */
+async function probeInProcessEncoders(capabilities: NodeCapabilities): Promise<ReadonlySet<EncoderName>> {
+  const usable = new Set<EncoderName>();
+  for (const { name } of capabilities.encoders) {
+    if (!isEncoderName(name)) continue;
+    const available = await inProcessEncoderAvailable(name);
+    if (available === true) usable.add(name);
+    else
+      log.info({ encoder: name, reason: available }, 'in-process encoder unavailable; the ffmpeg CLI encodes instead');
+  }
+  return usable;
 }

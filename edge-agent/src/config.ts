@@ -100,6 +100,12 @@ const ConfigSchema = v.strictObject({
   fleet: v.optional(AgentFleetConfigSchema, {}),
   /** Periodic intra refresh with an IDR forced every GOP (smoother bitrate, self-healing after loss). */
   intraRefresh: v.optional(v.boolean()),
+  /**
+   * Encode raw-frame captures in-process (FFmpeg libraries through node-av,
+   * when it loads): an IDR on request and the bitrate live. false: always the
+   * ffmpeg CLI, which can do neither.
+   */
+  inProcessEncoder: v.optional(v.boolean(), true),
   limits: v.optional(LimitsSchema),
   x11: v.optional(X11Schema),
   docker: v.optional(DockerSchema),

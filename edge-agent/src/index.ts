@@ -17,12 +17,14 @@ export {
   parseNvidiaSmiGpus,
   probeEncoders,
 } from './encoder/probeEncoders.js';
-export {
-  VideoEncoder,
-  type VideoEncoderEvents,
-  type VideoEncoderOptions,
-  type VideoEncoderStats,
-} from './encoder/VideoEncoder.js';
+export type {
+  EncodedAccessUnit,
+  EncoderTargetSettings,
+  SessionVideoEncoder,
+  SessionVideoEncoderEvents,
+  VideoEncoderStats,
+} from './encoder/SessionVideoEncoder.js';
+export { VideoEncoder, type VideoEncoderOptions } from './encoder/VideoEncoder.js';
 export { type ResolvedFfmpeg, type ResolveFfmpegOptions, resolveFfmpeg } from './ffmpeg/resolveFfmpeg.js';
 export { createLogger } from './logging/logger.js';
 export { AndroidRuntime, type AndroidRuntimeOptions } from './runtime/android/AndroidRuntime.js';

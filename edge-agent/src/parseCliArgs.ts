@@ -25,6 +25,7 @@ Options (environment fallback in brackets):
   --adb <host:port> android: a device reachable by ADB over TCP, repeatable [FRAMEWAY_ANDROID_DEVICES, comma list]
   --scrcpy-server <path>  android: the scrcpy-server v3.3.3 jar [FRAMEWAY_SCRCPY_SERVER]
   --intra-refresh   periodic intra refresh, an IDR forced every GOP [FRAMEWAY_INTRA_REFRESH=1]
+  --cli-encoder     always encode with the ffmpeg CLI, never in-process [FRAMEWAY_CLI_ENCODER=1]
 ${FLEET_CLI_USAGE}  -h, --help        show this help
 
 Logging: LOG_LEVEL=trace|debug|info|warn|error|fatal|silent (default info), JSON lines on stdout.
@@ -57,6 +58,7 @@ export function parseCliArgs(
         adb: { type: 'string', multiple: true },
         'scrcpy-server': { type: 'string' },
         'intra-refresh': { type: 'boolean' },
+        'cli-encoder': { type: 'boolean' },
         ...FLEET_CLI_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
@@ -106,6 +108,7 @@ export function parseCliArgs(
   const devices = list('adb', 'FRAMEWAY_ANDROID_DEVICES');
   const scrcpyServerPath = pick('scrcpy-server', 'FRAMEWAY_SCRCPY_SERVER');
   const intraRefresh = values['intra-refresh'] === true || env.FRAMEWAY_INTRA_REFRESH === '1';
+  const cliEncoder = values['cli-encoder'] === true || env.FRAMEWAY_CLI_ENCODER === '1';
 
   return {
     kind: 'run',
@@ -125,6 +128,7 @@ export function parseCliArgs(
         ? {}
         : { android: { devices: devices ?? [], scrcpyServerPath: scrcpyServerPath ?? '' } }),
       ...(intraRefresh ? { intraRefresh } : {}),
+      ...(cliEncoder ? { inProcessEncoder: false } : {}),
     },
   };
 }

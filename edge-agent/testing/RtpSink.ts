@@ -1,4 +1,9 @@
 import { createSocket, type Socket } from 'node:dgram';
+import { decodeSrtpKeying, encodeSrtpKeying, type SrtpKeying } from '@frameway/protocol';
+import { ProtectionProfileAes128CmHmacSha1_80, SrtpSession } from 'werift';
+
+/** A fixed SRTP keying for tests: a publisher and an RtpSink given it understand each other. */
+export const TEST_SRTP: SrtpKeying = encodeSrtpKeying(Uint8Array.from({ length: 30 }, (_, i) => i + 1));
 
 export interface RtpPacket {
   version: number;
@@ -51,17 +56,32 @@ export function h264NalTypes(payload: Buffer): number[] {
   return [type];
 }
 
-/** A UDP socket on 127.0.0.1 that collects RTP packets, for tests. */
+/**
+ * A UDP socket on 127.0.0.1 that collects RTP packets, for tests; given an
+ * SRTP keying it plays the gateway's ingest: it decrypts (packets that fail
+ * authentication count in `authFailures` and are dropped).
+ */
 export class RtpSink {
   readonly packets: RtpPacket[] = [];
   /** RTCP packets received on the RTP port (rtcp-mux). */
   rtcpPackets = 0;
+  authFailures = 0;
   readonly #socket: Socket;
+  readonly #srtp: SrtpSession | undefined;
   #port = 0;
   #waiters: Array<() => void> = [];
 
-  private constructor(socket: Socket) {
+  private constructor(socket: Socket, srtp: SrtpKeying | undefined) {
     this.#socket = socket;
+    if (srtp) {
+      const { key, salt } = decodeSrtpKeying(srtp.masterKey);
+      const keys = Buffer.from(key);
+      const salts = Buffer.from(salt);
+      this.#srtp = new SrtpSession({
+        keys: { localMasterKey: keys, localMasterSalt: salts, remoteMasterKey: keys, remoteMasterSalt: salts },
+        profile: ProtectionProfileAes128CmHmacSha1_80,
+      });
+    }
     socket.on('message', (message) => {
       // RFC 5761: RTCP packet types 192-223 sit where RTP's marker + payload type byte is.
       const second = message[1] ?? 0;
@@ -69,16 +89,25 @@ export class RtpSink {
         this.rtcpPackets += 1;
         return;
       }
-      const packet = parseRtp(message);
+      let plain = message;
+      if (this.#srtp) {
+        try {
+          plain = this.#srtp.decrypt(message);
+        } catch {
+          this.authFailures += 1;
+          return;
+        }
+      }
+      const packet = parseRtp(plain);
       if (!packet) return;
       this.packets.push(packet);
       for (const wake of this.#waiters) wake();
     });
   }
 
-  static async open(): Promise<RtpSink> {
+  static async open(options: { srtp?: SrtpKeying } = {}): Promise<RtpSink> {
     const socket = createSocket('udp4');
-    const sink = new RtpSink(socket);
+    const sink = new RtpSink(socket, options.srtp);
     await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
     sink.#port = socket.address().port;
     return sink;

@@ -1,7 +1,7 @@
 import { type ChildProcessByStdio, spawn as nodeSpawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { FramewayError, TypedEmitter } from '@frameway/protocol';
-import type { RtpTarget } from '../encoder/buildEncoderArgs.js';
+import type { PlainRtpTarget } from '../encoder/buildEncoderArgs.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { trackChildProcess } from '../process/trackChildProcess.js';
 import type { AudioCapture } from '../runtime/SessionRuntime.js';
@@ -12,7 +12,7 @@ export type SpawnAudioEncoder = (file: string, args: readonly string[]) => Audio
 
 export interface AudioEncoderOptions {
   ffmpegPath: string;
-  rtp: RtpTarget;
+  rtp: PlainRtpTarget;
   bitrateKbps?: number;
   /** Time ffmpeg gets to exit after SIGTERM before SIGKILL. */
   closeGraceMs?: number;

@@ -1,4 +1,4 @@
-import { buildRtpOutputArgs, type RtpTarget } from '../encoder/buildEncoderArgs.js';
+import { buildRtpOutputArgs, type PlainRtpTarget } from '../encoder/buildEncoderArgs.js';
 import type { AudioCapture } from '../runtime/SessionRuntime.js';
 
 /** Opus always runs at 48 kHz on the wire (RFC 7587), whatever the source rate. */
@@ -6,7 +6,7 @@ export const OPUS_SAMPLE_RATE = 48_000;
 
 export interface AudioEncoderArgsInput {
   source: AudioCapture;
-  rtp: RtpTarget;
+  rtp: PlainRtpTarget;
   /** Opus bitrate; 96 kbit/s is transparent for stereo game audio. */
   bitrateKbps?: number;
   /** Opus frame (and RTP packet) duration. */

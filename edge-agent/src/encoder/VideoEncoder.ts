@@ -1,11 +1,17 @@
 import { type ChildProcessByStdio, spawn as nodeSpawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { type EncoderInfo, FramewayError, TypedEmitter } from '@frameway/protocol';
+import { type EncoderControls, type EncoderInfo, FramewayError, TypedEmitter } from '@frameway/protocol';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { trackChildProcess } from '../process/trackChildProcess.js';
 import type { VideoCapture, VideoSink } from '../runtime/SessionRuntime.js';
-import { buildEncoderArgs, type EncoderVideo, type RtpTarget, yuv420pFrameBytes } from './buildEncoderArgs.js';
+import { buildEncoderArgs, type EncoderVideo, type PlainRtpTarget, yuv420pFrameBytes } from './buildEncoderArgs.js';
 import { type EncoderName, encoderInfo } from './encoderCatalog.js';
+import type {
+  EncoderTargetSettings,
+  SessionVideoEncoder,
+  SessionVideoEncoderEvents,
+  VideoEncoderStats,
+} from './SessionVideoEncoder.js';
 
 type EncoderProcess = ChildProcessByStdio<Writable, null, Readable>;
 export type SpawnEncoder = (
@@ -18,7 +24,7 @@ export interface VideoEncoderOptions {
   ffmpegPath: string;
   encoder: EncoderName;
   video: EncoderVideo;
-  rtp: RtpTarget;
+  rtp: PlainRtpTarget;
   /** Time ffmpeg gets to exit after SIGTERM before SIGKILL. */
   closeGraceMs?: number;
   /** Periodic intra refresh with a forced IDR every GOP (see CodecOptions.intraRefresh). */
@@ -29,21 +35,19 @@ export interface VideoEncoderOptions {
   logger?: Logger;
 }
 
-export type VideoEncoderEvents = {
-  /** ffmpeg exited, whether asked to (close()) or not. */
-  exit: [code: number | null, signal: NodeJS.Signals | null, stderrTail: string];
-};
+export type { VideoEncoderStats } from './SessionVideoEncoder.js';
 
-export interface VideoEncoderStats {
-  /** Frames offered with pushFrame(). */
-  framesIn: number;
-  /** Frames handed to ffmpeg. */
-  framesWritten: number;
-  /** Frames dropped because ffmpeg had not taken the previous one yet (or was gone). */
-  framesDropped: number;
-  /** Epoch ms when ffmpeg started; undefined before. */
-  startedAt: number | undefined;
-}
+/**
+ * What the ffmpeg CLI can be asked mid-stream: nothing. It has no way to
+ * force an IDR into a running encode or to change its bitrate; the fixed GOP
+ * bounds a broken picture's life instead.
+ */
+const CLI_CONTROLS: EncoderControls = Object.freeze({
+  keyframeOnDemand: false,
+  liveBitrate: false,
+  liveResize: false,
+  retransmits: false,
+});
 
 const defaultSpawn: SpawnEncoder = (file, args, env) =>
   nodeSpawn(file, args, { stdio: ['pipe', 'ignore', 'pipe'], ...(env ? { env: { ...process.env, ...env } } : {}) });
@@ -58,7 +62,7 @@ const PASSTHROUGH_INFO: EncoderInfo = Object.freeze({ codec: 'h264', name: 'h264
  * frame is still being written, a new one is dropped and counted, so latency
  * stays at one frame however slow ffmpeg is.
  */
-export class VideoEncoder extends TypedEmitter<VideoEncoderEvents> implements VideoSink {
+export class VideoEncoder extends TypedEmitter<SessionVideoEncoderEvents> implements SessionVideoEncoder, VideoSink {
   readonly frameBytes: number;
   readonly #options: Required<Omit<VideoEncoderOptions, 'logger'>>;
   readonly #configured: EncoderInfo;
@@ -88,6 +92,21 @@ export class VideoEncoder extends TypedEmitter<VideoEncoderEvents> implements Vi
   /** The encoder the session runs: the configured one, or a passthrough of the runtime's own H.264. */
   get info(): EncoderInfo {
     return this.#capture.kind === 'h264' ? { ...PASSTHROUGH_INFO } : this.#configured;
+  }
+
+  get controls(): EncoderControls {
+    return CLI_CONTROLS;
+  }
+
+  /** What ffmpeg was started with; it cannot change. */
+  get target(): EncoderTargetSettings {
+    const { width, height, fps, bitrateKbps } = this.#options.video;
+    return { width, height, fps, bitrateKbps };
+  }
+
+  /** The CLI cannot be retargeted: returns what it keeps producing. */
+  setTarget(_target: EncoderTargetSettings): EncoderTargetSettings {
+    return this.target;
   }
 
   /** How the picture reaches ffmpeg, as given to start(). */

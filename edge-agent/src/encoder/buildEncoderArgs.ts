@@ -6,8 +6,14 @@ type SessionStart = PayloadOf<typeof MessageType.SessionStart>;
 
 /** Stream shape the encoder is configured for (SessionStart's `video`, codec aside). */
 export type EncoderVideo = Pick<SessionStart['video'], 'width' | 'height' | 'fps' | 'bitrateKbps' | 'gop'>;
-/** Where and how RTP is sent (SessionStart's `rtp`). */
+/** Where and how a session's stream goes to the gateway (SessionStart's `rtp`, SRTP keying included). */
 export type RtpTarget = SessionStart['rtp'];
+
+/**
+ * Where ffmpeg sends plain RTP: the loopback relay of the session's RtpPublisher,
+ * which protects it (SRTP) and keeps it for retransmission on the way to the gateway.
+ */
+export type PlainRtpTarget = Pick<RtpTarget, 'host' | 'port' | 'payloadType' | 'ssrc'>;
 
 /** Pixel format of what reaches the encoder: raw frames are yuv420p, an X display is BGRx. */
 export type InputPixelFormat = 'yuv420p' | 'bgr0';
@@ -29,7 +35,7 @@ export interface CodecOptions {
 export interface EncoderArgsInput extends CodecOptions {
   encoder: EncoderName;
   video: EncoderVideo;
-  rtp: RtpTarget;
+  rtp: PlainRtpTarget;
   /** Where the picture comes from; raw frames on stdin when absent. */
   capture?: VideoCapture;
 }
@@ -261,7 +267,7 @@ export function buildCodecArgs(encoder: EncoderName, video: EncoderVideo, option
 }
 
 /** Output side: one RTP stream with the payload type and SSRC the gateway expects. */
-export function buildRtpOutputArgs(rtp: RtpTarget): string[] {
+export function buildRtpOutputArgs(rtp: PlainRtpTarget): string[] {
   if (rtp.ssrc === 0) {
     // ffmpeg reads -ssrc 0 as "pick one at random", and the gateway drops packets with an SSRC it did not assign.
     throw new FramewayError('FW_ERR_INVALID_PAYLOAD', 'RTP SSRC 0 cannot be requested from ffmpeg; use 1..2^32-1');

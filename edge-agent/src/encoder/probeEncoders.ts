@@ -11,6 +11,8 @@ export interface NodeCapabilities {
   /** Encoders that passed a real one-frame encode, preferred first. */
   encoders: EncoderInfo[];
   gpus: GpuInfo[];
+  /** Of those, the ones that also open in-process (node-av); absent or empty: the ffmpeg CLI only. */
+  inProcess?: ReadonlySet<EncoderName>;
 }
 
 export interface ProbeEncodersOptions {

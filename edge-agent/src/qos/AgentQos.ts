@@ -3,6 +3,7 @@ import type { QosSigner } from '@frameway/protocol/qos';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { AgentQosReporter, type EncoderCounters, type QosStart } from './AgentQosReporter.js';
 import type { HandoffWindow } from './HandoffTimer.js';
+import { TargetBitrateMeter } from './TargetBitrateMeter.js';
 
 /** What the QoS side reads from a running session. */
 export interface QosSessionProbe {
@@ -29,7 +30,7 @@ export class AgentQos {
   readonly #options: AgentQosOptions;
   readonly #log: Logger;
   readonly #reporters = new Map<string, AgentQosReporter>();
-  readonly #bitrates = new Map<string, number>();
+  readonly #bitrates = new Map<string, TargetBitrateMeter>();
 
   constructor(options: AgentQosOptions) {
     this.#options = options;
@@ -42,7 +43,12 @@ export class AgentQos {
 
   /** Remembers what the session's encoder was configured for (part of every report). */
   sessionStarted(sessionId: string, targetBitrateKbps: number): void {
-    this.#bitrates.set(sessionId, targetBitrateKbps);
+    this.#bitrates.set(sessionId, new TargetBitrateMeter(targetBitrateKbps, this.#now()));
+  }
+
+  /** Congestion control moved the session's target: reports state the time-weighted mean. */
+  targetChanged(sessionId: string, targetBitrateKbps: number): void {
+    this.#bitrates.get(sessionId)?.set(targetBitrateKbps, this.#now());
   }
 
   sessionEnded(sessionId: string): void {
@@ -62,6 +68,10 @@ export class AgentQos {
     this.#bitrates.clear();
   }
 
+  #now(): number {
+    return (this.#options.now ?? Date.now)();
+  }
+
   #start(start: QosStart, channel: SignalingChannel): void {
     const session = this.#options.session(start.sessionId);
     const nodeId = this.#options.nodeId();
@@ -77,7 +87,7 @@ export class AgentQos {
         start,
         nodeId,
         signer: this.#options.signer,
-        targetBitrateKbps: this.#bitrates.get(start.sessionId) ?? 0,
+        targetBitrateKbps: () => this.#bitrates.get(start.sessionId)?.takeMean(this.#now()) ?? 0,
         counters: session.counters,
         handoff: session.handoff,
         send: async (signed) => {

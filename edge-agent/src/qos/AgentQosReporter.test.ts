@@ -16,7 +16,7 @@ function harness(elapsedMs: number) {
     start: { sessionId: 'ses_a', domain, intervalMs: 60_000, elapsedMs },
     nodeId: 'node-1',
     signer: key,
-    targetBitrateKbps: 8000,
+    targetBitrateKbps: () => 8000,
     counters: () => counters,
     handoff: () => ({ samples: 10, meanUs: 3_000, p95Us: 5_000 }),
     send: async (signed) => {
@@ -68,7 +68,7 @@ describe('AgentQosReporter', () => {
       framesDropped: 1,
       encodeTimeUsMean: 3000,
       encodeTimeUsP95: 5000,
-      targetBitrateKbps: 8000,
+      targetBitrateKbps: () => 8000,
     });
     for (const signed of h.sent) {
       expect(await recoverSigner(agentReportDigest(domain, signed.report), signed.signature)).toBe(h.key.address);

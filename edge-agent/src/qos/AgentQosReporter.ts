@@ -21,7 +21,8 @@ export interface AgentQosReporterOptions {
   start: QosStart;
   nodeId: string;
   signer: QosSigner;
-  targetBitrateKbps: number;
+  /** The encoder's target over the window that just ended (time-weighted mean); called once per report. */
+  targetBitrateKbps: () => number;
   counters: () => EncoderCounters;
   handoff: () => HandoffWindow;
   /** Delivers one signed report (QosAgentReport request); rejects when the gateway refuses it. */
@@ -106,7 +107,7 @@ export class AgentQosReporter {
       framesDropped: delta(current.framesDropped, this.#last.framesDropped),
       encodeTimeUsMean: clampU32(timing.meanUs),
       encodeTimeUsP95: clampU32(timing.p95Us),
-      targetBitrateKbps: clampU32(targetBitrateKbps),
+      targetBitrateKbps: clampU32(targetBitrateKbps()),
     };
     this.#last = { ...current };
     this.#windowStart = now;

@@ -1,6 +1,8 @@
 import { type EncoderInfo, FramewayError, isFramewayError, type MessageType, type PayloadOf } from '@frameway/protocol';
 import { AudioEncoder } from '../audio/AudioEncoder.js';
 import { type EncoderName, isEncoderName } from '../encoder/encoderCatalog.js';
+import { InProcessVideoEncoder } from '../encoder/InProcessVideoEncoder.js';
+import type { SessionVideoEncoder } from '../encoder/SessionVideoEncoder.js';
 import { VideoEncoder } from '../encoder/VideoEncoder.js';
 import { createLogger } from '../logging/logger.js';
 import type { RuntimeFactory } from '../runtime/createRuntime.js';
@@ -17,6 +19,12 @@ export interface SessionDependencies {
   encoderCloseGraceMs: number;
   /** Periodic intra refresh with a forced IDR every GOP. */
   intraRefresh?: boolean;
+  /**
+   * Encoders that work in-process (node-av, probed at agent start): used for
+   * raw-frame capture, where they can force an IDR and follow the bitrate
+   * target. Other captures (x11grab, a phone's own H.264) stay on the ffmpeg CLI.
+   */
+  inProcessEncoders?: ReadonlySet<EncoderName>;
 }
 
 /**
@@ -45,27 +53,36 @@ export function createAgentSession(request: SessionStart, deps: SessionDependenc
       cause: error,
     });
   }
+  const log = createLogger('encoder', { sessionId });
   return new AgentSession({
     sessionId,
     channel: request.channel,
     runtime,
-    encoder: new VideoEncoder({
-      ffmpegPath: deps.ffmpegPath,
-      encoder,
-      video,
-      rtp: request.rtp,
-      closeGraceMs: deps.encoderCloseGraceMs,
-      ...(deps.intraRefresh === undefined ? {} : { intraRefresh: deps.intraRefresh }),
-      logger: createLogger('encoder', { sessionId }),
-    }),
+    rtp: request.rtp,
+    audioRtp: request.audioRtp,
+    createEncoder: async (capture, openRelay): Promise<SessionVideoEncoder> => {
+      if (capture.kind === 'frames' && deps.inProcessEncoders?.has(encoder)) {
+        return new InProcessVideoEncoder({ encoder, video, logger: log });
+      }
+      return new VideoEncoder({
+        ffmpegPath: deps.ffmpegPath,
+        encoder,
+        video,
+        rtp: await openRelay(),
+        closeGraceMs: deps.encoderCloseGraceMs,
+        ...(deps.intraRefresh === undefined ? {} : { intraRefresh: deps.intraRefresh }),
+        logger: log,
+      });
+    },
     // Audio only where the gateway asked for it; the runtime says whether it has any.
-    audio: request.audioRtp
-      ? new AudioEncoder({
-          ffmpegPath: deps.ffmpegPath,
-          rtp: request.audioRtp,
-          closeGraceMs: deps.encoderCloseGraceMs,
-          logger: createLogger('audio', { sessionId }),
-        })
+    createAudio: request.audioRtp
+      ? (relay) =>
+          new AudioEncoder({
+            ffmpegPath: deps.ffmpegPath,
+            rtp: relay,
+            closeGraceMs: deps.encoderCloseGraceMs,
+            logger: createLogger('audio', { sessionId }),
+          })
       : undefined,
     logger: createLogger('session', { sessionId }),
   });
