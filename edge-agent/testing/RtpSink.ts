@@ -89,7 +89,7 @@ export class RtpSink {
         this.rtcpPackets += 1;
         return;
       }
-      let plain = message;
+      let plain: Buffer = message;
       if (this.#srtp) {
         try {
           plain = this.#srtp.decrypt(message);

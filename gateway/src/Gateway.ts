@@ -72,6 +72,10 @@ export class Gateway {
       candidateFilter: new CandidateFilter(config.media.iceAddresses ?? defaultIceAddresses(config.host)),
       inputRatePerSecond: config.media.inputRatePerSecond,
       disconnectGraceMs: config.media.disconnectGraceMs,
+      repair: config.media.repair,
+      adaptiveBitrate: config.media.adaptiveBitrate,
+      minBitrateKbps: config.media.minBitrateKbps,
+      retransmitShare: config.media.retransmitShare,
     });
     this.fleet = new Fleet({
       fleet: config.fleet,

@@ -46,7 +46,13 @@ describe('SignalingSocket', () => {
       channel: 1,
       runtime: 'scene',
       video: { width: 640, height: 360, fps: 30, codec: 'h264', bitrateKbps: 1000, gop: 30 },
-      rtp: { host: '127.0.0.1', port: 5000, payloadType: 96, ssrc: 1 },
+      rtp: {
+        host: '127.0.0.1',
+        port: 5000,
+        payloadType: 96,
+        ssrc: 1,
+        srtp: { profile: 'AES_CM_128_HMAC_SHA1_80', masterKey: 'A'.repeat(40) },
+      },
     });
     fake.deliverRaw('{not json');
     expect(messages).toEqual([{ t: MessageType.SessionState, p: { sessionId: 's1', state: 'placing' } }]);

@@ -199,13 +199,18 @@ export class RtpPublisher extends TypedEmitter<RtpPublisherEvents> {
     const srtp = new SrtpTransform(target.srtp);
     const peer = await resolvePeer(target.host, target.port);
     const socket = createSocket(peer.family === 6 ? 'udp6' : 'udp4');
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(0, () => {
-        socket.off('error', reject);
-        resolve();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('error', reject);
+        socket.bind(0, () => {
+          socket.off('error', reject);
+          resolve();
+        });
       });
-    });
+    } catch (error) {
+      socket.close();
+      throw new FramewayError('FW_ERR_INTERNAL', 'RTP publisher socket could not bind', undefined, { cause: error });
+    }
     const publisher = new RtpPublisher({ options, socket, peer, srtp });
     publisher.#log.info({ peer: `${peer.address}:${peer.port}`, local: publisher.localPort }, 'rtp publisher open');
     return publisher;
@@ -270,7 +275,13 @@ export class RtpPublisher extends TypedEmitter<RtpPublisherEvents> {
       onReject: () => this.#counters.relayRejected++,
       logger: this.#log,
     });
-    const relay = await this.#relay;
+    let relay: RtpRelay;
+    try {
+      relay = await this.#relay;
+    } catch (error) {
+      this.#relay = undefined;
+      throw new FramewayError('FW_ERR_INTERNAL', 'RTP relay port could not be opened', undefined, { cause: error });
+    }
     if (this.#closing) throw new FramewayError('FW_ERR_INVALID_STATE', 'RTP publisher is closed');
     return { host: relay.host, port: relay.port };
   }

@@ -1,12 +1,4 @@
-import type {
-  EncoderControls,
-  FramewayError,
-  IceServer,
-  SrtpKeying,
-  TypedEmitter,
-  VideoCodec,
-  VideoParams,
-} from '@frameway/protocol';
+import type { FramewayError, IceServer, SrtpKeying, TypedEmitter, VideoCodec, VideoParams } from '@frameway/protocol';
 
 /** Where an agent sends a session's RTP, and the SRTP key it protects it with. */
 export interface RtpIngestAddress {
@@ -47,7 +39,8 @@ export interface RepairStats {
 
 export interface RouteOptions {
   sessionId: string;
-  video: VideoParams & { codec: VideoCodec };
+  /** The session's full picture and bitrate: congestion control never asks for more. */
+  video: VideoParams & { codec: VideoCodec; bitrateKbps: number };
 }
 
 export interface RouteStats {
@@ -103,8 +96,6 @@ export interface SessionRoute extends TypedEmitter<SessionRouteEvents> {
   /** Answers the player's offer; a new offer replaces the previous player transport (reconnect). */
   answerPlayer(offerSdp: string): Promise<string>;
   addPlayerCandidate(candidate: IceCandidateInit): Promise<void>;
-  /** What the agent's encoder can do mid-stream (SessionStarted); congestion control only asks for that. */
-  setEncoderControls(controls: EncoderControls): void;
   stats(): RouteStats;
   close(): void;
 }

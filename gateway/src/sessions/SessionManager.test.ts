@@ -33,7 +33,6 @@ class FakeRoute extends TypedEmitter<SessionRouteEvents> implements SessionRoute
     srtp: encodeSrtpKeying(new Uint8Array(30)),
   };
   readonly relatchIngest = vi.fn();
-  readonly setEncoderControls = vi.fn();
   closed = false;
 
   constructor(readonly sessionId: string) {
@@ -65,6 +64,11 @@ class FakeRoute extends TypedEmitter<SessionRouteEvents> implements SessionRoute
   /** The first RTP packet from the agent arrived (again, after a re-latch). */
   mediaFlowing(): void {
     this.emit('mediaFlowing');
+  }
+
+  /** Emits a route event as the media plane would. */
+  fire<E extends keyof SessionRouteEvents>(event: E, ...args: SessionRouteEvents[E]): void {
+    this.emit(event, ...args);
   }
 }
 
@@ -362,7 +366,7 @@ describe('SessionManager media control', () => {
     h.node('node-a').controls = { keyframeOnDemand: true, liveBitrate: true, liveResize: true, retransmits: true };
     const { route } = await h.running();
     const before = h.node('node-a').keyframeRequests;
-    for (let i = 0; i < 50; i++) route.emit('keyframeRequest');
+    for (let i = 0; i < 50; i++) route.fire('keyframeRequest');
     expect(h.node('node-a').keyframeRequests - before).toBeLessThanOrEqual(1);
     // The deferred request goes out when the 100 ms interval has passed.
     await vi.waitFor(() => expect(h.node('node-a').keyframeRequests - before).toBe(2), { timeout: 1000 });
@@ -375,7 +379,7 @@ describe('SessionManager media control', () => {
     h.node('node-a').controls = { keyframeOnDemand: false, liveBitrate: false, liveResize: false, retransmits: false };
     const { route } = await h.running();
     const before = h.node('node-a').keyframeRequests;
-    route.emit('keyframeRequest');
+    route.fire('keyframeRequest');
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(h.node('node-a').keyframeRequests).toBe(before);
   });
@@ -384,8 +388,7 @@ describe('SessionManager media control', () => {
     h = harness();
     h.node('node-a').controls = { keyframeOnDemand: true, liveBitrate: true, liveResize: true, retransmits: true };
     const { route, socket } = await h.running();
-    expect(route.setEncoderControls).toHaveBeenCalledWith(h.node('node-a').controls);
-    route.emit('mediaTarget', target);
+    route.fire('mediaTarget', target);
     expect(h.node('node-a').targets).toEqual([
       { sessionId: 's1', bitrateKbps: 2400, width: 960, height: 540, fps: 60 },
     ]);
@@ -408,7 +411,7 @@ describe('SessionManager media control', () => {
     h = harness();
     h.node('node-a').controls = { keyframeOnDemand: true, liveBitrate: true, liveResize: false, retransmits: true };
     const { route, session } = await h.running();
-    route.emit('mediaTarget', target);
+    route.fire('mediaTarget', target);
     const { width, height, fps } = session.video;
     expect(h.node('node-a').targets).toEqual([{ sessionId: 's1', bitrateKbps: 2400, width, height, fps }]);
   });
@@ -416,7 +419,7 @@ describe('SessionManager media control', () => {
   it('sends no target to an agent that declared no encoder controls', async () => {
     h = harness();
     const { route } = await h.running();
-    route.emit('mediaTarget', target);
+    route.fire('mediaTarget', target);
     expect(h.node('node-a').targets).toEqual([]);
   });
 });

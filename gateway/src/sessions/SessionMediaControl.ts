@@ -77,7 +77,6 @@ export class SessionMediaControl {
   encoderStarted(controls: EncoderControls | undefined): void {
     this.#controls = controls ?? NO_CONTROLS;
     this.#controlsKnown = true;
-    this.#options.session.route?.setEncoderControls(this.#controls);
     // A new encoder starts at the session's shape; a target chosen for the previous one is re-sent.
     if (this.#lastTarget) this.setTarget(this.#lastTarget);
   }

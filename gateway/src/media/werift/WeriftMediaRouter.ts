@@ -1,4 +1,4 @@
-import type { IceServer } from '@frameway/protocol';
+import { FramewayError, type IceServer } from '@frameway/protocol';
 import type { MediaRouter, RouteOptions, SessionRoute } from '../MediaRouter.js';
 import { type WeriftRouteConfig, WeriftSessionRoute } from './WeriftSessionRoute.js';
 
@@ -7,6 +7,7 @@ export class WeriftMediaRouter implements MediaRouter {
   readonly backend = 'werift' as const;
   readonly #config: WeriftRouteConfig;
   readonly #routes = new Set<SessionRoute>();
+  #closed = false;
 
   constructor(config: WeriftRouteConfig) {
     this.#config = config;
@@ -17,6 +18,7 @@ export class WeriftMediaRouter implements MediaRouter {
   }
 
   async createRoute(options: RouteOptions): Promise<SessionRoute> {
+    if (this.#closed) throw new FramewayError('FW_ERR_INVALID_STATE', 'the media router is closed');
     const route: SessionRoute = await WeriftSessionRoute.create(options, this.#config, () =>
       this.#routes.delete(route),
     );
@@ -25,6 +27,7 @@ export class WeriftMediaRouter implements MediaRouter {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     for (const route of [...this.#routes]) route.close();
   }
 }

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { H264_FMTP } from '@frameway/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RTCPeerConnection, RTCRtpCodecParameters, type RtpPacket, useSdesMid } from 'werift';
+import type { RtpIngestAddress } from '../MediaRouter.js';
 import { CandidateFilter } from '../sdp/candidateFilter.js';
 import { WeriftSessionRoute } from './WeriftSessionRoute.js';
 
@@ -48,7 +49,7 @@ async function player(route: WeriftSessionRoute) {
 }
 
 /** The agent's audio encoder, minus PulseAudio: a tone encoded to Opus RTP exactly as the agent sends it. */
-function opusSender(target: { host: string; port: number; payloadType: number; ssrc: number }): ChildProcess {
+function opusSender(target: RtpIngestAddress): ChildProcess {
   const child = spawn(
     ffmpeg,
     [
@@ -78,7 +79,12 @@ function opusSender(target: { host: string; port: number; payloadType: number; s
       String(target.payloadType),
       '-ssrc',
       String(target.ssrc | 0),
-      `rtp://${target.host}:${target.port}?pkt_size=1200`,
+      // ffmpeg's own SRTP stack, keyed the way SessionStart keys the agent: interoperability, not only our sender.
+      '-srtp_out_suite',
+      target.srtp.profile,
+      '-srtp_out_params',
+      target.srtp.masterKey,
+      `srtp://${target.host}:${target.port}?pkt_size=1200`,
     ],
     { stdio: 'ignore' },
   );
@@ -89,7 +95,7 @@ function opusSender(target: { host: string; port: number; payloadType: number; s
 describe.skipIf(!hasOpus)('WeriftSessionRoute audio', () => {
   it('forwards the agent’s Opus RTP stream to the player as its own synchronisation group', async () => {
     const route = await WeriftSessionRoute.create(
-      { sessionId: 'audio-1', video: { width: 320, height: 240, fps: 30, codec: 'h264' } },
+      { sessionId: 'audio-1', video: { width: 320, height: 240, fps: 30, codec: 'h264', bitrateKbps: 1000 } },
       {
         rtpHost: '127.0.0.1',
         iceServers: [],
@@ -97,6 +103,10 @@ describe.skipIf(!hasOpus)('WeriftSessionRoute audio', () => {
         candidateFilter: new CandidateFilter(['127.0.0.1']),
         inputRatePerSecond: 100,
         disconnectGraceMs: 1_000,
+        repair: true,
+        adaptiveBitrate: true,
+        minBitrateKbps: 300,
+        retransmitShare: 0.5,
       },
     );
     cleanups.push(() => route.close());

@@ -1,9 +1,18 @@
-import { randomInt } from 'node:crypto';
-import { FramewayError, type IceServer, TypedEmitter } from '@frameway/protocol';
+import { randomBytes, randomInt } from 'node:crypto';
+import { encodeSrtpKeying, FramewayError, type IceServer, type SrtpKeying, TypedEmitter } from '@frameway/protocol';
 import { createLogger } from '../../logging/logger.js';
-import type { IceCandidateInit, RouteOptions, RouteStats, SessionRoute, SessionRouteEvents } from '../MediaRouter.js';
-import { RtpIngest } from '../RtpIngest.js';
+import { SrtpIngest } from '../ingest/SrtpIngest.js';
+import type {
+  IceCandidateInit,
+  RepairStats,
+  RouteOptions,
+  RouteStats,
+  RtpIngestAddress,
+  SessionRoute,
+  SessionRouteEvents,
+} from '../MediaRouter.js';
 import type { CandidateFilter } from '../sdp/candidateFilter.js';
+import { PlayerBitrateControl } from './PlayerBitrateControl.js';
 import { WeriftPlayerPeer } from './WeriftPlayerPeer.js';
 
 export interface WeriftRouteConfig {
@@ -13,7 +22,22 @@ export interface WeriftRouteConfig {
   candidateFilter: CandidateFilter;
   inputRatePerSecond: number;
   disconnectGraceMs: number;
+  /** Loss repair on both legs (see GatewayConfig media.repair). */
+  repair: boolean;
+  /** Congestion control drives the encoder's target (media.adaptiveBitrate). */
+  adaptiveBitrate: boolean;
+  minBitrateKbps: number;
+  /** Retransmitted bytes to a player per media byte. */
+  retransmitShare: number;
 }
+
+/** A fresh SRTP master key for one ingest stream (and again for each agent after a failover). */
+function newKeying(): SrtpKeying {
+  return encodeSrtpKeying(randomBytes(30));
+}
+
+/** Forged or replayed ingest packets are reported at most this often. */
+const INGEST_WARNING_INTERVAL_MS = 10_000;
 
 /** Payload type the agent's ffmpeg stamps on RTP; the player's negotiated PT replaces it per peer. */
 const INGEST_PAYLOAD_TYPE = 96;
@@ -21,35 +45,64 @@ const INGEST_PAYLOAD_TYPE = 96;
 const AUDIO_INGEST_PAYLOAD_TYPE = 111;
 const OPUS_CLOCK_RATE = 48_000;
 
-/** A session's media path on werift: one RTP ingest fanned out to the player's peer connection. */
+/**
+ * A session's media path on werift: one SRTP ingest per stream (video with
+ * NACK and keyframe detection, Opus audio), fanned out to the player's peer
+ * connection; congestion control on the player leg sets the encoder target.
+ */
 export class WeriftSessionRoute extends TypedEmitter<SessionRouteEvents> implements SessionRoute {
   readonly sessionId: string;
+  readonly #options: RouteOptions;
   readonly #config: WeriftRouteConfig;
-  readonly #ingest: RtpIngest;
+  readonly #ingest: SrtpIngest;
+  readonly #audioIngest: SrtpIngest;
   readonly #log;
+  readonly #bitrate: PlayerBitrateControl | undefined;
+  #keying: SrtpKeying;
+  #audioKeying: SrtpKeying;
   #peer: WeriftPlayerPeer | undefined;
   #packetsForwarded = 0;
-  #audioIngest: RtpIngest | undefined;
   #audioPacketsForwarded = 0;
   #inputMessages = 0;
   #inputRejected = 0;
+  /** Retransmission counters of peers replaced by a reconnect. */
+  #pastRetransmits = { admitted: 0, dropped: 0 };
   #mediaFlowing = false;
+  #ingestWarnedAt = Number.NEGATIVE_INFINITY;
+  #ingestRejectedSeen = 0;
+  readonly #watch: ReturnType<typeof setInterval>;
   #closed = false;
   readonly #onClose: () => void;
 
   private constructor(
     options: RouteOptions,
     config: WeriftRouteConfig,
-    ingest: RtpIngest,
+    ingests: { video: SrtpIngest; audio: SrtpIngest; keying: SrtpKeying; audioKeying: SrtpKeying },
     log: ReturnType<typeof createLogger>,
     onClose: () => void,
   ) {
     super((error, event) => log.error({ err: error, event }, 'listener threw'));
     this.#onClose = onClose;
     this.sessionId = options.sessionId;
+    this.#options = options;
     this.#config = config;
-    this.#ingest = ingest;
+    this.#ingest = ingests.video;
+    this.#audioIngest = ingests.audio;
+    this.#keying = ingests.keying;
+    this.#audioKeying = ingests.audioKeying;
     this.#log = log;
+    this.#ingest.on('keyframe', () => this.emit('ingestKeyframe'));
+    // Packets the ingest could not get back: the picture is broken until the next keyframe.
+    this.#ingest.on('unrepairable', () => this.emit('keyframeRequest'));
+    this.#watch = setInterval(() => this.#warnAboutIngest(), INGEST_WARNING_INTERVAL_MS / 5);
+    this.#watch.unref();
+    if (config.adaptiveBitrate) {
+      this.#bitrate = new PlayerBitrateControl({
+        video: options.video,
+        minKbps: config.minBitrateKbps,
+        onTarget: (target) => this.emit('mediaTarget', target),
+      });
+    }
   }
 
   static async create(
@@ -58,55 +111,64 @@ export class WeriftSessionRoute extends TypedEmitter<SessionRouteEvents> impleme
     onClose: () => void = () => {},
   ): Promise<WeriftSessionRoute> {
     const log = createLogger('media.werift.route', { sessionId: options.sessionId });
-    const ssrc = randomInt(1, 0xffff_ffff);
     let route: WeriftSessionRoute | undefined;
-    const ingest = await RtpIngest.open({
+    const keying = newKeying();
+    const audioKeying = newKeying();
+    const video = await SrtpIngest.open({
       host: config.rtpHost,
-      ssrc,
+      ssrc: randomInt(1, 0xffff_ffff),
       payloadType: INGEST_PAYLOAD_TYPE,
+      keying,
+      repair: config.repair,
+      video: true,
+      logger: log.child({ stream: 'video' }),
       onPacket: (packet) => route?.forwardFromIngest(packet),
     });
-    let audioIngest: RtpIngest;
+    let audio: SrtpIngest;
     try {
-      audioIngest = await RtpIngest.open({
+      audio = await SrtpIngest.open({
         host: config.rtpHost,
         ssrc: randomInt(1, 0xffff_ffff),
         payloadType: AUDIO_INGEST_PAYLOAD_TYPE,
         clockRate: OPUS_CLOCK_RATE,
+        keying: audioKeying,
+        repair: false,
+        video: false,
+        logger: log.child({ stream: 'audio' }),
         onPacket: (packet) => route?.forwardAudioFromIngest(packet),
       });
     } catch (error) {
-      ingest.close();
+      video.close();
       throw error;
     }
-    route = new WeriftSessionRoute(options, config, ingest, log, onClose);
-    route.#audioIngest = audioIngest;
+    route = new WeriftSessionRoute(options, config, { video, audio, keying, audioKeying }, log, onClose);
     return route;
   }
 
-  get ingest() {
+  get ingest(): RtpIngestAddress {
     return {
       host: this.#config.rtpHost,
       port: this.#ingest.port,
       payloadType: INGEST_PAYLOAD_TYPE,
-      ssrc: this.#ingestSsrc(),
+      ssrc: this.#ingest.ssrc,
+      srtp: this.#keying,
     };
   }
 
   /** Where the agent sends the session's Opus audio. */
-  get audioIngest() {
-    const audio = this.#audioIngest as RtpIngest;
+  get audioIngest(): RtpIngestAddress {
     return {
       host: this.#config.rtpHost,
-      port: audio.port,
+      port: this.#audioIngest.port,
       payloadType: AUDIO_INGEST_PAYLOAD_TYPE,
-      ssrc: audio.ssrc,
+      ssrc: this.#audioIngest.ssrc,
+      srtp: this.#audioKeying,
     };
   }
 
   async answerPlayer(offerSdp: string): Promise<string> {
     if (this.#closed) throw new FramewayError('FW_ERR_SESSION_ENDED', 'session media route is closed');
-    this.#peer?.close();
+    this.#retirePeer();
     const peer = new WeriftPlayerPeer({
       sessionId: this.sessionId,
       iceServers: this.#config.iceServers,
@@ -114,6 +176,9 @@ export class WeriftSessionRoute extends TypedEmitter<SessionRouteEvents> impleme
       candidateFilter: this.#config.candidateFilter,
       inputRatePerSecond: this.#config.inputRatePerSecond,
       disconnectGraceMs: this.#config.disconnectGraceMs,
+      repair: this.#config.repair,
+      retransmitShare: this.#config.retransmitShare,
+      transportFeedback: this.#bitrate?.newTransport(),
     });
     this.#peer = peer;
     peer.on('input', (bytes) => {
@@ -126,6 +191,16 @@ export class WeriftSessionRoute extends TypedEmitter<SessionRouteEvents> impleme
     });
     peer.on('keyframeRequest', () => this.emit('keyframeRequest'));
     peer.on('localCandidate', (candidate) => this.emit('localCandidate', candidate));
+    peer.on('feedback', (feedback) => this.#bitrate?.playerFeedback(feedback));
+    peer.on('retransmitsLimited', (dropped) =>
+      this.emit(
+        'mediaWarning',
+        new FramewayError(
+          'FW_ERR_MEDIA_RATE_LIMITED',
+          `${dropped} NACKed retransmissions over the budget (${this.#config.retransmitShare} × the media rate) dropped`,
+        ),
+      ),
+    );
     peer.on('connected', () => {
       this.#log.info('player media connected');
       this.emit('playerConnected');
@@ -144,6 +219,7 @@ export class WeriftSessionRoute extends TypedEmitter<SessionRouteEvents> impleme
 
   stats(): RouteStats {
     const { packetsIn, bytesIn, packetsRejected } = this.#ingest.counters;
+    const target = this.#bitrate?.target;
     return {
       packetsIn,
       bytesIn,
@@ -152,32 +228,33 @@ export class WeriftSessionRoute extends TypedEmitter<SessionRouteEvents> impleme
       inputMessages: this.#inputMessages,
       inputRejected: this.#inputRejected,
       playerConnected: this.#peer?.connected ?? false,
-      audioPacketsIn: this.#audioIngest?.counters.packetsIn ?? 0,
+      audioPacketsIn: this.#audioIngest.counters.packetsIn,
       audioPacketsForwarded: this.#audioPacketsForwarded,
+      repair: this.#repairStats(),
+      ...(target ? { target } : {}),
     };
   }
 
-  /** Failover: the next valid RTP sender (the new agent) takes over the ingest; `mediaFlowing` fires again. */
+  /** Failover: the next sender that authenticates with a fresh key (the new agent's) takes over the ingest. */
   relatchIngest(): void {
     if (this.#closed) return;
-    this.#ingest.relatch();
-    this.#audioIngest?.relatch();
+    this.#keying = newKeying();
+    this.#audioKeying = newKeying();
+    this.#ingest.relatch(this.#keying);
+    this.#audioIngest.relatch(this.#audioKeying);
     this.#mediaFlowing = false;
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#watch);
     this.#ingest.close();
-    this.#audioIngest?.close();
-    this.#peer?.close();
-    this.#peer = undefined;
+    this.#audioIngest.close();
+    this.#retirePeer();
+    this.#bitrate?.close();
     this.removeAllListeners();
     this.#onClose();
-  }
-
-  #ingestSsrc(): number {
-    return this.#ingest.ssrc;
   }
 
   /** @internal Called by the ingest for every accepted RTP packet. */
@@ -193,5 +270,50 @@ export class WeriftSessionRoute extends TypedEmitter<SessionRouteEvents> impleme
   /** @internal Called by the audio ingest for every accepted Opus RTP packet. */
   forwardAudioFromIngest(packet: Buffer): void {
     if (this.#peer?.forwardAudio(packet)) this.#audioPacketsForwarded++;
+  }
+
+  #retirePeer(): void {
+    const peer = this.#peer;
+    if (!peer) return;
+    const { admitted, dropped } = peer.retransmitCounters;
+    this.#pastRetransmits = {
+      admitted: this.#pastRetransmits.admitted + admitted,
+      dropped: this.#pastRetransmits.dropped + dropped,
+    };
+    peer.close();
+    this.#peer = undefined;
+  }
+
+  #repairStats(): RepairStats {
+    const ingest = this.#ingest.counters;
+    const current = this.#peer?.retransmitCounters ?? { admitted: 0, dropped: 0 };
+    return {
+      ingestAuthFailures: ingest.authFailures,
+      ingestReplayed: ingest.replayed,
+      ingestNacked: ingest.nackedPackets,
+      ingestRecovered: ingest.recovered,
+      ingestLostUnrepaired: ingest.lostUnrepaired,
+      ingestKeyframes: ingest.keyframes,
+      playerRetransmits: this.#pastRetransmits.admitted + current.admitted,
+      playerRetransmitsLimited: this.#pastRetransmits.dropped + current.dropped,
+    };
+  }
+
+  /** Forged or replayed packets on the ingest: someone is sending into it. One typed warning per interval. */
+  #warnAboutIngest(): void {
+    const { authFailures, replayed } = this.#ingest.counters;
+    const rejected = authFailures + replayed;
+    if (rejected === this.#ingestRejectedSeen) return;
+    const now = performance.now();
+    if (now - this.#ingestWarnedAt < INGEST_WARNING_INTERVAL_MS) return;
+    this.#ingestWarnedAt = now;
+    this.emit(
+      'mediaWarning',
+      new FramewayError(
+        'FW_ERR_MEDIA_MALFORMED',
+        `${rejected - this.#ingestRejectedSeen} ingest packets failed SRTP authentication or replayed; dropped`,
+      ),
+    );
+    this.#ingestRejectedSeen = rejected;
   }
 }
