@@ -20,10 +20,10 @@ export interface RateControlInput {
  * The delay-based rate controller of draft-ietf-rmcat-gcc §5.5: decrease at
  * once on overuse to decreaseFactor × the acknowledged bitrate (what the
  * bottleneck delivered), hold while the queue drains, then increase —
- * slowly (nearIncreasePerSecond) in the last nearBand below the bitrate the
- * last overuse happened at, multiplicatively (farIncreasePerSecond)
- * anywhere else. Overuse samples of the acknowledged bitrate form that
- * congestion point; delivering well past it without overuse forgets it.
+ * multiplicatively (farIncreasePerSecond) up to the congestion point, the
+ * acknowledged bitrate the last overuses happened at, and slowly
+ * (nearIncreasePerSecond) from there until overuse strikes again or the
+ * acknowledged bitrate passes the point by releaseMargin, which forgets it.
  */
 export class AimdRateControl {
   readonly #tuning: CongestionTuning['rate'];
@@ -85,14 +85,14 @@ export class AimdRateControl {
   #increase(ackedKbps: number | undefined, elapsedMs: number): RateMove {
     const tuning = this.#tuning;
     let point = this.#congestionPointKbps;
-    if (point !== undefined && ackedKbps !== undefined && ackedKbps > point * (1 + tuning.nearBand)) {
-      // Delivered well past the old congestion point without overuse: the link has grown.
+    if (point !== undefined && ackedKbps !== undefined && ackedKbps > point * (1 + tuning.releaseMargin)) {
+      // The path delivered past the old congestion point without overuse: the link has grown.
       this.#congestionPointKbps = point = undefined;
     }
-    // Near = closing in on the congestion point from below. Past it without
-    // overuse, the point is stale (the link was released): probe fast again.
-    const near =
-      point !== undefined && this.#estimateKbps >= point * (1 - tuning.nearBand) && this.#estimateKbps <= point;
+    // Below the congestion point the rate was just shown to get through:
+    // return to it fast. At and above it, creep until the link either queues
+    // (overuse) or proves it carries more (the point is forgotten).
+    const near = point !== undefined && this.#estimateKbps >= point;
     const perSecond = near ? tuning.nearIncreasePerSecond : tuning.farIncreasePerSecond;
     let next = this.#estimateKbps * (1 + perSecond) ** (elapsedMs / 1000);
     // Never far ahead of what has been shown to get through (libwebrtc's 1.5×
@@ -108,11 +108,11 @@ export class AimdRateControl {
 
   #rememberCongestionPoint(ackedKbps: number): void {
     const point = this.#congestionPointKbps;
-    const band = this.#tuning.nearBand;
+    const tuning = this.#tuning;
     this.#congestionPointKbps =
-      point === undefined || Math.abs(ackedKbps - point) > band * point
+      point === undefined || Math.abs(ackedKbps - point) > tuning.congestionPointJump * point
         ? ackedKbps
-        : point + this.#tuning.capacitySmoothing * (ackedKbps - point);
+        : point + tuning.congestionPointSmoothing * (ackedKbps - point);
   }
 }
 

@@ -42,6 +42,8 @@ class Simulation {
   readonly link: LinkConfig;
   readonly controller: BitrateController;
   readonly samples: Sample[] = [];
+  /** Time each sent packet waited in the bottleneck queue, by send time. */
+  readonly queueWaits: { atMs: number; waitMs: number }[] = [];
   readonly #random: () => number;
   #nowMs = 0;
   #decision: BitrateDecision;
@@ -106,6 +108,7 @@ class Simulation {
   #transmit(sizeBytes: number): number | undefined {
     const start = Math.max(this.#nowMs, this.#queueFreeAtMs);
     if (start - this.#nowMs > this.link.queueLimitMs) return undefined;
+    this.queueWaits.push({ atMs: this.#nowMs, waitMs: start - this.#nowMs });
     this.#queueFreeAtMs = start + (sizeBytes * 8) / this.link.capacityKbps;
     if (this.#random() < this.link.lossRate) return undefined;
     // Jitter without reordering: the player's network stack delivers in order.
@@ -152,6 +155,13 @@ function range(samples: readonly Sample[]): { min: number; max: number } {
   return { min: Math.min(...targets), max: Math.max(...targets) };
 }
 
+/** The 95th percentile of the queueing delay of packets sent after `fromMs`. */
+function queueP95(sim: Simulation, fromMs: number): number {
+  const waits = sim.queueWaits.filter((w) => w.atMs > fromMs).map((w) => w.waitMs);
+  waits.sort((a, b) => a - b);
+  return waits[Math.floor(waits.length * 0.95)] ?? 0;
+}
+
 /** Share of the time the target was above `kbps`. */
 function shareAbove(samples: readonly Sample[], kbps: number): number {
   return samples.filter((s) => s.decision.targetKbps > kbps).length / Math.max(1, samples.length);
@@ -167,14 +177,15 @@ describe('BitrateController on a simulated link', () => {
     const utilisation = deliveredKbps(steady) / 4000;
     console.info(
       `4 Mb/s link from 8 Mb/s: target ≤ 4 Mb/s after ${adapted} ms; then ${min}-${max} kbps, ` +
-        `${(shareAbove(steady, 4000) * 100).toFixed(1)} % of the time above 4 Mb/s, utilisation ${(utilisation * 100).toFixed(1)} %`,
+        `${(shareAbove(steady, 4000) * 100).toFixed(1)} % of the time above 4 Mb/s, utilisation ${(utilisation * 100).toFixed(1)} %, ` +
+        `queueing delay p95 ${queueP95(sim, 2000).toFixed(0)} ms`,
     );
     expect(adapted).toBeLessThanOrEqual(2000);
     expect(min).toBeGreaterThanOrEqual(3000);
     // Finding the capacity means passing it: a delay-based controller sees a
-    // queue only once it builds one. The target crosses 4 Mb/s by at most one
-    // 10 % hysteresis step, briefly, until the overuse it causes cuts it back.
-    expect(max).toBeLessThanOrEqual(4400);
+    // queue only once it builds one. The target crosses 4 Mb/s by a few
+    // percent, briefly, until the overuse it causes cuts it back.
+    expect(max).toBeLessThanOrEqual(4200);
     expect(shareAbove(steady, 4000)).toBeLessThan(0.2);
     expect(utilisation).toBeGreaterThanOrEqual(0.7);
   });
@@ -195,7 +206,7 @@ describe('BitrateController on a simulated link', () => {
     console.info(
       `cap 8 → 2 Mb/s: target ≤ 2 Mb/s after ${(adapted ?? Number.NaN) - 5000} ms, picture stepped down after ` +
         `${(stepped ?? Number.NaN) - 5000} ms to ${last.width}x${last.height}@${last.fps}; then ${min}-${max} kbps, ` +
-        `utilisation ${((deliveredKbps(capped) / 2000) * 100).toFixed(1)} %`,
+        `utilisation ${((deliveredKbps(capped) / 2000) * 100).toFixed(1)} %, queueing delay p95 ${queueP95(sim, 7000).toFixed(0)} ms`,
     );
     expect(adapted! - 5000).toBeLessThanOrEqual(2000);
     expect(last.width).toBeLessThan(1280);
@@ -300,6 +311,17 @@ describe('BitrateController decisions', () => {
     expect(decision).toMatchObject({ targetKbps: 2100, width: 960, height: 540, fps: 60, reason: 'ladder-up' });
   });
 
+  it('keeps the session picture when the encoder cannot resize live', () => {
+    const controller = create({ liveResize: false });
+    expect(controller.onRemb(1_000_000, 0)).toMatchObject({
+      targetKbps: 1000,
+      width: 1280,
+      height: 720,
+      fps: 60,
+      reason: 'overuse',
+    });
+  });
+
   it('cuts for receiver-report loss when no transport-wide feedback comes', () => {
     const controller = create();
     expect(controller.onReceiverReport({ fractionLost: 0.2 }, 0)).toMatchObject({
@@ -320,7 +342,8 @@ describe('BitrateController decisions', () => {
     const controller = create();
     let decision = controller.current;
     // 3 lost of every 50: 6 % with a flat delay, so noise: reported, not acted on.
-    for (let i = 0; i < 10; i++) decision = controller.onTransportFeedback(feedbackAt(50 * (i + 1), i * 50, 50, [5, 20, 40]));
+    for (let i = 0; i < 10; i++)
+      decision = controller.onTransportFeedback(feedbackAt(50 * (i + 1), i * 50, 50, [5, 20, 40]));
     expect(decision).toMatchObject({ targetKbps: 8000, changed: false });
     expect(decision.lossFraction).toBeCloseTo(0.06, 5);
   });

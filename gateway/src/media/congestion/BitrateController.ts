@@ -43,6 +43,12 @@ export interface BitrateControllerOptions {
   minKbps?: number;
   /** Default: maxKbps (the stream starts as it always has; the first feedback corrects it). */
   startKbps?: number;
+  /**
+   * The encoder can change size and frame rate live (SessionStarted
+   * encoderControls.liveResize). Default true; false keeps the session's
+   * picture and moves the bitrate alone.
+   */
+  liveResize?: boolean;
   tuning?: CongestionTuningOverrides;
 }
 
@@ -101,7 +107,10 @@ export class BitrateController {
     this.#minKbps = minKbps;
     this.#maxKbps = maxKbps;
     const start = clamp(startKbps, minKbps, maxKbps);
-    this.ladder = buildQualityLadder(options.shape, maxKbps, tuning.ladder);
+    this.ladder =
+      options.liveResize === false
+        ? [{ ...options.shape, floorKbps: 0 }]
+        : buildQualityLadder(options.shape, maxKbps, tuning.ladder);
     this.#delay = new TrendlineEstimator(tuning.delay);
     this.#queue = new QueueDelayTracker({ baselineWindowMs: tuning.delay.baselineWindowMs });
     this.#acked = new AckedBitrateEstimator({

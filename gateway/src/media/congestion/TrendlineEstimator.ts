@@ -93,7 +93,8 @@ export class TrendlineEstimator {
       const arrivalDeltaMs = group.lastArrivalMs - previous.lastArrivalMs;
       if (Math.abs(arrivalDeltaMs) > MAX_ARRIVAL_GAP_MS) {
         this.#restart();
-      } else {
+      } else if (arrivalDeltaMs >= 0) {
+        // A group that arrived before the previous one finished was reordered: no sample.
         this.#addDelta(arrivalDeltaMs - sendDeltaMs, sendDeltaMs, group.lastArrivalMs);
       }
     }
@@ -108,6 +109,7 @@ export class TrendlineEstimator {
     const arrivalDelta = arrivalMs - group.lastArrivalMs;
     const propagationDelta = arrivalDelta - (sendMs - group.lastSendMs);
     return (
+      arrivalDelta >= 0 &&
       arrivalDelta <= this.#tuning.burstMs &&
       propagationDelta < 0 &&
       arrivalMs - group.firstArrivalMs < MAX_BURST_SPAN_MS

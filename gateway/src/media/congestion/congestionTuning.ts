@@ -35,14 +35,16 @@ export interface CongestionTuning {
     holdAfterDecreaseMs: number;
     /** While overuse persists, the estimate is cut again at most this often. */
     reduceIntervalMs: number;
-    /** Multiplicative increase per second while far from the last congestion point (probing for a released link). */
+    /** Multiplicative increase per second below the congestion point, or with none (probing a released link). */
     farIncreasePerSecond: number;
-    /** Increase per second near the last congestion point (creep up on a link that is full). */
+    /** Increase per second at and above the congestion point (creeping up on a link that was full). */
     nearIncreasePerSecond: number;
-    /** "Near" is from this fraction below the acknowledged bitrate of the last overuse up to it. */
-    nearBand: number;
-    /** Weight of a new overuse sample in the congestion point average (a sample outside nearBand replaces it). */
-    capacitySmoothing: number;
+    /** The congestion point is forgotten once the acknowledged bitrate passes it by this fraction. */
+    releaseMargin: number;
+    /** Weight of a new overuse sample in the congestion point (the acknowledged bitrate at overuse)… */
+    congestionPointSmoothing: number;
+    /** …unless it differs by more than this fraction: then it replaces the point (the link changed). */
+    congestionPointJump: number;
     /** The estimate may not grow past this × the acknowledged bitrate (+ ackedHeadroomKbps): no probing blind. */
     ackedHeadroom: number;
     ackedHeadroomKbps: number;
@@ -123,8 +125,10 @@ export const DEFAULT_CONGESTION_TUNING: CongestionTuning = deepFreeze({
     // we send no padding probes, so the climb itself must get 2 → 8 Mb/s in < 10 s.
     farIncreasePerSecond: 0.2,
     nearIncreasePerSecond: 0.05,
-    nearBand: 0.05,
-    capacitySmoothing: 0.3,
+    // Above acked-measurement noise (~2 %), below what one increase step sends (10 %).
+    releaseMargin: 0.03,
+    congestionPointSmoothing: 0.3,
+    congestionPointJump: 0.1,
     ackedHeadroom: 1.5,
     ackedHeadroomKbps: 10,
     ackedWindowMs: 500,
