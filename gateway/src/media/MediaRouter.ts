@@ -97,6 +97,11 @@ export interface SessionRoute extends TypedEmitter<SessionRouteEvents> {
   answerPlayer(offerSdp: string): Promise<string>;
   addPlayerCandidate(candidate: IceCandidateInit): Promise<void>;
   stats(): RouteStats;
+  /**
+   * Failover: points the ingest at the session's next agent with a fresh SRTP
+   * key (`ingest` then carries it); absent where the backend cannot.
+   */
+  relatchIngest?(): void;
   close(): void;
 }
 

@@ -16,6 +16,7 @@ import type { PlayerLink } from '../players/PlayerLink.js';
 import type { NodeRegistry } from '../registry/NodeRegistry.js';
 import { Session, type SessionEndInfo, type SessionSpec } from './Session.js';
 import { SessionMediaControl } from './SessionMediaControl.js';
+import { SessionTimers } from './SessionTimers.js';
 
 const log = createLogger('sessions.manager');
 
@@ -51,15 +52,6 @@ export interface SessionManagerOptions {
   now?: () => number;
 }
 
-/** A media route whose RTP ingest can be pointed at a new agent (werift's can). */
-interface RelatchableRoute extends SessionRoute {
-  relatchIngest(): void;
-}
-
-function canRelatch(route: SessionRoute | undefined): route is RelatchableRoute {
-  return typeof (route as Partial<RelatchableRoute> | undefined)?.relatchIngest === 'function';
-}
-
 /** How long an ended session is remembered, so a late rejoin gets FW_ERR_SESSION_ENDED rather than not-found. */
 const ENDED_SESSION_MEMORY_MS = 10 * 60 * 1000;
 
@@ -72,8 +64,8 @@ export class SessionManager extends TypedEmitter<SessionManagerEvents> {
   readonly #options: Required<SessionManagerOptions>;
   readonly #sessions = new Map<string, Session>();
   readonly #players = new Map<string, PlayerLink>();
-  readonly #timers = new Map<string, ReturnType<typeof setTimeout>>();
-  readonly #graceTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** `limit`: unjoined or maximum-length deadline; `grace`: the player's reconnect grace. */
+  readonly #timers = new SessionTimers<'limit' | 'grace'>();
   readonly #placing = new Set<string>();
   readonly #endedAt = new Map<string, number>();
   readonly #mediaControls = new Map<string, SessionMediaControl>();
@@ -116,7 +108,7 @@ export class SessionManager extends TypedEmitter<SessionManagerEvents> {
       const player = this.#players.get(session.id);
       if (player && state !== SessionStateName.Ended) player.api.sessionState(session.id, state, session.nodeId);
     });
-    this.#setTimer(session.id, this.#options.unjoinedTimeoutMs, () =>
+    this.#timers.set(session.id, 'limit', this.#options.unjoinedTimeoutMs, () =>
       session.end({ reason: SessionEndReason.Terminated, message: 'no player joined in time' }),
     );
     log.info({ sessionId: session.id, runtime: spec.runtime, titleId: spec.titleId }, 'session created');
@@ -221,9 +213,9 @@ export class SessionManager extends TypedEmitter<SessionManagerEvents> {
       throw new FramewayError('FW_ERR_INTERNAL', 'could not create the media route', undefined, { cause: error });
     }
     this.#wireRoute(session);
-    this.#clearTimer(session.id);
+    this.#timers.clear(session.id, 'limit');
     if (session.spec.maxDurationMs !== undefined) {
-      this.#setTimer(session.id, session.spec.maxDurationMs, () =>
+      this.#timers.set(session.id, 'limit', session.spec.maxDurationMs, () =>
         session.end({ reason: SessionEndReason.Terminated, message: 'maximum session length reached' }),
       );
     }
@@ -241,7 +233,7 @@ export class SessionManager extends TypedEmitter<SessionManagerEvents> {
       session.streamingSince ??= this.#options.now();
       session.setState(SessionStateName.Streaming);
       if (first) this.emit('streaming', session);
-      else this.#mediaControl(session)?.requestKeyframe(true);
+      else this.#mediaControls.get(session.id)?.requestKeyframe(true);
     });
     route.on('input', (bytes) => {
       if (session.nodeId) this.#options.agentFor(session.nodeId)?.api.sendInput(session.channel, bytes);
@@ -303,7 +295,7 @@ export class SessionManager extends TypedEmitter<SessionManagerEvents> {
       throw new FramewayError('FW_ERR_INVALID_STATE', 'the session moved while the node started it');
     }
     session.encoder = started.encoder;
-    this.#mediaControl(session)?.encoderStarted(started.encoderControls);
+    this.#mediaControls.get(session.id)?.encoderStarted(started.encoderControls);
     session.log.info({ encoder: started.encoder.name, controls: started.encoderControls }, 'agent started session');
   }
 
@@ -314,7 +306,7 @@ export class SessionManager extends TypedEmitter<SessionManagerEvents> {
       !session.ended &&
       session.nodeId !== undefined &&
       this.#options.placer.replace !== undefined &&
-      canRelatch(session.route) &&
+      session.route?.relatchIngest !== undefined &&
       !this.#failingOver.has(session.id)
     );
   }
@@ -332,7 +324,7 @@ export class SessionManager extends TypedEmitter<SessionManagerEvents> {
     const { registry, placer, agentFor } = this.#options;
     const from = session.nodeId!;
     const lost = reason === 'node_lost';
-    const route = session.route as RelatchableRoute;
+    const route = session.route as Required<SessionRoute>;
     this.#failingOver.add(session.id);
     if (lost) this.#releaseReservation(session.id);
     session.log.info({ reason, why }, 'failing over');
@@ -448,33 +440,14 @@ export class SessionManager extends TypedEmitter<SessionManagerEvents> {
   }
 
   #startGrace(session: Session, why: string): void {
-    if (session.ended || this.#graceTimers.has(session.id)) return;
-    const timer = setTimeout(() => {
-      this.#graceTimers.delete(session.id);
-      session.end({ reason: SessionEndReason.PlayerLeft, message: why }, this.#options.now());
-    }, this.#options.playerReconnectGraceMs);
-    this.#graceTimers.set(session.id, timer);
+    if (session.ended || this.#timers.has(session.id, 'grace')) return;
+    this.#timers.set(session.id, 'grace', this.#options.playerReconnectGraceMs, () =>
+      session.end({ reason: SessionEndReason.PlayerLeft, message: why }, this.#options.now()),
+    );
   }
 
   #cancelGrace(sessionId: string): void {
-    clearTimeout(this.#graceTimers.get(sessionId));
-    this.#graceTimers.delete(sessionId);
-  }
-
-  #setTimer(sessionId: string, ms: number, callback: () => void): void {
-    this.#clearTimer(sessionId);
-    const timer = setTimeout(callback, ms);
-    timer.unref();
-    this.#timers.set(sessionId, timer);
-  }
-
-  #clearTimer(sessionId: string): void {
-    clearTimeout(this.#timers.get(sessionId));
-    this.#timers.delete(sessionId);
-  }
-
-  #mediaControl(session: Session): SessionMediaControl | undefined {
-    return this.#mediaControls.get(session.id);
+    this.#timers.clear(sessionId, 'grace');
   }
 
   #onEnded(session: Session, info: SessionEndInfo): void {
@@ -482,8 +455,7 @@ export class SessionManager extends TypedEmitter<SessionManagerEvents> {
     const nodeId = session.nodeId;
     this.#releaseReservation(session.id);
     placer.forget?.(session.id);
-    this.#cancelGrace(session.id);
-    this.#clearTimer(session.id);
+    this.#timers.clearAll(session.id, ['limit', 'grace']);
     this.#mediaControls.get(session.id)?.close();
     this.#mediaControls.delete(session.id);
     this.#sessions.delete(session.id);

@@ -238,7 +238,7 @@ export class BitrateController {
     const { increaseFraction, increaseIntervalMs, decreaseFraction } = this.#tuning.hysteresis;
     const kbps = Math.round(raw);
     // Reaching a limit is always worth saying, however small the step.
-    const atLimit = (kbps === this.#maxKbps || kbps === this.#minKbps) && kbps !== sent.kbps;
+    const atLimit = (kbps === Math.round(this.#maxKbps) || kbps === Math.round(this.#minKbps)) && kbps !== sent.kbps;
     if (kbps < sent.kbps && (kbps <= sent.kbps * (1 - decreaseFraction) || atLimit)) {
       return this.#lossBound.boundKbps <= raw ? 'loss' : 'overuse';
     }

@@ -161,6 +161,17 @@ describe('TwccFeedbackAdapter', () => {
     expect(t.adapter.counters).toMatchObject({ packetsSent: 1, sentRejected: 4 });
   });
 
+  it('follows the sequence forward across a long gap (video paused while audio went on)', () => {
+    const t = setup();
+    t.send(100);
+    t.send(100 + 40_000);
+    t.send(100 + 40_001);
+    t.send(100 + 39_990);
+    t.adapter.receiveTWCC(feedback(100 + 40_000, [1, 2]));
+    expect(t.events[0]?.packets.map((p) => p.wideSeq)).toEqual([40_100, 40_101]);
+    expect(t.adapter.counters).toMatchObject({ packetsSent: 3, sentRejected: 1 });
+  });
+
   it('drops and counts malformed feedback without an event', () => {
     const t = setup();
     t.send(1);

@@ -41,6 +41,9 @@ export interface TwccFeedbackCounters {
   packetsRepeated: number;
 }
 
+/** A sent number this far behind the newest is a late report of an old one, not a wrap. */
+const MAX_SENT_REGRESSION = 1024;
+
 const SENT = 0;
 const REPORTED_LOST = 1;
 const RECEIVED = 2;
@@ -96,13 +99,16 @@ export class TwccFeedbackAdapter extends TypedEmitter<TwccFeedbackAdapterEvents>
       this.counters.sentRejected++;
       return;
     }
-    const seq = this.#lastSeq < 0 ? wideSeq : unwrap(wideSeq, this.#lastSeq, 16);
-    // werift reads the sequence number after awaiting the socket, so two
-    // packets sent back to back can both report the later one; keep the first.
-    if (seq <= this.#lastSeq) {
+    // Sent numbers only move forward (audio on the same transport takes some
+    // in between, so gaps are normal). werift reads the number after awaiting
+    // the socket, so two packets sent back to back can both report the later
+    // one: a repeat, or one slightly behind, keeps the first.
+    const ahead = this.#lastSeq < 0 ? wideSeq : (wideSeq - this.#lastSeq) & 0xffff;
+    if (this.#lastSeq >= 0 && (ahead === 0 || ahead > 0xffff - MAX_SENT_REGRESSION)) {
       this.counters.sentRejected++;
       return;
     }
+    const seq = this.#lastSeq < 0 ? wideSeq : this.#lastSeq + ahead;
     const slot = seq & this.#mask;
     this.#seqs[slot] = seq;
     this.#sendMs[slot] = this.#now();
