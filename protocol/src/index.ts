@@ -73,6 +73,7 @@ export {
   encodeMessage,
   MAX_SIGNALING_MESSAGE_BYTES,
 } from './signaling/envelope.js';
+export type { EncoderControls, SrtpKeying } from './signaling/features/agent.js';
 export {
   type AgentIdentity,
   agentChallengeMessage,
@@ -105,13 +106,12 @@ export {
   type GpuInfo,
   type IceServer,
   type PayloadOf,
-  type StreamQuality,
   payloadSchemas,
   RuntimeKind,
   SessionEndReason,
   SessionStateName,
+  type StreamQuality,
   VideoCodec,
   type VideoParams,
 } from './signaling/payloads.js';
-export type { EncoderControls, SrtpKeying } from './signaling/features/agent.js';
 export { type ReplyPayloadOf, SignalingChannel, type SignalingChannelOptions } from './signaling/SignalingChannel.js';

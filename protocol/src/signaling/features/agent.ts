@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { SRTP_PROFILE } from '../../media/mediaConstants.js';
 import {
   EncoderInfo,
   GpuInfo,
@@ -11,7 +12,6 @@ import {
   VideoCodecSchema,
   VideoParams,
 } from '../common.js';
-import { SRTP_PROFILE } from '../../media/mediaConstants.js';
 import { CoreMessageType } from './core.js';
 import type { FeatureMessages } from './FeatureMessages.js';
 import { AgentFleetFields } from './fleet.js';
