@@ -52,7 +52,6 @@ const OPUS_CLOCK_RATE = 48_000;
  */
 export class WeriftSessionRoute extends TypedEmitter<SessionRouteEvents> implements SessionRoute {
   readonly sessionId: string;
-  readonly #options: RouteOptions;
   readonly #config: WeriftRouteConfig;
   readonly #ingest: SrtpIngest;
   readonly #audioIngest: SrtpIngest;
@@ -84,7 +83,6 @@ export class WeriftSessionRoute extends TypedEmitter<SessionRouteEvents> impleme
     super((error, event) => log.error({ err: error, event }, 'listener threw'));
     this.#onClose = onClose;
     this.sessionId = options.sessionId;
-    this.#options = options;
     this.#config = config;
     this.#ingest = ingests.video;
     this.#audioIngest = ingests.audio;
