@@ -76,6 +76,7 @@ export class Gateway {
       adaptiveBitrate: config.media.adaptiveBitrate,
       minBitrateKbps: config.media.minBitrateKbps,
       retransmitShare: config.media.retransmitShare,
+      fec: config.media.fec,
     });
     this.fleet = new Fleet({
       fleet: config.fleet,

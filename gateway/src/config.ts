@@ -56,6 +56,11 @@ export const GatewayConfigSchema = v.strictObject({
       minBitrateKbps: v.optional(v.pipe(v.number(), v.integer(), v.minValue(100)), 300),
       /** Most retransmitted bytes to a player, as a share of the media bitrate (a player NACKing everything). */
       retransmitShare: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(4)), 0.5),
+      /**
+       * Forward error correction to the player (ULPFEC in RED): `auto` sends it
+       * while the player's reports show sustained loss, `on` always, `off` never.
+       */
+      fec: v.optional(v.picklist(['off', 'auto', 'on']), 'off'),
     }),
     {},
   ),

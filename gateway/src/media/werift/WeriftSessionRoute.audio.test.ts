@@ -107,6 +107,7 @@ describe.skipIf(!hasOpus)('WeriftSessionRoute audio', () => {
         adaptiveBitrate: true,
         minBitrateKbps: 300,
         retransmitShare: 0.5,
+        fec: 'off',
       },
     );
     cleanups.push(() => route.close());

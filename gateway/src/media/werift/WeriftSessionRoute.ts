@@ -29,6 +29,8 @@ export interface WeriftRouteConfig {
   minBitrateKbps: number;
   /** Retransmitted bytes to a player per media byte. */
   retransmitShare: number;
+  /** Forward error correction to the player (GatewayConfig media.fec). */
+  fec: 'off' | 'auto' | 'on';
 }
 
 /** A fresh SRTP master key for one ingest stream (and again for each agent after a failover). */
