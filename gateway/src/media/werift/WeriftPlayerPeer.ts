@@ -220,7 +220,9 @@ export class WeriftPlayerPeer extends TypedEmitter<WeriftPlayerPeerEvents> {
       await this.#pc.setLocalDescription(answer);
       const localSdp = this.#pc.localDescription?.sdp;
       if (!localSdp) throw new Error('no local description after answering');
-      const sdp = this.#options.candidateFilter.filterSdp(localSdp);
+      const filtered = this.#options.candidateFilter.filterSdp(localSdp);
+      // werift echoes the offer's feedback types into its answer; without repair the player must not ask.
+      const sdp = this.#options.repair ? filtered : withoutRepairFeedback(filtered);
       this.#playoutDelayId = findExtensionId(sdp, 'video', PLAYOUT_DELAY_EXTENSION_URI);
       this.#log.debug({ playoutDelayId: this.#playoutDelayId }, 'answered player offer');
       return sdp;
@@ -375,4 +377,13 @@ export function findExtensionId(sdp: string, kind: 'audio' | 'video', uri: strin
     if (match && match[2] === uri) return Number(match[1]);
   }
   return undefined;
+}
+
+/** The SDP without NACK, PLI and FIR feedback lines: the player will not ask for repair it would not get. */
+export function withoutRepairFeedback(sdp: string): string {
+  const eol = sdp.includes('\r\n') ? '\r\n' : '\n';
+  return sdp
+    .split(/\r?\n/)
+    .filter((line) => !/^a=rtcp-fb:\S+ (nack|ccm fir)\b/.test(line))
+    .join(eol);
 }
