@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logging/logger.js';
 import { AndroidRuntime } from './android/AndroidRuntime.js';
-import { createRuntimeFactory, pickAllowed } from './createRuntime.js';
+import { createRuntime, createRuntimeFactory, pickAllowed } from './createRuntime.js';
 import { DockerRuntime } from './docker/DockerRuntime.js';
 import { SceneRuntime } from './scene/SceneRuntime.js';
 import { X11Runtime } from './x11/X11Runtime.js';
 
-const context = (options: Record<string, string> = {}) => ({
+const context = (options: Record<string, string | number | boolean> = {}) => ({
   sessionId: 's-1',
   video: { width: 320, height: 240, fps: 30 },
   options,
@@ -54,6 +54,21 @@ describe('createRuntimeFactory', () => {
     expect(() => create('android', context())).toThrow(expect.objectContaining({ code: 'FW_ERR_NO_CAPACITY' }));
     await phone.close();
     expect(create('android', context())).toBeInstanceOf(AndroidRuntime);
+  });
+
+  it("gives the scene the detail a session asks for, 'low' by default, and rejects any other", () => {
+    const create = createRuntimeFactory(config);
+    const detailOf = (options: Record<string, string | number | boolean>) =>
+      (create('scene', context(options)) as SceneRuntime).detail;
+    expect(detailOf({})).toBe('low');
+    expect(detailOf({ detail: 'low' })).toBe('low');
+    expect(detailOf({ detail: 'high' })).toBe('high');
+    expect((createRuntime('scene', context({ detail: 'high' })) as SceneRuntime).detail).toBe('high');
+    for (const detail of ['ultra', 'HIGH', '', 1, true]) {
+      expect(() => create('scene', context({ detail }))).toThrow(
+        expect.objectContaining({ code: 'FW_ERR_INVALID_PAYLOAD' }),
+      );
+    }
   });
 
   it('uses the first allowed value when the session names none, and rejects non-string values', () => {

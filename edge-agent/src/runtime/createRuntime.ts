@@ -10,6 +10,7 @@ import { AndroidRuntime } from './android/AndroidRuntime.js';
 import { DevicePool } from './android/DevicePool.js';
 import { DockerRuntime } from './docker/DockerRuntime.js';
 import type { RuntimeVideo, SessionRuntime } from './SessionRuntime.js';
+import { SCENE_DETAILS, type SceneDetail } from './scene/SceneRenderer.js';
 import { SceneRuntime } from './scene/SceneRuntime.js';
 import { parseCommandLine } from './x11/parseCommandLine.js';
 import { X11Runtime } from './x11/X11Runtime.js';
@@ -31,7 +32,9 @@ export type RuntimeFactory = (kind: RuntimeKind, context: RuntimeContext) => Ses
 
 /** The runtimes that need no node configuration (the built-in scene). */
 export const createRuntime: RuntimeFactory = (kind, context) => {
-  if (kind === 'scene') return new SceneRuntime({ video: context.video, logger: context.logger });
+  if (kind === 'scene') {
+    return new SceneRuntime({ video: context.video, detail: sceneDetail(context.options), logger: context.logger });
+  }
   throw new FramewayError('FW_ERR_UNSUPPORTED_RUNTIME', `runtime '${kind}' is not available on this agent`);
 };
 
@@ -111,6 +114,24 @@ export function createRuntimeFactory(config: AgentConfig): RuntimeFactory {
         throw new FramewayError('FW_ERR_UNSUPPORTED_RUNTIME', `runtime '${kind}' is not available on this agent`);
     }
   };
+}
+
+/**
+ * The scene's `runtimeOptions.detail`: 'low' (the default) or 'high' (a
+ * textured picture that needs a real game's bitrate); anything else is
+ * FW_ERR_INVALID_PAYLOAD. It only changes what the scene draws, so unlike a
+ * command or an image it is the session's choice, not the node's.
+ */
+export function sceneDetail(options: RuntimeOptions): SceneDetail {
+  const requested = options.detail;
+  if (requested === undefined) return 'low';
+  if (typeof requested !== 'string' || !(SCENE_DETAILS as readonly string[]).includes(requested)) {
+    throw new FramewayError(
+      'FW_ERR_INVALID_PAYLOAD',
+      `scene detail ${JSON.stringify(requested).slice(0, 200)} is not one of ${SCENE_DETAILS.join(', ')}`,
+    );
+  }
+  return requested as SceneDetail;
 }
 
 /**

@@ -1,11 +1,18 @@
 import { yuv420pFrameBytes } from '../../encoder/buildEncoderArgs.js';
 import { type Rgb, rgbToYuv601Limited, type Yuv } from './colour.js';
+import { DetailLayer } from './DetailLayer.js';
 import { MARKER_SIZE } from './markerPalette.js';
 import type { SceneState } from './SceneState.js';
+
+/** How much picture the scene draws: 'low' flat graphics, 'high' a moving texture that needs a game's bitrate. */
+export const SCENE_DETAILS = ['low', 'high'] as const;
+export type SceneDetail = (typeof SCENE_DETAILS)[number];
 
 export interface SceneRendererOptions {
   width: number;
   height: number;
+  /** Defaults to 'low'. */
+  detail?: SceneDetail | undefined;
 }
 
 const BACKGROUND_TOP = rgbToYuv601Limited({ r: 24, g: 28, b: 48 });
@@ -25,21 +32,29 @@ const GRID_STEP = 80;
 const SPINNER_DOTS = 8;
 // The sweep crosses the frame in 2 s: constant motion makes dropped frames visible.
 const SWEEP_SECONDS = 2;
+// 'high' detail leaves the marker and this much around it flat: a detector
+// reads the marker's colour from the decoded video, and noise beside it would
+// bleed into its edge blocks at low bitrates. Whole 16×16 macroblocks.
+const MARKER_QUIET_MARGIN = 64;
 
 /**
  * Draws a SceneState straight into a yuv420p frame (BT.601 limited range), so
  * nothing is converted on the way to the encoder. The static background is
  * drawn once; each frame is one copy plus a few flat rectangles, every one
- * aligned to even pixels so luma and chroma cover the same area.
+ * aligned to even pixels so luma and chroma cover the same area. With
+ * `detail: 'high'` a DetailLayer covers the background (not the marker)
+ * before anything else is drawn.
  */
 export class SceneRenderer {
   readonly width: number;
   readonly height: number;
+  readonly detail: SceneDetail;
   readonly frameBytes: number;
   readonly #chromaWidth: number;
   readonly #uOffset: number;
   readonly #vOffset: number;
   readonly #background: Buffer;
+  readonly #detailLayer: DetailLayer | undefined;
 
   constructor(options: SceneRendererOptions) {
     const { width, height } = options;
@@ -53,6 +68,11 @@ export class SceneRenderer {
     this.#uOffset = width * height;
     this.#vOffset = this.#uOffset + (width / 2) * (height / 2);
     this.#background = this.#drawBackground();
+    this.detail = options.detail ?? 'low';
+    this.#detailLayer =
+      this.detail === 'high'
+        ? new DetailLayer({ width, height, quietSize: MARKER_SIZE + MARKER_QUIET_MARGIN })
+        : undefined;
   }
 
   /** A buffer of the right size for render(). */
@@ -66,6 +86,7 @@ export class SceneRenderer {
       throw new RangeError(`frame buffer of ${out.byteLength} bytes, expected ${this.frameBytes}`);
     }
     out.set(this.#background);
+    this.#detailLayer?.draw(out, state.timeSec);
     const { width, height } = this;
 
     const sweepWidth = Math.max(2, Math.round(width / 80));

@@ -49,8 +49,8 @@ afterEach(async () => {
   for (const runtime of runtimes.splice(0)) await runtime.close();
 });
 
-function createRuntime(clock?: ReturnType<typeof manualTimers>['clock']) {
-  const runtime = new SceneRuntime({ video, ...(clock ? { clock } : {}) });
+function createRuntime(clock?: ReturnType<typeof manualTimers>['clock'], detail?: 'low' | 'high') {
+  const runtime = new SceneRuntime({ video, detail, ...(clock ? { clock } : {}) });
   runtimes.push(runtime);
   return runtime;
 }
@@ -102,6 +102,26 @@ describe('SceneRuntime', () => {
     expect(pushed[2]).toBe(pushed[0]);
     expect(Buffer.from(pushed[2] as Uint8Array).equals(snapshot)).toBe(true);
     expect(runtime.stats).toMatchObject({ framesRendered: 1, framesSkippedBusy: 2 });
+  });
+
+  it("renders the detail it is given: 'high' changes the background, not the marker", async () => {
+    const frames = [];
+    for (const detail of [undefined, 'low', 'high'] as const) {
+      const timers = manualTimers();
+      const runtime = createRuntime(timers.clock, detail);
+      const sink = new RecordingSink();
+      await runtime.start(sink);
+      timers.tick();
+      expect(runtime.detail).toBe(detail ?? 'low');
+      frames.push(sink.frames[1] as Buffer);
+    }
+    const [byDefault, low, high] = frames as [Buffer, Buffer, Buffer];
+    expect(low.equals(byDefault)).toBe(true);
+    expect(high.equals(low)).toBe(false);
+    // the marker's first row is the same in both; the bottom row is texture in 'high' only
+    expect(high.subarray(0, 64).equals(low.subarray(0, 64))).toBe(true);
+    const bottom = (video.height - 1) * video.width;
+    expect(high.subarray(bottom, bottom + video.width).equals(low.subarray(bottom, bottom + video.width))).toBe(false);
   });
 
   it('stops pushing after close()', async () => {

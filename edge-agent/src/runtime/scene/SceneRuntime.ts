@@ -10,11 +10,13 @@ import type {
   SessionRuntime,
   SessionRuntimeEvents,
 } from '../SessionRuntime.js';
-import { SceneRenderer } from './SceneRenderer.js';
+import { type SceneDetail, SceneRenderer } from './SceneRenderer.js';
 import { SceneState } from './SceneState.js';
 
 export interface SceneRuntimeOptions {
   video: RuntimeVideo;
+  /** Picture detail (SceneRenderer); defaults to 'low'. */
+  detail?: SceneDetail | undefined;
   logger?: Logger;
   /** Clock overrides (time source, timers) for tests. */
   clock?: Pick<FrameClockOptions, 'now' | 'setTimer' | 'clearTimer'>;
@@ -58,7 +60,11 @@ export class SceneRuntime extends TypedEmitter<SessionRuntimeEvents> implements 
     super((error, event) => log.error({ err: error, event }, 'scene event listener threw'));
     this.#log = log;
     this.state = new SceneState({ width: options.video.width, height: options.video.height });
-    this.#renderer = new SceneRenderer({ width: options.video.width, height: options.video.height });
+    this.#renderer = new SceneRenderer({
+      width: options.video.width,
+      height: options.video.height,
+      detail: options.detail,
+    });
     this.#frame = this.#renderer.createFrame();
     this.#clock = new FrameClock({
       ...options.clock,
@@ -70,6 +76,10 @@ export class SceneRuntime extends TypedEmitter<SessionRuntimeEvents> implements 
 
   get stats(): SceneRuntimeStats {
     return { ...this.#stats, ticksSkippedLate: this.#clock.skippedTicks };
+  }
+
+  get detail(): SceneDetail {
+    return this.#renderer.detail;
   }
 
   get lifecycle(): RuntimeState {
