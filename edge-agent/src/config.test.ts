@@ -24,6 +24,7 @@ describe('loadConfig', () => {
       requestTimeoutMs: 10_000,
       probeTimeoutMs: 10_000,
       encoderCloseGraceMs: 2_000,
+      inProcessEncoder: true,
       reconnect: { initialDelayMs: 500, maxDelayMs: 15_000, jitter: 0.3 },
       fleet: { probe: { enabled: true, port: 0, delayMs: 0 }, challengeWaitMs: 2000 },
     });

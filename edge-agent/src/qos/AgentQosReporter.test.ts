@@ -68,7 +68,7 @@ describe('AgentQosReporter', () => {
       framesDropped: 1,
       encodeTimeUsMean: 3000,
       encodeTimeUsP95: 5000,
-      targetBitrateKbps: () => 8000,
+      targetBitrateKbps: 8000,
     });
     for (const signed of h.sent) {
       expect(await recoverSigner(agentReportDigest(domain, signed.report), signed.signature)).toBe(h.key.address);

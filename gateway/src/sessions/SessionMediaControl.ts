@@ -4,6 +4,7 @@ import {
   KeyframeRequestCoalescer,
   type KeyframeRequestCoalescerOptions,
 } from '../media/control/KeyframeRequestCoalescer.js';
+import { targetUsesFec } from '../media/fec/PlayerFecControl.js';
 import type { MediaTarget, SessionRoute } from '../media/MediaRouter.js';
 import type { PlayerApi } from '../players/PlayerApi.js';
 import type { Session } from './Session.js';
@@ -76,7 +77,8 @@ export class SessionMediaControl {
   /** The agent started the session: what its encoder can do. */
   encoderStarted(controls: EncoderControls | undefined): void {
     this.#controls = controls ?? NO_CONTROLS;
-    this.#controlsKnown = true;
+    // An agent from before encoder controls says nothing: it is still asked for keyframes, as it always was.
+    this.#controlsKnown = controls !== undefined;
     // A new encoder starts at the session's shape; a target chosen for the previous one is re-sent.
     if (this.#lastTarget) this.setTarget(this.#lastTarget);
   }
@@ -125,7 +127,7 @@ export class SessionMediaControl {
       width: this.#controls.liveResize ? target.width : session.video.width,
       height: this.#controls.liveResize ? target.height : session.video.height,
       fps: this.#controls.liveResize ? target.fps : session.video.fps,
-      fec: false,
+      fec: targetUsesFec(target),
       loss: Math.min(1, Math.max(0, target.lossFraction)),
     });
   }

@@ -3,6 +3,7 @@ import {
   type AnyMessage,
   agentChallengeMessage,
   decodeAgentFrame,
+  decodeSrtpKeying,
   type FramewayError,
   GatewayToAgent,
   MessageType,
@@ -10,6 +11,7 @@ import {
   SignalingChannel,
 } from '@frameway/protocol';
 import { generatePrivateKey, type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts';
+import { ProtectionProfileAes128CmHmacSha1_80, RtpHeader, SrtpSession } from 'werift';
 import WebSocket from 'ws';
 
 type SessionStart = PayloadOf<typeof MessageType.SessionStart>;
@@ -174,20 +176,35 @@ export class FakeAgent {
     }
   }
 
-  /** Sends small RTP packets (not real H.264: the gateway forwards, it does not decode). */
+  /**
+   * Sends small SRTP packets under the session's key (not real H.264: the
+   * gateway forwards, it does not decode).
+   */
   #startRtp(start: SessionStart): void {
     const socket = createSocket('udp4');
     this.#rtp = socket;
+    const { key, salt } = decodeSrtpKeying(start.rtp.srtp.masterKey);
+    const keys = { key: Buffer.from(key), salt: Buffer.from(salt) };
+    const srtp = new SrtpSession({
+      keys: {
+        localMasterKey: keys.key,
+        localMasterSalt: keys.salt,
+        remoteMasterKey: keys.key,
+        remoteMasterSalt: keys.salt,
+      },
+      profile: ProtectionProfileAes128CmHmacSha1_80,
+    });
     let seq = 0;
     this.#rtpTimer = setInterval(() => {
-      const packet = Buffer.alloc(12 + 100, 0xab);
-      packet[0] = 0x80;
-      packet[1] = 0x80 | start.rtp.payloadType;
-      packet.writeUInt16BE(seq & 0xffff, 2);
-      packet.writeUInt32BE((seq * 1500) >>> 0, 4);
-      packet.writeUInt32BE(start.rtp.ssrc, 8);
+      const header = new RtpHeader({
+        payloadType: start.rtp.payloadType,
+        marker: true,
+        sequenceNumber: seq & 0xffff,
+        timestamp: (seq * 1500) >>> 0,
+        ssrc: start.rtp.ssrc,
+      });
       seq++;
-      socket.send(packet, start.rtp.port, start.rtp.host);
+      socket.send(srtp.encrypt(Buffer.alloc(100, 0xab), header), start.rtp.port, start.rtp.host);
     }, 10);
   }
 }

@@ -35,6 +35,8 @@ import {
 } from 'werift';
 import { createLogger } from '../../logging/logger.js';
 import { RetransmitBudget } from '../control/RetransmitBudget.js';
+import { preferRedForFec } from '../fec/preferRedForFec.js';
+import { type DownlinkLossSimulator, type FecSendCounters, WeriftFecSender } from '../fec/WeriftFecSender.js';
 import { InputGate } from '../InputGate.js';
 import type { IceCandidateInit } from '../MediaRouter.js';
 import { type CandidateFilter, candidateAddress } from '../sdp/candidateFilter.js';
@@ -59,6 +61,14 @@ export interface WeriftPlayerPeerOptions {
    * packet's size and time): negotiates transport-cc when present.
    */
   transportFeedback?: TransportFeedbackSink | undefined;
+  /**
+   * Offer RED + ULPFEC for video (when the player offers both): every video
+   * packet then goes out as RED, with FEC packets as the route asks
+   * (setFecProtection). False: the answer and the send path are as without FEC.
+   */
+  fec?: boolean | undefined;
+  /** Test and bench seam: a lossy downlink after FEC (see DownlinkLossSimulator). */
+  simulatedLoss?: DownlinkLossSimulator | undefined;
 }
 
 /** The two calls werift's sender makes on its bandwidth estimator (`senderBWE`); congestion control takes its place. */
@@ -119,6 +129,8 @@ export class WeriftPlayerPeer extends TypedEmitter<WeriftPlayerPeerEvents> {
   readonly #inputGate: InputGate;
   readonly #log;
   #videoSender: RTCRtpSender | undefined;
+  /** RED/ULPFEC and the loss simulator on the video sender's wire; undefined on the plain path. */
+  #fecSender: WeriftFecSender | undefined;
   #audioSender: RTCRtpSender | undefined;
   /** Header extension id the player negotiated for playout-delay; undefined when it did not. */
   #playoutDelayId: number | undefined;
@@ -161,6 +173,13 @@ export class WeriftPlayerPeer extends TypedEmitter<WeriftPlayerPeerEvents> {
           // RTX (RFC 4588): retransmissions on their own SSRC, so the player's
           // loss and bitrate statistics stay true and late copies are told apart.
           ...(options.repair ? [new RTCRtpCodecParameters({ mimeType: 'video/rtx', clockRate: 90_000 })] : []),
+          // RED (RFC 2198) carrying H.264 and ULPFEC (RFC 5109): what Chromium decodes FEC from by default.
+          ...(options.fec
+            ? [
+                new RTCRtpCodecParameters({ mimeType: 'video/red', clockRate: 90_000 }),
+                new RTCRtpCodecParameters({ mimeType: 'video/ulpfec', clockRate: 90_000 }),
+              ]
+            : []),
         ],
         audio: [
           new RTCRtpCodecParameters({
@@ -203,7 +222,8 @@ export class WeriftPlayerPeer extends TypedEmitter<WeriftPlayerPeerEvents> {
   /** Applies the player's offer and returns the answer SDP (with our host candidates). */
   async answer(offerSdp: string): Promise<string> {
     try {
-      await this.#pc.setRemoteDescription({ type: 'offer', sdp: preferH264ConstrainedBaseline(offerSdp) });
+      const preferred = preferH264ConstrainedBaseline(offerSdp);
+      await this.#pc.setRemoteDescription({ type: 'offer', sdp: this.#options.fec ? preferRedForFec(preferred) : preferred });
       const videoTransceiver = this.#pc.getTransceivers().find((t) => t.kind === 'video');
       if (!videoTransceiver) throw new Error('offer has no video m-line');
       const sender = this.#pc.addTrack(new MediaStreamTrack({ kind: 'video' }));
@@ -224,7 +244,8 @@ export class WeriftPlayerPeer extends TypedEmitter<WeriftPlayerPeerEvents> {
       // werift echoes the offer's feedback types into its answer; without repair the player must not ask.
       const sdp = this.#options.repair ? filtered : withoutRepairFeedback(filtered);
       this.#playoutDelayId = findExtensionId(sdp, 'video', PLAYOUT_DELAY_EXTENSION_URI);
-      this.#log.debug({ playoutDelayId: this.#playoutDelayId }, 'answered player offer');
+      this.#setUpFec(sender, videoTransceiver.codecs);
+      this.#log.debug({ playoutDelayId: this.#playoutDelayId, fec: this.fecActive }, 'answered player offer');
       return sdp;
     } catch (cause) {
       throw new FramewayError('FW_ERR_MEDIA_NEGOTIATION_FAILED', `cannot answer offer: ${String(cause)}`, undefined, {
@@ -247,6 +268,7 @@ export class WeriftPlayerPeer extends TypedEmitter<WeriftPlayerPeerEvents> {
     const sender = this.#videoSender;
     if (!this.#connected || !sender) return false;
     const rtp = RtpPacket.deSerialize(packet);
+    if (this.#fecSender && !this.#fecSender.prepare(rtp)) return false;
     this.#retransmits.noteMedia(performance.now(), packet.length);
     const id = this.#playoutDelayId;
     if (id !== undefined) rtp.header.extensions.push({ id, payload: ZERO_PLAYOUT_DELAY });
@@ -264,6 +286,21 @@ export class WeriftPlayerPeer extends TypedEmitter<WeriftPlayerPeerEvents> {
     return true;
   }
 
+  /** RED + ULPFEC negotiated with the player: FEC can be switched on (setFecProtection). */
+  get fecActive(): boolean {
+    return this.#fecSender?.active ?? false;
+  }
+
+  /** Media packets per FEC packet (about), or undefined: none. No effect unless fecActive. */
+  setFecProtection(packetsPerFec: number | undefined): void {
+    this.#fecSender?.setPacketsPerFec(packetsPerFec);
+  }
+
+  /** What went out on the video SSRC as media and as FEC; undefined on the plain path. */
+  get fecCounters(): FecSendCounters | undefined {
+    return this.#fecSender?.counters;
+  }
+
   /** Retransmissions sent and refused (over budget) so far. */
   get retransmitCounters(): { admitted: number; dropped: number } {
     return { ...this.#retransmits.counters };
@@ -273,6 +310,7 @@ export class WeriftPlayerPeer extends TypedEmitter<WeriftPlayerPeerEvents> {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#disconnectTimer);
+    this.#fecSender?.close();
     this.#pc.close().catch(() => {});
     this.removeAllListeners();
   }
@@ -311,6 +349,15 @@ export class WeriftPlayerPeer extends TypedEmitter<WeriftPlayerPeerEvents> {
       handle(packet);
       if (packet instanceof RtcpRrPacket || packet instanceof RtcpSrPacket) this.#reportFeedback(sender, packet);
     };
+  }
+
+  /** RED/ULPFEC as negotiated (the player may not offer them) and the loss simulator, on the video sender's wire. */
+  #setUpFec(sender: RTCRtpSender, codecs: RTCRtpCodecParameters[]): void {
+    const payloadTypes = this.#options.fec ? WeriftFecSender.negotiated(codecs) : undefined;
+    if (!payloadTypes && !this.#options.simulatedLoss) return;
+    const fecSender = new WeriftFecSender({ sender, payloadTypes, simulatedLoss: this.#options.simulatedLoss });
+    if (payloadTypes && this.#options.transportFeedback) fecSender.recordSendsTo(this.#options.transportFeedback);
+    this.#fecSender = fecSender;
   }
 
   #reportFeedback(sender: RTCRtpSender, packet: RtcpRrPacket | RtcpSrPacket): void {

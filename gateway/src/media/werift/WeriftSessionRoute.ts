@@ -1,9 +1,12 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { encodeSrtpKeying, FramewayError, type IceServer, type SrtpKeying, TypedEmitter } from '@frameway/protocol';
 import { createLogger } from '../../logging/logger.js';
+import { type FecRouteStats, PlayerFecControl } from '../fec/PlayerFecControl.js';
+import type { DownlinkLossSimulator } from '../fec/WeriftFecSender.js';
 import { SrtpIngest } from '../ingest/SrtpIngest.js';
 import type {
   IceCandidateInit,
+  MediaTarget,
   RepairStats,
   RouteOptions,
   RouteStats,
@@ -31,6 +34,13 @@ export interface WeriftRouteConfig {
   retransmitShare: number;
   /** Forward error correction to the player (GatewayConfig media.fec). */
   fec: 'off' | 'auto' | 'on';
+  /** Test and bench seam: a lossy downlink after FEC; never set by the gateway's configuration. */
+  simulatedLoss?: DownlinkLossSimulator | undefined;
+}
+
+/** Route statistics of the werift backend: FEC on the player leg when configured. */
+export interface WeriftRouteStats extends RouteStats {
+  fec?: FecRouteStats;
 }
 
 /** A fresh SRTP master key for one ingest stream (and again for each agent after a failover). */
@@ -59,6 +69,9 @@ export class WeriftSessionRoute extends TypedEmitter<SessionRouteEvents> impleme
   readonly #audioIngest: SrtpIngest;
   readonly #log;
   readonly #bitrate: PlayerBitrateControl | undefined;
+  readonly #fec: PlayerFecControl | undefined;
+  /** Congestion control's last target before FEC took its share. */
+  #rawTarget: MediaTarget | undefined;
   #keying: SrtpKeying;
   #audioKeying: SrtpKeying;
   #peer: WeriftPlayerPeer | undefined;
@@ -100,7 +113,23 @@ export class WeriftSessionRoute extends TypedEmitter<SessionRouteEvents> impleme
       this.#bitrate = new PlayerBitrateControl({
         video: options.video,
         minKbps: config.minBitrateKbps,
-        onTarget: (target) => this.emit('mediaTarget', target),
+        onTarget: (target) => {
+          this.#rawTarget = target;
+          this.emit('mediaTarget', this.#fec ? this.#fec.adjust(target) : target);
+        },
+      });
+    }
+    if (config.fec !== 'off') {
+      const bitrate = this.#bitrate;
+      this.#fec = new PlayerFecControl({
+        mode: config.fec,
+        // TWCC loss (before any repair) where congestion control runs; receiver reports otherwise.
+        ...(bitrate ? { loss: () => bitrate.decision.lossFraction } : {}),
+        onChange: (decision) => {
+          this.#log.info({ packetsPerFec: decision.packetsPerFec ?? null }, 'player FEC changed');
+          // The encoder's share of the budget moved with it.
+          if (this.#rawTarget && this.#fec) this.emit('mediaTarget', this.#fec.adjust(this.#rawTarget));
+        },
       });
     }
   }
@@ -179,6 +208,8 @@ export class WeriftSessionRoute extends TypedEmitter<SessionRouteEvents> impleme
       repair: this.#config.repair,
       retransmitShare: this.#config.retransmitShare,
       transportFeedback: this.#bitrate?.newTransport(),
+      fec: this.#config.fec !== 'off',
+      simulatedLoss: this.#config.simulatedLoss,
     });
     this.#peer = peer;
     peer.on('input', (bytes) => {
@@ -191,7 +222,10 @@ export class WeriftSessionRoute extends TypedEmitter<SessionRouteEvents> impleme
     });
     peer.on('keyframeRequest', () => this.emit('keyframeRequest'));
     peer.on('localCandidate', (candidate) => this.emit('localCandidate', candidate));
-    peer.on('feedback', (feedback) => this.#bitrate?.playerFeedback(feedback));
+    peer.on('feedback', (feedback) => {
+      this.#bitrate?.playerFeedback(feedback);
+      if (feedback.fractionLost !== undefined) this.#fec?.reportLoss(feedback.fractionLost);
+    });
     peer.on('retransmitsLimited', (dropped) =>
       this.emit(
         'mediaWarning',
@@ -203,6 +237,7 @@ export class WeriftSessionRoute extends TypedEmitter<SessionRouteEvents> impleme
     );
     peer.on('connected', () => {
       this.#log.info('player media connected');
+      this.#fec?.attach(peer);
       this.emit('playerConnected');
       // A fresh decoder needs a keyframe; ask for one instead of waiting for the next GOP.
       this.emit('keyframeRequest');
@@ -217,9 +252,10 @@ export class WeriftSessionRoute extends TypedEmitter<SessionRouteEvents> impleme
     await this.#peer?.addCandidate(candidate);
   }
 
-  stats(): RouteStats {
+  stats(): WeriftRouteStats {
     const { packetsIn, bytesIn, packetsRejected } = this.#ingest.counters;
     const target = this.#bitrate?.target;
+    const fec = this.#fec?.stats();
     return {
       packetsIn,
       bytesIn,
@@ -232,6 +268,7 @@ export class WeriftSessionRoute extends TypedEmitter<SessionRouteEvents> impleme
       audioPacketsForwarded: this.#audioPacketsForwarded,
       repair: this.#repairStats(),
       ...(target ? { target } : {}),
+      ...(fec ? { fec } : {}),
     };
   }
 
@@ -253,6 +290,7 @@ export class WeriftSessionRoute extends TypedEmitter<SessionRouteEvents> impleme
     this.#audioIngest.close();
     this.#retirePeer();
     this.#bitrate?.close();
+    this.#fec?.close();
     this.removeAllListeners();
     this.#onClose();
   }
@@ -280,6 +318,7 @@ export class WeriftSessionRoute extends TypedEmitter<SessionRouteEvents> impleme
       admitted: this.#pastRetransmits.admitted + admitted,
       dropped: this.#pastRetransmits.dropped + dropped,
     };
+    this.#fec?.detach(peer);
     peer.close();
     this.#peer = undefined;
   }
