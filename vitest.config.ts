@@ -17,7 +17,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['{protocol,gateway,edge-agent,client-sdk}/src/**/*.test.ts'],
+          // Benches' own pure parts (analysis, scenario tables) are unit-tested too.
+          include: ['{protocol,gateway,edge-agent,client-sdk}/src/**/*.test.ts', 'test/bench/**/*.test.ts'],
           testTimeout: 20_000,
         },
       },

@@ -1,0 +1,80 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type LaunchedFrameway, launchFrameway } from '../../../scripts/launch.mjs';
+
+export const LEG_NAMES = ['repair', 'baseline'] as const;
+export type LegName = (typeof LEG_NAMES)[number];
+
+export const LEG_DESCRIPTIONS: Record<LegName, string> = {
+  repair: 'gateway + edge agent, default configuration (repair and adaptive bitrate on once they exist)',
+  baseline: 'the same with { media: { repair: false, adaptiveBitrate: false } } in a --config file',
+};
+
+/** What the baseline leg switches off in the gateway. */
+export const BASELINE_CONFIG = { media: { repair: false, adaptiveBitrate: false } } as const;
+
+export interface LegHost extends AsyncDisposable {
+  url: string;
+  gatewayPid: number;
+  agentPid: number;
+}
+
+/**
+ * Starts the real gateway and edge agent for one leg (port 0), as
+ * test/support/startFrameway.ts does, but keeping the output so that a gateway
+ * that refuses its configuration fails the leg with its own words.
+ */
+export async function startLegHost(leg: LegName): Promise<LegHost> {
+  const logs: string[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'fw-netbench-'));
+  const gatewayArgs: string[] = [];
+  if (leg === 'baseline') {
+    const file = join(dir, 'gateway.json');
+    writeFileSync(file, JSON.stringify(BASELINE_CONFIG));
+    gatewayArgs.push('--config', file);
+  }
+  let launched: LaunchedFrameway;
+  try {
+    launched = await launchFrameway({
+      port: 0,
+      gatewayArgs,
+      // Nothing is shared through the demo's database file.
+      env: { FRAMEWAY_DATABASE: ':memory:' },
+      log: (line, source) => {
+        logs.push(`[${source}] ${line}`);
+        if (process.env.BENCH_NET_LOGS === '1') process.stderr.write(`[${leg} ${source}] ${line}\n`);
+        if (logs.length > 500) logs.shift();
+      },
+    });
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    const message = error instanceof Error ? error.message : String(error);
+    const said = fatalLines(logs);
+    throw new Error(said.length > 0 ? `${message}: ${said.join(' | ')}` : message);
+  }
+  return {
+    url: launched.url,
+    gatewayPid: launched.gateway.pid ?? -1,
+    agentPid: launched.agent.pid ?? -1,
+    async [Symbol.asyncDispose]() {
+      await launched.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The error and fatal messages among pino JSON log lines (the error's message when one is attached). */
+export function fatalLines(lines: readonly string[]): string[] {
+  return lines.flatMap((line) => {
+    const json = line.slice(line.indexOf('{'));
+    try {
+      const entry = JSON.parse(json) as { level?: number; msg?: string; err?: { message?: string } };
+      if ((entry.level ?? 0) < 50) return [];
+      const text = entry.err?.message ?? entry.msg ?? json;
+      return [text.replace(/\s*\n\s*/g, ' ')];
+    } catch {
+      return [];
+    }
+  });
+}
