@@ -82,6 +82,8 @@ export class BitrateController {
   readonly #delay: TrendlineEstimator;
   readonly #queue: QueueDelayTracker;
   readonly #acked: AckedBitrateEstimator;
+  /** What the stream has been using over a few seconds: a cheap picture keeps its size (see stepQualityLadder). */
+  readonly #demand: AckedBitrateEstimator;
   readonly #rate: AimdRateControl;
   readonly #lossWindow: LossWindow;
   readonly #lossBound: LossBasedEstimator;
@@ -113,6 +115,10 @@ export class BitrateController {
         : buildQualityLadder(options.shape, maxKbps, tuning.ladder);
     this.#delay = new TrendlineEstimator(tuning.delay);
     this.#queue = new QueueDelayTracker({ baselineWindowMs: tuning.delay.baselineWindowMs });
+    this.#demand = new AckedBitrateEstimator({
+      windowMs: tuning.ladder.demandWindowMs,
+      minSpanMs: tuning.ladder.demandWindowMs / 2,
+    });
     this.#acked = new AckedBitrateEstimator({
       windowMs: tuning.rate.ackedWindowMs,
       minSpanMs: tuning.rate.ackedMinSpanMs,
@@ -151,6 +157,7 @@ export class BitrateController {
     const signal = this.#delay.update(packets);
     const queueDelayMs = this.#queue.update(packets);
     this.#acked.update(packets);
+    this.#demand.update(packets);
     this.#lossWindow.add(packets);
     this.#rate.update({ usage: signal.usage, ackedKbps: this.#acked.kbps, nowMs: atMs });
     // Measure only packets sent since the target last went down: what was
@@ -220,7 +227,14 @@ export class BitrateController {
 
   #decide(nowMs: number): BitrateDecision {
     const raw = this.#raw(nowMs);
-    this.#ladderState = stepQualityLadder(this.ladder, this.#ladderState, raw, nowMs, this.#tuning.ladder);
+    this.#ladderState = stepQualityLadder(
+      this.ladder,
+      this.#ladderState,
+      raw,
+      nowMs,
+      this.#tuning.ladder,
+      this.#demand.kbps,
+    );
     const rung = this.#ladderState.index;
     const reason = this.#reasonToSend(raw, rung, nowMs);
     if (reason) {

@@ -90,6 +90,10 @@ export interface CongestionTuning {
     floorBitsPerPixel: number;
     /** Step down when the target has stayed under the rung's floor this long… */
     downAfterMs: number;
+    /** …or under what a cheap picture has been using (below the floor) this long. */
+    demandDownAfterMs: number;
+    /** The window of the demand: the mean acknowledged bitrate over this long. */
+    demandWindowMs: number;
     /** …or at once when it is under this fraction of the floor. */
     downAtOnceFraction: number;
     /** Step up when the target has been at least upFactor × the higher rung's floor… */
@@ -155,6 +159,9 @@ export const DEFAULT_CONGESTION_TUNING: CongestionTuning = deepFreeze({
     lowFpsFraction: 0.5,
     floorBitsPerPixel: 0.05,
     downAfterMs: 1000,
+    // A noise-triggered cut (held 1 s) climbs back over a cheap picture's demand in about 2 s.
+    demandDownAfterMs: 3000,
+    demandWindowMs: 5000,
     downAtOnceFraction: 0.7,
     upFactor: 1.3,
     upAfterMs: 3000,

@@ -117,3 +117,31 @@ describe('stepQualityLadder', () => {
     expect(hold(bottom, 8000, 50, 3050).index).toBe(0);
   });
 });
+
+describe('stepQualityLadder with a cheap picture', () => {
+  /** Steps every 50 ms from fromMs to toMs at a fixed target, with the stream using `demandKbps`. */
+  function holdWithDemand(s0: LadderState, targetKbps: number, demandKbps: number, fromMs: number, toMs: number) {
+    let s = s0;
+    for (let t = fromMs; t <= toMs; t += 50) s = stepQualityLadder(ladder720, s, targetKbps, t, tuning, demandKbps);
+    return s;
+  }
+
+  it('keeps 720p through a short dip under what a 1 Mb/s picture uses, far under the 2.8 Mb/s floor', () => {
+    const top = initialLadderState(ladder720, 8000);
+    // A cut to 850 kbps (0.85 of the acknowledged 1000) lasting 2 s: the rung stays.
+    expect(holdWithDemand(top, 850, 1000, 0, 2000).index).toBe(0);
+    // Held under the demand for longer than demandDownAfterMs: then it steps.
+    expect(holdWithDemand(top, 850, 1000, 0, 3500).index).toBeGreaterThan(0);
+  });
+
+  it('a stream that never needed the floors climbs back once its target affords its own demand', () => {
+    const down = { index: 2, belowSinceMs: undefined, upSinceMs: ladder720.map(() => undefined) };
+    // At 640x360@60 the picture used 300 kbps; 1280x720 has 4× its pixels: 1200 kbps × upFactor 1.3 affords it.
+    const s = holdWithDemand(down, 1600, 300, 0, 3500);
+    expect(s.index).toBe(0);
+    // Without the demand, 1.6 Mb/s is far under 1.3 × 2.8 Mb/s: it would stay small.
+    let plain: LadderState = down;
+    for (let t = 0; t <= 3500; t += 50) plain = stepQualityLadder(ladder720, plain, 1600, t, tuning);
+    expect(plain.index).toBeGreaterThan(0);
+  });
+});

@@ -74,6 +74,14 @@ export function initialLadderState(ladder: readonly QualityRung[], targetKbps: n
  * downAtOnceFraction of it, straight to the best rung the target affords.
  * Up only when the target has held upFactor × a higher rung's floor for
  * upAfterMs: a resize costs an IDR, so it must not flap.
+ *
+ * `demandKbps` is what the stream has actually been sending (the mean
+ * acknowledged bitrate over a few seconds). A cheap picture (a menu, a calm
+ * scene) may need far less than the rung's floor: then the floor that counts
+ * is the demand, a dip below it steps down only after demandDownAfterMs (a
+ * short squeeze costs less than a resize), and a higher rung counts as
+ * affordable at its demand scaled by its pixel rate, so a stream that never
+ * needed the floors can climb back.
  */
 export function stepQualityLadder(
   ladder: readonly QualityRung[],
@@ -81,17 +89,25 @@ export function stepQualityLadder(
   targetKbps: number,
   nowMs: number,
   tuning: LadderTuning,
+  demandKbps?: number,
 ): LadderState {
   const rung = ladder[state.index];
   if (!rung) return initialLadderState(ladder, targetKbps);
+  const needOf = (candidate: QualityRung): number =>
+    demandKbps === undefined
+      ? candidate.floorKbps
+      : Math.min(candidate.floorKbps, (demandKbps * pixelRate(candidate)) / pixelRate(rung));
   const upSinceMs = ladder.map((higher, j) =>
-    j < state.index && targetKbps >= tuning.upFactor * higher.floorKbps ? (state.upSinceMs[j] ?? nowMs) : undefined,
+    j < state.index && targetKbps >= tuning.upFactor * needOf(higher) ? (state.upSinceMs[j] ?? nowMs) : undefined,
   );
 
-  if (targetKbps < rung.floorKbps && state.index < ladder.length - 1) {
+  const floor = needOf(rung);
+  const heldByDemand = floor < rung.floorKbps;
+  if (targetKbps < floor && state.index < ladder.length - 1) {
     const belowSinceMs = state.belowSinceMs ?? nowMs;
-    const atOnce = targetKbps < tuning.downAtOnceFraction * rung.floorKbps;
-    if (atOnce || nowMs - belowSinceMs >= tuning.downAfterMs) {
+    const atOnce = targetKbps < tuning.downAtOnceFraction * floor;
+    const after = heldByDemand ? tuning.demandDownAfterMs : tuning.downAfterMs;
+    if (atOnce || nowMs - belowSinceMs >= after) {
       return { index: bestRungFor(ladder, targetKbps, state.index + 1), belowSinceMs: undefined, upSinceMs };
     }
     return { index: state.index, belowSinceMs, upSinceMs };
@@ -102,6 +118,10 @@ export function stepQualityLadder(
     return { index: up, belowSinceMs: undefined, upSinceMs: ladder.map(() => undefined) };
   }
   return { index: state.index, belowSinceMs: undefined, upSinceMs };
+}
+
+function pixelRate(shape: VideoShape): number {
+  return shape.width * shape.height * shape.fps;
 }
 
 /** The first rung from `from` on whose floor the target meets (the last rung when none does). */

@@ -61,6 +61,8 @@ export class PlayerBitrateControl {
     const adapter = new TwccFeedbackAdapter({ now: this.#now });
     adapter.on('feedback', (feedback) => this.#apply(this.#controller.onTransportFeedback(feedback)));
     this.#adapter = adapter;
+    // The player learns its starting target at once, not only when feedback first moves it.
+    if (!this.#target) this.#apply(this.#controller.current);
     return adapter;
   }
 
