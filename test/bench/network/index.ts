@@ -15,6 +15,7 @@
  *   BENCH_NET_SCENARIOS  comma list (default all: loss-0,loss-1,loss-2,loss-5,cap,blackout,jitter)
  *   BENCH_NET_LEGS       comma list (default repair,baseline)
  *   BENCH_NET_CAP_KBPS   the cap scenario's two rates (default 4000,2000)
+ *   BENCH_NET_DETAIL     the scene's picture: high (default, ~6.6 Mb/s at 720p60, like a game) or low (~1 Mb/s)
  *   BENCH_SEED           seed of the key-press intervals (default 1)
  */
 import { createRandom } from '@frameway/gateway';
@@ -28,7 +29,14 @@ import { LinkImpairer } from './LinkImpairer.js';
 import { measureNetworkSession } from './measureNetworkSession.js';
 import { type LegOutcome, overviewTable, type ScenarioOutcome, scenarioTable } from './report.js';
 import { buildScenarios, DEFAULT_CAPS_KBPS, SCENARIO_NAMES, type Scenario } from './scenarios.js';
-import { BASELINE_CONFIG, LEG_DESCRIPTIONS, LEG_NAMES, type LegName, startLegHost } from './startLegHost.js';
+import {
+  BASELINE_CONFIG,
+  LEG_DESCRIPTIONS,
+  LEG_NAMES,
+  type LegName,
+  type SceneDetail,
+  startLegHost,
+} from './startLegHost.js';
 
 const INTERVAL_MS = [120, 250] as const;
 const SETTLE_MS = 3_000;
@@ -37,6 +45,8 @@ const LEG_OVERHEAD_S = 12;
 
 interface Config {
   seconds: number;
+  /** The scene's picture on both legs. */
+  detail: SceneDetail;
   capsKbps: [number, number];
   scenarios: Scenario[];
   legs: LegName[];
@@ -189,7 +199,7 @@ async function runLeg(
   signal: AbortSignal,
 ): Promise<LegOutcome> {
   try {
-    await using host = await startLegHost(leg);
+    await using host = await startLegHost(leg, config.detail);
     const durationMs = config.seconds * 1000;
     const { samples, ...result } = await measureNetworkSession(browser, host.url, {
       durationMs,
@@ -246,6 +256,7 @@ function readConfig(): Config {
   const all = buildScenarios({ capsKbps: [caps[0]!, caps[1]!] });
   return {
     seconds: int('BENCH_NET_SECONDS', 60, 5),
+    detail: process.env.BENCH_NET_DETAIL === 'low' ? 'low' : 'high',
     capsKbps: [caps[0]!, caps[1]!],
     scenarios: names.map((name) => all.find((s) => s.name === name)!),
     legs: list('BENCH_NET_LEGS', LEG_NAMES),

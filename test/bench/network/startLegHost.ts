@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { type LaunchedFrameway, launchFrameway } from '../../../scripts/launch.mjs';
 
 export const LEG_NAMES = ['repair', 'baseline'] as const;
+/** The scene runtime's picture: 'high' streams like a game (~6.6 Mb/s at 720p60), 'low' ~1 Mb/s. */
+export type SceneDetail = 'low' | 'high';
 export type LegName = (typeof LEG_NAMES)[number];
 
 export const LEG_DESCRIPTIONS: Record<LegName, string> = {
@@ -25,15 +27,14 @@ export interface LegHost extends AsyncDisposable {
  * test/support/startFrameway.ts does, but keeping the output so that a gateway
  * that refuses its configuration fails the leg with its own words.
  */
-export async function startLegHost(leg: LegName): Promise<LegHost> {
+export async function startLegHost(leg: LegName, detail: SceneDetail = 'high'): Promise<LegHost> {
   const logs: string[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'fw-netbench-'));
-  const gatewayArgs: string[] = [];
-  if (leg === 'baseline') {
-    const file = join(dir, 'gateway.json');
-    writeFileSync(file, JSON.stringify(BASELINE_CONFIG));
-    gatewayArgs.push('--config', file);
-  }
+  const file = join(dir, 'gateway.json');
+  // The scene's 'high' detail needs ~6.6 Mb/s at 720p60, as a real game does: rate caps bite and loss hits big frames.
+  const scene = { session: { runtimeOptions: { detail } } };
+  writeFileSync(file, JSON.stringify(leg === 'baseline' ? { ...scene, ...BASELINE_CONFIG } : scene));
+  const gatewayArgs = ['--config', file];
   let launched: LaunchedFrameway;
   try {
     launched = await launchFrameway({
