@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const GATEWAY_CLI = join(root, 'gateway', 'dist', 'cli.js');
 export const AGENT_CLI = join(root, 'edge-agent', 'dist', 'cli.js');
+/** Time a process gets to exit after SIGTERM before SIGKILL. */
+const STOP_GRACE_MS = 5_000;
 
 /**
  * @param {{ port?: number, host?: string, env?: Record<string,string>, agentId?: string,
@@ -49,14 +51,7 @@ export async function launchFrameway(options = {}) {
   };
 
   const stopAll = async () => {
-    const exiting = [...children].map((child) => {
-      if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      const force = setTimeout(() => child.kill('SIGKILL'), 5000);
-      return exited.finally(() => clearTimeout(force));
-    });
-    await Promise.all(exiting);
+    await Promise.all([...children].map((child) => stopChild(child, STOP_GRACE_MS)));
   };
 
   try {
@@ -110,6 +105,26 @@ export async function launchFrameway(options = {}) {
   } catch (error) {
     await stopAll();
     throw error;
+  }
+}
+
+/**
+ * Stops a child the way the agent's stopChildProcess does (this script is plain
+ * JS outside the packages, so it keeps its own copy of the steps): SIGTERM, then
+ * SIGCONT (a stopped process acts on SIGTERM only once continued), SIGKILL after
+ * the grace; resolves once it has exited. A child that already exited or never
+ * started is not signalled.
+ */
+async function stopChild(child, graceMs) {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  child.kill('SIGCONT');
+  const force = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  try {
+    await exited;
+  } finally {
+    clearTimeout(force);
   }
 }
 

@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { FramewayError, TypedEmitter } from '@frameway/protocol';
 import type { PlainRtpTarget } from '../encoder/buildEncoderArgs.js';
 import { createLogger, type Logger } from '../logging/logger.js';
+import { DEFAULT_STOP_GRACE_MS, stopChildProcess } from '../process/stopChildProcess.js';
 import { trackChildProcess } from '../process/trackChildProcess.js';
 import type { AudioCapture } from '../runtime/SessionRuntime.js';
 import { buildAudioEncoderArgs } from './buildAudioEncoderArgs.js';
@@ -100,13 +101,9 @@ export class AudioEncoder extends TypedEmitter<AudioEncoderEvents> {
   async #stop(): Promise<void> {
     const child = this.#child;
     if (!child || !this.#exited) return;
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), this.#options.closeGraceMs ?? 2_000);
-      await this.#exited;
-      clearTimeout(killer);
-    } else {
-      await this.#exited;
-    }
+    await stopChildProcess(child, {
+      exited: this.#exited,
+      graceMs: this.#options.closeGraceMs ?? DEFAULT_STOP_GRACE_MS,
+    });
   }
 }

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FramewayError, TypedEmitter } from '@frameway/protocol';
 import { createLogger, type Logger } from '../logging/logger.js';
+import { stopChildProcess } from '../process/stopChildProcess.js';
 import type { AudioCapture } from '../runtime/SessionRuntime.js';
 import { spawnTied } from '../runtime/spawnTied.js';
 
@@ -136,13 +137,7 @@ export class PulseAudioServer extends TypedEmitter<PulseAudioServerEvents> {
   }
 
   async #stop(): Promise<void> {
-    const child = this.#child;
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 2_000);
-      await this.#exited;
-      clearTimeout(killer);
-    }
+    await stopChildProcess(this.#child, { exited: this.#exited });
     this.#log.debug({ dir: this.dir }, 'pulseaudio stopped');
   }
 

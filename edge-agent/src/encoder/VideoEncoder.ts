@@ -2,6 +2,7 @@ import { type ChildProcessByStdio, spawn as nodeSpawn } from 'node:child_process
 import type { Readable, Writable } from 'node:stream';
 import { type EncoderControls, type EncoderInfo, FramewayError, TypedEmitter } from '@frameway/protocol';
 import { createLogger, type Logger } from '../logging/logger.js';
+import { isChildRunning, stopChildProcess } from '../process/stopChildProcess.js';
 import { trackChildProcess } from '../process/trackChildProcess.js';
 import type { VideoCapture, VideoSink } from '../runtime/SessionRuntime.js';
 import { buildEncoderArgs, type EncoderVideo, type PlainRtpTarget, yuv420pFrameBytes } from './buildEncoderArgs.js';
@@ -236,20 +237,12 @@ export class VideoEncoder extends TypedEmitter<SessionVideoEncoderEvents> implem
   async #stop(): Promise<void> {
     const child = this.#child;
     if (!child || !this.#exited) return;
-    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
-      // Unsent frame data is worthless in a live stream: drop it rather than flush.
-      child.stdin.destroy();
-      child.kill('SIGTERM');
-      // A stopped (SIGSTOP) process only acts on SIGTERM once continued.
-      child.kill('SIGCONT');
-      const killer = setTimeout(() => {
-        this.#log.warn({ pid: child.pid }, 'ffmpeg ignored SIGTERM; sending SIGKILL');
-        child.kill('SIGKILL');
-      }, this.#options.closeGraceMs);
-      await this.#exited;
-      clearTimeout(killer);
-    } else {
-      await this.#exited;
-    }
+    // Unsent frame data is worthless in a live stream: drop it rather than flush.
+    if (isChildRunning(child)) child.stdin.destroy();
+    await stopChildProcess(child, {
+      exited: this.#exited,
+      graceMs: this.#options.closeGraceMs,
+      onForce: () => this.#log.warn({ pid: child.pid }, 'ffmpeg ignored SIGTERM; sending SIGKILL'),
+    });
   }
 }

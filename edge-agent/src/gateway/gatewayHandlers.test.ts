@@ -148,7 +148,11 @@ describe('gateway handlers', () => {
       encodeAgentInputFrame(7, new Uint8Array([0x7f, 0, 0, 0])), // unknown event type
       new Uint8Array(4096), // too large
     ];
-    for (const frame of malformed) expect(() => handlers.handleBinary(frame)).not.toThrow();
+    // Each bad frame is counted and dropped on its own (a throw would fail the test here).
+    malformed.forEach((frame, index) => {
+      handlers.handleBinary(frame);
+      expect(handlers.inputStats.malformed).toBe(index + 1);
+    });
     handlers.handleBinary(encodeAgentInputFrame(99, valid));
     expect(applied).toEqual([]);
     expect(handlers.inputStats).toEqual({ frames: 7, events: 0, malformed: 6, unrouted: 1 });

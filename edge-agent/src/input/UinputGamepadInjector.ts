@@ -3,6 +3,7 @@ import { accessSync, constants } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { encodeInputEvents, FramewayError } from '@frameway/protocol';
 import { createLogger, type Logger } from '../logging/logger.js';
+import { stopChildProcess } from '../process/stopChildProcess.js';
 import { trackChildProcess } from '../process/trackChildProcess.js';
 import { findExecutable } from '../runtime/spawnTied.js';
 import type { GamepadEvent, GamepadInjector } from './GamepadInjector.js';
@@ -33,11 +34,14 @@ export class UinputGamepadInjector implements GamepadInjector {
   readonly #child: HelperProcess;
   readonly #log: Logger;
   readonly #lines: string[] = [];
+  /** Made at once: a helper that died early has emitted 'close' before close() listens. */
+  readonly #exited: Promise<void>;
   #closed = false;
 
   private constructor(child: HelperProcess, log: Logger) {
     this.#child = child;
     this.#log = log;
+    this.#exited = new Promise((resolve) => child.once('close', () => resolve()));
   }
 
   /** Starts the helper; FW_ERR_INPUT_UNSUPPORTED when this node cannot inject gamepads. */
@@ -86,12 +90,8 @@ export class UinputGamepadInjector implements GamepadInjector {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    const exited = new Promise((resolve) => this.#child.once('close', resolve));
     // EOF: the helper removes its devices and exits.
-    this.#child.stdin.end();
-    const killer = setTimeout(() => this.#child.kill('SIGKILL'), 2_000);
-    await exited;
-    clearTimeout(killer);
+    await stopChildProcess(this.#child, { exited: this.#exited, ask: () => this.#child.stdin.end() });
   }
 
   async #waitReady(timeoutMs: number): Promise<void> {

@@ -129,7 +129,12 @@ export const MAX_EVENTS_PER_MESSAGE = 64;
 /** UTF-8 bytes of one Text or Clipboard event. */
 export const MAX_TEXT_BYTES = 4000;
 
-/** Body size per fixed-size type; Text and Clipboard are variable (u16 length prefix). */
+type FixedSizeEventType = Exclude<InputEventType, typeof InputEventType.Text | typeof InputEventType.Clipboard>;
+
+/**
+ * Body size per fixed-size type; Text and Clipboard are variable (u16 length prefix).
+ * `satisfies` makes a new event type without a size a compile error; lookups stay by any byte.
+ */
 const fixedBodySize: Readonly<Record<number, number>> = {
   [InputEventType.KeyDown]: 3,
   [InputEventType.KeyUp]: 3,
@@ -147,7 +152,7 @@ const fixedBodySize: Readonly<Record<number, number>> = {
   [InputEventType.GamepadDisconnect]: 1,
   [InputEventType.NavKey]: 2,
   [InputEventType.Orientation]: 1,
-};
+} satisfies Record<FixedSizeEventType, number>;
 
 const utf8Encoder = new TextEncoder();
 // ignoreBOM keeps a leading U+FEFF as text, so decode → encode is byte-exact.
@@ -261,6 +266,9 @@ export function encodeInputEvents(events: readonly InputEvent[]): Uint8Array {
       case InputEventType.Orientation:
         view.setUint8(o, checkUint(event.orientation, 3, 'orientation'));
         break;
+      default:
+        // Every event type has a case above: a new one fails to compile here, not on the wire.
+        event satisfies never;
     }
     offset += encodedEventSize(event);
   }

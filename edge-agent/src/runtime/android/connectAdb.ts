@@ -1,5 +1,4 @@
 import { connect, type Socket } from 'node:net';
-import { Readable } from 'node:stream';
 import { FramewayError } from '@frameway/protocol';
 import {
   Adb,
@@ -10,6 +9,7 @@ import {
   AdbPacketSerializeStream,
 } from '@yume-chan/adb';
 import { type Consumable, pipeFrom, StructDeserializeStream, WritableStream } from '@yume-chan/stream-extra';
+import { toStreamExtraReadable } from './toStreamExtraReadable.js';
 
 export interface ConnectAdbOptions {
   /** `host:port` of the device's adbd (a redroid container: its 5555). */
@@ -48,11 +48,8 @@ export async function connectAdb(options: ConnectAdbOptions): Promise<Adb> {
   });
   // Small control messages must not wait for Nagle.
   socket.setNoDelay(true);
-  const readable = Readable.toWeb(socket) as unknown as ReadableStream<Uint8Array>;
   const connection: AdbDaemonConnection = {
-    readable: (readable as never as import('@yume-chan/stream-extra').ReadableStream<Uint8Array>).pipeThrough(
-      new StructDeserializeStream(AdbPacket),
-    ),
+    readable: toStreamExtraReadable(socket).pipeThrough(new StructDeserializeStream(AdbPacket)),
     writable: pipeFrom(
       new WritableStream<Consumable<Uint8Array>>({
         write: (chunk) =>

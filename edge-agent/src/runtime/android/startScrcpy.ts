@@ -1,5 +1,4 @@
 import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FramewayError } from '@frameway/protocol';
 import type { Adb, AdbNoneProtocolProcess, AdbSocket } from '@yume-chan/adb';
@@ -9,7 +8,8 @@ import {
   ScrcpyOptions3_3_1,
   type ScrcpyVideoStreamMetadata,
 } from '@yume-chan/scrcpy';
-import type { ReadableStream as StreamExtraReadable } from '@yume-chan/stream-extra';
+import { type ReadableStream as StreamExtraReadable, WritableStream } from '@yume-chan/stream-extra';
+import { toStreamExtraReadable } from './toStreamExtraReadable.js';
 
 /** The scrcpy server version this agent speaks; the server refuses any other client version. */
 export const SCRCPY_VERSION = '3.3.3';
@@ -47,7 +47,7 @@ export async function startScrcpy(options: StartScrcpyOptions): Promise<ScrcpyCo
   const { adb } = options;
   const sync = await adb.sync();
   try {
-    const file = Readable.toWeb(createReadStream(options.serverJarPath)) as unknown as StreamExtraReadable<Uint8Array>;
+    const file = toStreamExtraReadable(createReadStream(options.serverJarPath));
     await sync.write({ filename: DEVICE_JAR, file });
   } catch (error) {
     throw new FramewayError('FW_ERR_RUNTIME_FAILED', `cannot push the scrcpy server: ${String(error)}`, undefined, {
@@ -94,7 +94,7 @@ export async function startScrcpy(options: StartScrcpyOptions): Promise<ScrcpyCo
         write: (chunk: Uint8Array) => {
           output = (output + Buffer.from(chunk).toString('utf8')).slice(-2_000);
         },
-      }) as never,
+      }),
     )
     .catch(() => undefined);
   const socketName = `localabstract:scrcpy_${scid.toOptionValue()}`;
@@ -110,7 +110,7 @@ export async function startScrcpy(options: StartScrcpyOptions): Promise<ScrcpyCo
   const [video, control] = sockets as [AdbSocket, AdbSocket];
   // Device messages (clipboard, UHID output) arrive on the control socket; ADB multiplexes
   // every socket on one connection, so an unread one would stall video too.
-  void control.readable.pipeTo(new WritableStream() as never).catch(() => undefined);
+  void control.readable.pipeTo(new WritableStream()).catch(() => undefined);
   const { stream, metadata } = await scrcpy.parseVideoStreamMetadata(video.readable);
   return {
     options: scrcpy,

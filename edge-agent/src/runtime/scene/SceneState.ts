@@ -165,9 +165,19 @@ export class SceneState {
           this.#target = undefined;
           this.#moveTo(this.#x + event.dx, this.#y + event.dy);
           break;
-        default:
-          // Other events (wheel, gamepad, text…) do not affect the scene.
+        case InputEventType.PointerUp:
+          // The press already sent the player; letting go changes nothing.
           break;
+        case InputEventType.Wheel:
+        case InputEventType.Text:
+        case InputEventType.Clipboard:
+        case InputEventType.NavKey:
+        case InputEventType.Orientation:
+          // Nothing in the scene scrolls, types or rotates.
+          break;
+        default:
+          // Every event type has a case above: a new one fails to compile here instead of vanishing.
+          event satisfies never;
       }
     }
   }

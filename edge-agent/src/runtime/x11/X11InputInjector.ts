@@ -148,6 +148,9 @@ export class X11InputInjector {
         // Phone controls; a desktop display has no back button or rotation.
         this.#log.debug({ type: event.type }, 'phone control ignored by the x11 runtime');
         return;
+      default:
+        // Every event type has a case above: a new one fails to compile here instead of vanishing.
+        event satisfies never;
     }
   }
 

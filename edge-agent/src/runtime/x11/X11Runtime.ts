@@ -5,6 +5,7 @@ import { delimiter, join } from 'node:path';
 import { FramewayError, type InputEvent, RuntimeKind } from '@frameway/protocol';
 import type { OpenGamepadInjector } from '../../input/GamepadInjector.js';
 import { createLogger, type Logger } from '../../logging/logger.js';
+import { DEFAULT_STOP_GRACE_MS, isChildRunning, stopChildProcess } from '../../process/stopChildProcess.js';
 import { ManagedRuntime } from '../ManagedRuntime.js';
 import type { RuntimeCapture, RuntimeLimits, RuntimeVideo, SessionRuntime, VideoSink } from '../SessionRuntime.js';
 import { spawnTied } from '../spawnTied.js';
@@ -182,20 +183,12 @@ export class X11Runtime extends ManagedRuntime implements SessionRuntime {
 
   async #stopProgram(): Promise<void> {
     const child = this.#program;
-    if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
-    const signalGroup = (signal: NodeJS.Signals) => {
-      try {
-        process.kill(-(child.pid as number), signal);
-      } catch {
-        // the group is gone already
-      }
-    };
-    signalGroup('SIGTERM');
-    signalGroup('SIGCONT');
-    const killer = setTimeout(() => signalGroup('SIGKILL'), this.#options.stopGraceMs ?? 2_000);
-    await this.#programExited;
-    clearTimeout(killer);
-    // Anything the program left behind in its group goes too.
-    signalGroup('SIGKILL');
+    if (!child || !this.#programExited || !isChildRunning(child)) return;
+    // The program runs in its own group: the stop reaches everything it started.
+    await stopChildProcess(child, {
+      exited: this.#programExited,
+      group: true,
+      graceMs: this.#options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS,
+    });
   }
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { FramewayError, TypedEmitter } from '@frameway/protocol';
 import { createLogger, type Logger } from '../../logging/logger.js';
+import { stopChildProcess } from '../../process/stopChildProcess.js';
 import { spawnTied } from '../spawnTied.js';
 import { MIT_MAGIC_COOKIE, writeXauthority } from './writeXauthority.js';
 
@@ -149,15 +150,7 @@ export class XvfbServer extends TypedEmitter<XvfbServerEvents> {
 
   /** Stops Xvfb (SIGTERM, SIGKILL after 2 s); its lock file and socket go with it. Idempotent. */
   close(): Promise<void> {
-    this.#closing ??= (async () => {
-      const child = this.#child;
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const killer = setTimeout(() => child.kill('SIGKILL'), 2_000);
-        await this.#exited;
-        clearTimeout(killer);
-      }
-    })();
+    this.#closing ??= stopChildProcess(this.#child, { exited: this.#exited });
     return this.#closing;
   }
 }
