@@ -1,9 +1,9 @@
 import { SessionEndReason } from '@frameway/protocol';
-import { apiScopeList, WebhookEventType } from '@frameway/protocol/rest';
+import { apiScopeList } from '@frameway/protocol/rest';
 import type { FastifyInstance } from 'fastify';
 import type { PlayerTokens } from '../auth/PlayerTokens.js';
 import { Billing } from '../billing/Billing.js';
-import type { MinuteVerdict, QosVerdictSource } from '../ledger/QosVerdicts.js';
+import type { QosVerdictSource } from '../ledger/QosVerdicts.js';
 import { createLogger } from '../logging/logger.js';
 import type { NodeRegistry } from '../registry/NodeRegistry.js';
 import type { HttpHandler } from '../server/SocketServer.js';
@@ -11,11 +11,12 @@ import type { SessionManager } from '../sessions/SessionManager.js';
 import { type Db, migrate } from '../store/openDatabase.js';
 import { ApiKeys } from '../studio/ApiKeys.js';
 import { SessionRecords } from '../studio/SessionRecords.js';
-import { createStudioContext, isoTime, type StudioContext } from '../studio/StudioContext.js';
+import { createStudioContext, type StudioContext } from '../studio/StudioContext.js';
 import { type LiveMeasurements, StudioSessions } from '../studio/StudioSessions.js';
 import { Studios } from '../studio/Studios.js';
 import { studioMigrations } from '../studio/studioMigrations.js';
 import { Titles } from '../studio/Titles.js';
+import { StudioEventPublisher } from '../webhooks/StudioEventPublisher.js';
 import { WebhookDispatcher } from '../webhooks/WebhookDispatcher.js';
 import { WebhookEndpoints } from '../webhooks/WebhookEndpoints.js';
 import type { ApiServices } from './ApiServices.js';
@@ -83,11 +84,11 @@ export class StudioApi {
   readonly billing: Billing;
   readonly endpoints: WebhookEndpoints;
   readonly dispatcher: WebhookDispatcher;
+  readonly events: StudioEventPublisher;
   readonly api: ApiApp;
   /** Serves the API from the gateway's listener (SocketServer.mount). */
   readonly handler: HttpHandler;
   #verdicts: QosVerdictSource | undefined;
-  #detachVerdicts: (() => void) | undefined;
   #closed = false;
 
   constructor(options: StudioApiOptions) {
@@ -111,7 +112,7 @@ export class StudioApi {
       sessions: options.sessions,
       registry: options.registry,
       tokens: options.tokens,
-      billing: this.billing,
+      pricing: this.billing,
       config,
       defaults: { bitrateKbps: options.defaultBitrateKbps },
       urls: options.urls,
@@ -126,6 +127,11 @@ export class StudioApi {
       ...(options.fetch ? { fetch: options.fetch } : {}),
       ...(options.random ? { random: options.random } : {}),
     });
+    this.events = new StudioEventPublisher({
+      sessions: this.sessions,
+      records: this.records,
+      dispatcher: this.dispatcher,
+    });
     const services: ApiServices = {
       studios: this.studios,
       keys: this.keys,
@@ -135,7 +141,7 @@ export class StudioApi {
       endpoints: this.endpoints,
       dispatcher: this.dispatcher,
       now: this.context.now,
-      publish: (studioId, type, data) => this.#publish(studioId, type, data),
+      publish: (studioId, type, data) => this.events.publish(studioId, type, data),
     };
     this.api = createApiApp({
       keys: this.keys,
@@ -159,19 +165,6 @@ export class StudioApi {
       checkResponses: options.checkResponses ?? false,
     });
     this.handler = fastifyBridge(this.api.app);
-    this.sessions.on('started', (record) =>
-      this.#publish(record.studioId, WebhookEventType.SessionStarted, { session: this.sessions.view(record) }),
-    );
-    this.sessions.on('ended', (record) =>
-      this.#publish(record.studioId, WebhookEventType.SessionEnded, { session: this.sessions.view(record) }),
-    );
-    this.sessions.on('failedOver', (record, fromNodeId, toNodeId) =>
-      this.#publish(record.studioId, WebhookEventType.SessionFailedOver, {
-        session: this.sessions.view(record),
-        fromNodeId,
-        toNodeId,
-      }),
-    );
     this.sessions.attach();
     if (options.verdicts) this.useVerdictSource(options.verdicts);
   }
@@ -190,11 +183,8 @@ export class StudioApi {
 
   /** Reads minute verdicts from the QoS ledger: SLA credits, qos.sla_breach webhooks, live fps/latency. */
   useVerdictSource(source: QosVerdictSource): void {
-    this.#detachVerdicts?.();
     this.#verdicts = source;
-    const listener = (verdict: MinuteVerdict) => this.#onVerdict(verdict);
-    source.on('verdict', listener);
-    this.#detachVerdicts = () => source.off('verdict', listener);
+    this.events.useVerdictSource(source);
   }
 
   /** A studio with an all-scopes key (operators; the demo). */
@@ -218,35 +208,10 @@ export class StudioApi {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#detachVerdicts?.();
+    this.events.close();
     this.sessions.detach();
     this.sessions.removeAllListeners();
     await this.dispatcher.close();
     await this.api.app.close();
-  }
-
-  #onVerdict(verdict: MinuteVerdict): void {
-    if (verdict.slaMet || this.#closed) return;
-    const record = this.records.find(verdict.sessionId);
-    if (!record) return;
-    const data = {
-      sessionId: verdict.sessionId,
-      minuteIndex: verdict.minuteIndex,
-      minuteStartedAt: isoTime(verdict.startedAt),
-      failures: [...verdict.failures],
-      fps: verdict.fps,
-      p95LatencyMs: verdict.p95LatencyMs,
-    };
-    this.records.addEvent(record.id, 'sla_breach', data);
-    this.#publish(record.studioId, WebhookEventType.QosSlaBreach, data);
-  }
-
-  #publish(studioId: string, type: WebhookEventType, data: unknown): void {
-    if (this.#closed) return;
-    try {
-      this.dispatcher.publish(studioId, type, data);
-    } catch (error) {
-      log.error({ err: error, type, studioId }, 'could not queue a webhook event');
-    }
   }
 }

@@ -110,9 +110,12 @@ describe('studio API on the gateway listener', () => {
       expect(stored).not.toContain(created.body.secret.split('.')[2]);
       expect(stored).toContain(createHash('sha256').update(created.body.secret).digest('hex'));
 
+      gw.advance(60_000);
+      const revokedAfter = gw.now();
       const revoked = await gw.call('DELETE', `/v1/keys/${created.body.key.id}`, { key });
       expect(revoked.status).toBe(200);
-      expect(revoked.body.revokedAt).not.toBeNull();
+      expect(Date.parse(revoked.body.revokedAt)).toBeGreaterThanOrEqual(revokedAfter);
+      expect(Date.parse(revoked.body.revokedAt)).toBeLessThanOrEqual(gw.now());
       const refused = await gw.call('POST', '/v1/sessions', { key: created.body.secret, body: {} });
       expect([refused.status, refused.body.code]).toEqual([401, 'FW_ERR_API_KEY_REVOKED']);
       expect((await gw.call('DELETE', '/v1/keys/key_unknown', { key })).body.code).toBe('FW_ERR_NOT_FOUND');

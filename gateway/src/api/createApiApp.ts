@@ -196,7 +196,7 @@ export function createApiApp(options: ApiAppOptions): ApiApp {
 
   addRestRoute(app, 'getOpenApi', restRoutes.getOpenApi, () => openApiDocument());
   addRestRoute(app, 'getReference', restRoutes.getReference, () => ({
-    raw: { contentType: 'text/html; charset=utf-8', body: renderReferencePage(openApiDocument() as never) },
+    raw: { contentType: 'text/html; charset=utf-8', body: renderReferencePage(openApiDocument()) },
   }));
   options.routes(app);
   for (const plugin of options.plugins ?? []) app.register(plugin);

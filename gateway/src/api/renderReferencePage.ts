@@ -7,7 +7,7 @@ const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
  * A self-contained HTML reference (no scripts, no CDN) rendered from the
  * OpenAPI document, so it is exactly as true as the document.
  */
-export function renderReferencePage(document: Doc): string {
+export function renderReferencePage(document: Readonly<Record<string, unknown>>): string {
   const info = (document.info ?? {}) as Doc;
   const paths = (document.paths ?? {}) as { [path: string]: Doc };
   const schemas = ((document.components as Doc | undefined)?.schemas ?? {}) as Doc;

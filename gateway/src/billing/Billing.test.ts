@@ -1,5 +1,14 @@
+import * as v from 'valibot';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { NodeRecord } from '../registry/NodeRecord.js';
+import { migrate, openDatabase } from '../store/openDatabase.js';
+import type { SessionPricing } from '../studio/SessionPricing.js';
+import { SessionRecords } from '../studio/SessionRecords.js';
+import { createStudioContext } from '../studio/StudioContext.js';
+import { studioMigrations } from '../studio/studioMigrations.js';
 import { type StudioTestGateway, startStudioGateway } from '../testing/startStudioGateway.js';
+import { Billing } from './Billing.js';
+import { BillingConfigSchema } from './billingConfig.js';
 
 const MINUTE = 60_000;
 
@@ -184,5 +193,42 @@ describe('usage and invoices API', () => {
     expect((await gw.call('GET', '/v1/usage', { key })).status).toBe(400);
     expect((await gw.call('GET', '/v1/invoices/inv_nope', { key })).status).toBe(404);
     expect((await gw.call('GET', '/v1/invoices/inv_nope?format=xml', { key })).status).toBe(400);
+  });
+});
+
+function node(nodeId: string, slots: number, reservedSessions: number) {
+  return { nodeId, slots, reservedSessions, status: 'up' } as NodeRecord;
+}
+
+function pricing(config: v.InferInput<typeof BillingConfigSchema>): SessionPricing {
+  const db = openDatabase({ path: ':memory:' });
+  migrate(db, 'studio', studioMigrations);
+  const context = createStudioContext({ db, now: () => 1_000_000 });
+  return new Billing({
+    context,
+    sessions: new SessionRecords(context),
+    config: v.parse(BillingConfigSchema, config),
+    verdicts: () => undefined,
+  });
+}
+
+describe('Billing as the studio sessions’ pricing port', () => {
+  const nodes = [node('quiet', 10, 1), node('busy', 10, 9)];
+
+  it('stamps the configured currency and block length on new sessions', () => {
+    expect(pricing({ currency: 'EUR', blockMinutes: 5 }).terms).toEqual({ currency: 'EUR', blockMinutes: 5 });
+  });
+
+  it("prices a placement from the node's utilisation on the node basis", () => {
+    const port = pricing({});
+    expect(port.priceAtPlacement(nodes, 'quiet')).toEqual({ utilisationBp: 1000, pricePerBlock: 60 });
+    expect(port.priceAtPlacement(nodes, 'busy')).toEqual({ utilisationBp: 9000, pricePerBlock: 150 });
+  });
+
+  it("prices every placement from the fleet's utilisation on the fleet basis", () => {
+    const port = pricing({ utilisationBasis: 'fleet' });
+    // 10 of 20 slots reserved = 5000 bp: 60 + floor(90 × 3000 / 7000) = 98.
+    expect(port.priceAtPlacement(nodes, 'quiet')).toEqual({ utilisationBp: 5000, pricePerBlock: 98 });
+    expect(port.priceAtPlacement(nodes, 'busy')).toEqual({ utilisationBp: 5000, pricePerBlock: 98 });
   });
 });

@@ -1,17 +1,20 @@
 import { FramewayError } from '@frameway/protocol';
 import type { Invoice, InvoiceLine, InvoiceSummary, UsageReport } from '@frameway/protocol/rest';
-import type { StudioApiConfig } from '../api/studioApiConfig.js';
 import type { QosVerdictSource } from '../ledger/QosVerdicts.js';
+import type { NodeRecord } from '../registry/NodeRecord.js';
 import { decodeCursor, pageRows } from '../studio/pageCursor.js';
+import type { SessionPricing } from '../studio/SessionPricing.js';
 import type { SessionRecord, SessionRecords } from '../studio/SessionRecords.js';
 import { isoTime, type StudioContext } from '../studio/StudioContext.js';
+import type { BillingConfig } from './billingConfig.js';
 import { billSession, type SessionBill } from './billSession.js';
+import { measureUtilisation } from './measureUtilisation.js';
 import { priceForUtilisation } from './priceForUtilisation.js';
 
 export interface BillingOptions {
   context: StudioContext;
   sessions: SessionRecords;
-  config: StudioApiConfig['billing'];
+  config: BillingConfig;
   /** Minute verdicts of the QoS ledger; without one, no SLA credits are given. */
   verdicts: () => QosVerdictSource | undefined;
 }
@@ -26,20 +29,33 @@ interface InvoiceRow {
  * Session-based billing: prices per block from utilisation, charges and SLA
  * credits per session, usage reports and invoices (stored as issued).
  */
-export class Billing {
+export class Billing implements SessionPricing {
   readonly #options: BillingOptions;
 
   constructor(options: BillingOptions) {
     this.#options = options;
   }
 
-  get config(): StudioApiConfig['billing'] {
+  get config(): BillingConfig {
     return this.#options.config;
+  }
+
+  get terms(): SessionPricing['terms'] {
+    return { currency: this.#options.config.currency, blockMinutes: this.#options.config.blockMinutes };
   }
 
   /** The block price at a utilisation (basis points); see priceForUtilisation for the formula. */
   priceAt(utilisationBp: number): number {
     return priceForUtilisation(utilisationBp, this.#options.config);
+  }
+
+  /** Prices a session at placement from the utilisation of its node or of the fleet (`utilisationBasis`). */
+  priceAtPlacement(
+    nodes: readonly Readonly<NodeRecord>[],
+    nodeId: string,
+  ): { utilisationBp: number; pricePerBlock: number } {
+    const utilisationBp = measureUtilisation(nodes, this.#options.config.utilisationBasis, nodeId);
+    return { utilisationBp, pricePerBlock: this.priceAt(utilisationBp) };
   }
 
   /** What a session costs so far (running sessions are billed up to `asOf`). */

@@ -153,13 +153,16 @@ describe('sessions API', () => {
     const edge = await agent();
     const created = (await gw.call('POST', '/v1/sessions', { key, body: { titleId, playerId: 'p1' } })).body;
     const id = created.session.id;
+    const joinedAfter = gw.now();
     await (await player()).join(created.playerToken);
     const streaming = await pollUntil(async () => {
       const got = await gw.call('GET', `/v1/sessions/${id}`, { key });
       return got.body.state === 'streaming' && got.body;
     }, 'streaming');
     expect(streaming).toMatchObject({ nodeId: 'node-a', region: 'eu-north', failovers: 0, endedAt: null });
-    expect(streaming.startedAt).not.toBeNull();
+    // Billable time starts when media first flows: after the join, by the time the poll saw it.
+    expect(Date.parse(streaming.startedAt)).toBeGreaterThanOrEqual(joinedAfter);
+    expect(Date.parse(streaming.startedAt)).toBeLessThanOrEqual(gw.now());
     expect(streaming.live).toEqual({ rttMs: null, fps: null, latencyMs: null, measuredAt: null });
     expect(edge.starts[0]).toMatchObject({ sessionId: id, video: { width: 640, height: 360, fps: 30 } });
 

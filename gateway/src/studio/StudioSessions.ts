@@ -1,17 +1,16 @@
 import { FramewayError, SessionEndReason, SessionStateName, TypedEmitter } from '@frameway/protocol';
 import type { CreatedSession, CreateSessionRequest, Session, SessionDetail } from '@frameway/protocol/rest';
 import type * as v from 'valibot';
-import type { StudioApiConfig } from '../api/studioApiConfig.js';
 import type { PlayerTokens } from '../auth/PlayerTokens.js';
-import type { Billing } from '../billing/Billing.js';
-import { measureUtilisation } from '../billing/measureUtilisation.js';
 import type { QosVerdictSource } from '../ledger/QosVerdicts.js';
 import { createLogger } from '../logging/logger.js';
 import type { NodeRegistry } from '../registry/NodeRegistry.js';
 import type { Session as LiveSession, SessionEndInfo } from '../sessions/Session.js';
 import type { SessionManager } from '../sessions/SessionManager.js';
+import type { SessionPricing } from './SessionPricing.js';
 import type { SessionFilters, SessionRecord, SessionRecords } from './SessionRecords.js';
 import { isoTime, type StudioContext } from './StudioContext.js';
+import type { StudioConfig } from './studioConfig.js';
 import type { Titles } from './Titles.js';
 import { type SessionDefaults, titleToSessionSpec } from './titleToSessionSpec.js';
 
@@ -39,8 +38,9 @@ export interface StudioSessionsOptions {
   sessions: SessionManager;
   registry: NodeRegistry;
   tokens: PlayerTokens;
-  billing: Billing;
-  config: StudioApiConfig;
+  /** Prices and bills sessions (Billing). */
+  pricing: SessionPricing;
+  config: StudioConfig;
   defaults: SessionDefaults;
   /** Where players reach the gateway: the web player origin and the signaling socket URL. */
   urls: () => { publicUrl: string; signalingUrl: string };
@@ -83,7 +83,7 @@ export class StudioSessions extends TypedEmitter<StudioSessionEvents> {
   }
 
   create(studioId: string, request: CreateSessionInput): CreatedSession {
-    const { context, titles, records, sessions, tokens, config, urls } = this.#options;
+    const { context, titles, records, sessions, tokens, pricing, config, urls } = this.#options;
     const title = titles.get(studioId, request.titleId);
     if (title.archivedAt !== null) {
       throw new FramewayError('FW_ERR_TITLE_ARCHIVED', 'this title is archived', { titleId: title.id });
@@ -120,8 +120,8 @@ export class StudioSessions extends TypedEmitter<StudioSessionEvents> {
       failovers: 0,
       utilisationBp: null,
       pricePerBlock: null,
-      currency: config.billing.currency,
-      blockMinutes: config.billing.blockMinutes,
+      currency: pricing.terms.currency,
+      blockMinutes: pricing.terms.blockMinutes,
       metadata: { ...(request.metadata ?? {}) },
       invoiceId: null,
     };
@@ -193,11 +193,11 @@ export class StudioSessions extends TypedEmitter<StudioSessionEvents> {
 
   /** The REST view of a record, with what the live session and the ledger know now. */
   view(record: SessionRecord): Session {
-    const { sessions, registry, billing } = this.#options;
+    const { sessions, registry, pricing } = this.#options;
     const live = sessions.get(record.id);
     const nodeId = live?.nodeId ?? record.nodeId;
     const region = (nodeId ? registry.get(nodeId)?.region : undefined) ?? record.region;
-    const bill = billing.bill(record);
+    const bill = pricing.bill(record);
     const measured = this.#measurements(record);
     return {
       id: record.id,
@@ -240,10 +240,9 @@ export class StudioSessions extends TypedEmitter<StudioSessionEvents> {
   }
 
   #placed(session: LiveSession, nodeId: string): void {
-    const { records, registry, billing, config, context } = this.#options;
+    const { records, registry, pricing, context } = this.#options;
     if (!records.find(session.id)) return;
-    const utilisationBp = measureUtilisation(registry.list(), config.billing.utilisationBasis, nodeId);
-    const pricePerBlock = billing.priceAt(utilisationBp);
+    const { utilisationBp, pricePerBlock } = pricing.priceAtPlacement(registry.list(), nodeId);
     const region = registry.get(nodeId)?.region ?? null;
     const now = context.now();
     records.update(session.id, {

@@ -137,9 +137,12 @@ describe('titles API', () => {
       key,
       body: { kind: 'game', name: 'Old', runtime: { type: 'scene' } },
     });
+    gw.advance(60_000);
+    const archivedAfter = gw.now();
     const archived = await gw.call('DELETE', `/v1/titles/${created.body.id}`, { key });
     expect(archived.status).toBe(200);
-    expect(archived.body.archivedAt).not.toBeNull();
+    expect(Date.parse(archived.body.archivedAt)).toBeGreaterThanOrEqual(archivedAfter);
+    expect(Date.parse(archived.body.archivedAt)).toBeLessThanOrEqual(gw.now());
     gw.advance(5000);
     expect((await gw.call('DELETE', `/v1/titles/${created.body.id}`, { key })).body.archivedAt).toBe(
       archived.body.archivedAt,

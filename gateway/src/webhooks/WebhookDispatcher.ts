@@ -1,18 +1,18 @@
 import { WEBHOOK_SIGNATURE_HEADER, type WebhookDelivery, type WebhookEventType } from '@frameway/protocol/rest';
-import type { StudioApiConfig } from '../api/studioApiConfig.js';
 import { createLogger } from '../logging/logger.js';
 import { decodeCursor, pageRows } from '../studio/pageCursor.js';
 import { isoTime, type StudioContext } from '../studio/StudioContext.js';
 import { retryDelay } from './retryDelay.js';
 import { signWebhook } from './signWebhook.js';
 import type { WebhookEndpoints } from './WebhookEndpoints.js';
+import type { WebhookConfig } from './webhookConfig.js';
 
 const log = createLogger('webhooks.dispatcher');
 
 export interface WebhookDispatcherOptions {
   context: StudioContext;
   endpoints: WebhookEndpoints;
-  config: StudioApiConfig['webhooks'];
+  config: WebhookConfig;
   fetch?: typeof globalThis.fetch;
   /** Jitter source in [0, 1). */
   random?: () => number;
