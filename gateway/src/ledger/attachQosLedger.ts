@@ -1,12 +1,34 @@
-import { MessageType, type SignalingChannel } from '@frameway/protocol';
-import type { Session } from '../sessions/Session.js';
-import type { SessionManager } from '../sessions/SessionManager.js';
-import type { QosLedger, QosStartPayload } from './QosLedger.js';
+import { MessageType, type SignalingChannel, type TypedEmitter } from '@frameway/protocol';
+import type { QosStartPayload } from './QosIntake.js';
+import type { QosLedger } from './QosLedger.js';
+
+/** A session as the ledger reads it from the lifecycle events: plain facts, no live object. */
+export interface LedgerSessionFacts {
+  readonly id: string;
+  readonly playerId: string;
+  readonly nodeId?: string | undefined;
+  readonly video: { readonly fps: number };
+  readonly spec: { readonly latencyBudgetMs: number };
+}
+
+/** The lifecycle events the ledger follows (the session manager emits them). */
+export type LedgerSessionEvents = {
+  placed: [session: LedgerSessionFacts, nodeId: string];
+  streaming: [session: LedgerSessionFacts];
+  failedOver: [session: LedgerSessionFacts, fromNodeId: string, toNodeId: string];
+  ended: [session: LedgerSessionFacts, info: { reason: string }];
+};
+
+/** Where sessions come from: the session manager, seen through the events above only. */
+export interface LedgerSessionSource extends Pick<TypedEmitter<LedgerSessionEvents>, 'on' | 'off'> {
+  /** The session's player, to tell it QosStart. */
+  playerOf(sessionId: string): { readonly channel: Pick<SignalingChannel, 'notify'> } | undefined;
+}
 
 export interface QosLedgerWiring {
-  sessions: SessionManager;
+  sessions: LedgerSessionSource;
   /** The signaling channel of a node's live agent link. */
-  agentChannel: (nodeId: string) => SignalingChannel | undefined;
+  agentChannel: (nodeId: string) => Pick<SignalingChannel, 'notify'> | undefined;
 }
 
 /**
@@ -16,12 +38,12 @@ export interface QosLedgerWiring {
  */
 export function attachQosLedger(ledger: QosLedger, wiring: QosLedgerWiring): () => void {
   const { sessions, agentChannel } = wiring;
-  const tell = (session: Session, start: QosStartPayload | undefined, nodeId = session.nodeId): void => {
+  const tell = (session: LedgerSessionFacts, start: QosStartPayload | undefined, nodeId = session.nodeId): void => {
     if (!start) return;
     if (nodeId) agentChannel(nodeId)?.notify(MessageType.QosStart, start);
     sessions.playerOf(session.id)?.channel.notify(MessageType.QosStart, start);
   };
-  const placed = (session: Session, nodeId: string) =>
+  const placed = (session: LedgerSessionFacts, nodeId: string) =>
     ledger.sessionPlaced({
       sessionId: session.id,
       playerId: session.playerId,
@@ -29,13 +51,13 @@ export function attachQosLedger(ledger: QosLedger, wiring: QosLedgerWiring): () 
       targetFps: session.video.fps,
       latencyBudgetMs: session.spec.latencyBudgetMs,
     });
-  const streaming = (session: Session) => tell(session, ledger.sessionStreaming(session.id));
-  const failedOver = (session: Session, _from: string, to: string) => {
+  const streaming = (session: LedgerSessionFacts) => tell(session, ledger.sessionStreaming(session.id));
+  const failedOver = (session: LedgerSessionFacts, _from: string, to: string) => {
     ledger.sessionFailedOver(session.id, to);
     const start = ledger.startPayload(session.id);
     if (start) agentChannel(to)?.notify(MessageType.QosStart, start);
   };
-  const ended = (session: Session, info: { reason: string }) => ledger.sessionEnded(session.id, info.reason);
+  const ended = (session: LedgerSessionFacts, info: { reason: string }) => ledger.sessionEnded(session.id, info.reason);
   sessions.on('placed', placed);
   sessions.on('streaming', streaming);
   sessions.on('failedOver', failedOver);

@@ -1,4 +1,5 @@
-// `@frameway/gateway/ledger`: the QoS ledger for embedding, tools and the bench.
+// `@frameway/gateway/ledger`: the QoS ledger for embedding, tools and the bench. Test fixtures
+// (./testing/) are not exported: tests import them by path.
 export { type Db, openDatabase } from '../store/openDatabase.js';
 export { attachQosLedger } from './attachQosLedger.js';
 export { Batcher, type BatchPolicy, batchIdOf } from './batch/Batcher.js';
@@ -20,22 +21,14 @@ export {
 export { type MinuteRecordStruct, type PaymasterConfig, ViemLedgerChain } from './chain/ViemLedgerChain.js';
 export { ledgerApiPlugin } from './http/ledgerApiPlugin.js';
 export { type QosRoutesOptions, qosRoutes } from './http/qosRoutes.js';
+export type { PlacedSession } from './intake/SessionLifecycle.js';
 export { type LedgerConfig, LedgerConfigSchema, ledgerConfig, ledgerConfigFromEnv } from './ledgerConfig.js';
 export { MerkleTree } from './merkle/MerkleTree.js';
 export { ChainOutbox, type OutboxMetrics } from './outbox/ChainOutbox.js';
-export {
-  type AgentQosHandler,
-  type LedgerMetrics,
-  type PlacedSession,
-  type PlayerQosHandler,
-  QosLedger,
-  type QosLedgerOptions,
-  type QosRecordView,
-  type QosSessionView,
-  type QosStartPayload,
-} from './QosLedger.js';
+export type { AgentQosHandler, PlayerQosHandler, QosIntake, QosStartPayload } from './QosIntake.js';
+export { type LedgerMetrics, QosLedger, type QosLedgerOptions } from './QosLedger.js';
 export type { MinuteVerdict, QosVerdictEvents, QosVerdictSource } from './QosVerdicts.js';
 export { percentile, summarizeSettlement } from './settlement/summarizeSettlement.js';
 export { LedgerStore } from './store/LedgerStore.js';
-export { healthyAgentReport, healthyClientReport, ManualClock, silentLogger } from './testing/qosFixtures.js';
 export { CROSS_CHECK, judgeMinute, type MinuteSla } from './verdict/judgeMinute.js';
+export type { QosRecordView, QosSessionView } from './views/LedgerViews.js';

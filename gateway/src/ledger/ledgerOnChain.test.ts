@@ -71,7 +71,7 @@ describe('QoS ledger on the embedded chain', () => {
     ).toEqual([3, 7, 11]);
     ledger.flush();
     await ledger.drain();
-    expect(ledger.store.pendingJobs()).toEqual([]);
+    expect(ledger.store.jobs.pending()).toEqual([]);
     // Both sessions' 40 records went into one anchored batch.
     expect(ledger.store.batches()).toMatchObject([{ leafCount: 40, committedAt: expect.any(Number) }]);
 

@@ -95,7 +95,7 @@ describe('QoS ledger across a crash', () => {
       minutes: 3,
     });
     first.ledger.flush();
-    const queued = first.ledger.store.pendingJobs().map((job) => job.kind);
+    const queued = first.ledger.store.jobs.pending().map((job) => job.kind);
     expect(queued).toEqual(['stake', 'allocate', 'settle', 'commit']);
     expect(await commitEvents(chain)).toHaveLength(0);
     // Only the database file survives.
@@ -106,7 +106,7 @@ describe('QoS ledger across a crash', () => {
     await second.ledger.start();
     expect(second.ledger.verdictsFor('ses_crash')).toHaveLength(3);
     await second.ledger.drain();
-    expect(second.ledger.store.pendingJobs()).toEqual([]);
+    expect(second.ledger.store.jobs.pending()).toEqual([]);
     const events = await commitEvents(chain);
     expect(events).toHaveLength(1);
     expect(events[0]?.args.root).toBe(second.ledger.store.batches()[0]?.root);
@@ -155,7 +155,7 @@ describe('QoS ledger across a crash', () => {
     first.ledger.flush();
     await first.ledger.drain();
     expect(await commitEvents(chain)).toHaveLength(1);
-    expect(first.ledger.store.job('commit', first.ledger.store.batches()[0]!.batchId)?.status).toBe('pending');
+    expect(first.ledger.store.jobs.get('commit', first.ledger.store.batches()[0]!.batchId)?.status).toBe('pending');
     first.ledger.close();
     first.db.close();
 
@@ -163,7 +163,7 @@ describe('QoS ledger across a crash', () => {
     await second.ledger.start();
     clock.advance(config.chain.retry.maxDelayMs);
     await second.ledger.drain();
-    expect(second.ledger.store.pendingJobs()).toEqual([]);
+    expect(second.ledger.store.jobs.pending()).toEqual([]);
     expect(await commitEvents(chain)).toHaveLength(1);
     expect(second.ledger.metrics.outbox).toMatchObject({ alreadyOnChain: 1 });
     expect(second.ledger.store.batches()[0]?.committedAt).not.toBeNull();

@@ -29,15 +29,11 @@ import {
   Batcher,
   createLedgerChain,
   EMBEDDED_CHAIN_ID,
-  healthyAgentReport,
-  healthyClientReport,
   LedgerStore,
   ledgerConfig,
-  ManualClock,
   MerkleTree,
   openDatabase,
   QosLedger,
-  silentLogger,
 } from '@frameway/gateway/ledger';
 import {
   agentReportDigest,
@@ -54,6 +50,13 @@ import {
 } from '@frameway/protocol/qos';
 import { type Hex, keccak256, toHex, zeroAddress } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+// Test fixtures are not part of the package's public entry: taken by path.
+import {
+  healthyAgentReport,
+  healthyClientReport,
+  ManualClock,
+  silentLogger,
+} from '../../../gateway/src/ledger/testing/qosFixtures.js';
 import { formatTable, machineInfo, writeBenchResults } from '../../support/benchReport.js';
 
 const env = process.env;

@@ -71,7 +71,7 @@ export class Batcher {
         batch,
         records.map((record) => record.id),
       );
-      if (anchor) store.enqueueJob('commit', batch.batchId, { root: batch.root, leafCount: batch.leafCount }, now());
+      if (anchor) store.jobs.enqueue('commit', batch.batchId, { root: batch.root, leafCount: batch.leafCount }, now());
       return { ...batch, committedAt: null, txHash: null };
     });
   }

@@ -124,7 +124,7 @@ describe('ChainOutbox against a failing chain endpoint', () => {
     });
     ledger.flush();
     await ledger.drain();
-    const pending = ledger.store.pendingJobs();
+    const pending = ledger.store.jobs.pending();
     expect(pending.map((job) => job.kind)).toEqual(['stake', 'allocate', 'settle', 'commit']);
     // Stake and commit were tried and failed (stake perhaps more than once: the ledger's own background runs
     // may have tried it while the session played and the clock moved); allocate and settle wait behind them.
@@ -147,10 +147,10 @@ describe('ChainOutbox against a failing chain endpoint', () => {
     await ledger.drain();
     expect(rpc.failed).toBe(failedSoFar);
     rpc.mode = 'reset';
-    const before = ledger.store.job('stake', node.address)!;
+    const before = ledger.store.jobs.get('stake', node.address)!;
     clock.advance(before.nextAttemptAt - clock.now());
     await ledger.drain();
-    const stake = ledger.store.job('stake', node.address)!;
+    const stake = ledger.store.jobs.get('stake', node.address)!;
     expect(stake.attempts).toBe(before.attempts + 1);
     // random() = 1: exactly initial × 2^(attempt − 1), capped at 8 s.
     expect(stake.nextAttemptAt - clock.now()).toBe(Math.min(8_000, 1_000 * 2 ** (stake.attempts - 1)));
@@ -158,7 +158,7 @@ describe('ChainOutbox against a failing chain endpoint', () => {
     rpc.mode = 'ok';
     clock.advance(8_000);
     await ledger.drain();
-    expect(ledger.store.pendingJobs()).toEqual([]);
+    expect(ledger.store.jobs.pending()).toEqual([]);
     expect(ledger.metrics.outbox).toMatchObject({ confirmed: 4, consecutiveFailures: 0 });
     expect(lines.some((line) => line.msg === 'chain is back')).toBe(true);
     expect(await chain.allocationStatus(sessionKeyOf('ses_flaky'))).toBe(AllocationStatus.Settled);
@@ -170,16 +170,16 @@ describe('ChainOutbox against a failing chain endpoint', () => {
     const { ledger, chain, clock, node } = await flakySetup();
     // Allocation needs the provider's stake as collateral; hold the stake job back so allocate reverts.
     ledger.sessionPlaced({ sessionId: 'ses_rev', playerId: 'p', nodeId: 'node-1', targetFps: 60, latencyBudgetMs: 30 });
-    const stake = ledger.store.job('stake', node.address)!;
-    ledger.store.markJobDone(stake.id, clock.now(), null, null);
+    const stake = ledger.store.jobs.get('stake', node.address)!;
+    ledger.store.jobs.markDone(stake.id, clock.now(), null, null);
     await ledger.drain();
-    const allocate = ledger.store.job('allocate', 'ses_rev')!;
+    const allocate = ledger.store.jobs.get('allocate', 'ses_rev')!;
     expect(allocate.status).toBe('pending');
     expect(allocate.lastError).toMatch(/FW_ERR_CHAIN_REVERTED: allocate reverted: InsufficientStake/);
     await chain.stakeFor(node.address, 10n ** 18n);
     clock.advance(1_000);
     await ledger.drain();
-    expect(ledger.store.job('allocate', 'ses_rev')?.status).toBe('done');
+    expect(ledger.store.jobs.get('allocate', 'ses_rev')?.status).toBe('done');
     expect(await chain.allocationStatus(sessionKeyOf('ses_rev'))).toBe(AllocationStatus.Allocated);
   });
 });

@@ -96,7 +96,7 @@ export class ChainOutbox extends TypedEmitter<ChainOutboxEvents> {
   }
 
   get metrics(): Readonly<OutboxMetrics> {
-    return { ...this.#metrics, pending: this.#options.store.pendingJobs().length };
+    return { ...this.#metrics, pending: this.#options.store.jobs.pending().length };
   }
 
   /** Processes every due job once; concurrent calls share one run. Resolves with the jobs finished. */
@@ -113,15 +113,15 @@ export class ChainOutbox extends TypedEmitter<ChainOutboxEvents> {
     // Passes until one finishes nothing: a finished job wakes the ones waiting on it (a settlement on its batch).
     for (;;) {
       let progressed = false;
-      for (const job of store.dueJobs(now(), 1000)) {
-        const current = store.job(job.kind, job.ref);
+      for (const job of store.jobs.due(now(), 1000)) {
+        const current = store.jobs.get(job.kind, job.ref);
         if (current?.status !== 'pending') continue;
         const result = await this.#attempt(current);
         if (result === 'wait') this.#waiting.add(current.id);
         else if (result === 'done') {
           finished++;
           progressed = true;
-          for (const id of this.#waiting) store.postponeJob(id, now());
+          for (const id of this.#waiting) store.jobs.postpone(id, now());
           this.#waiting.clear();
         }
       }
@@ -140,7 +140,7 @@ export class ChainOutbox extends TypedEmitter<ChainOutboxEvents> {
           ? cause
           : new FramewayError('FW_ERR_CHAIN_UNAVAILABLE', String(cause), undefined, { cause });
       const retryAt = now() + retryDelay(job.attempts + 1, retry, random);
-      store.markJobFailed(job.id, retryAt, `${error.code}: ${error.message}`);
+      store.jobs.markFailed(job.id, retryAt, `${error.code}: ${error.message}`);
       this.#metrics.failures++;
       this.#metrics.consecutiveFailures++;
       this.#metrics.lastError = `${error.code}: ${error.message}`;
@@ -161,11 +161,11 @@ export class ChainOutbox extends TypedEmitter<ChainOutboxEvents> {
       return 'failed';
     }
     if (outcome.kind === 'wait') {
-      store.postponeJob(job.id, now() + this.#options.waitMs);
+      store.jobs.postpone(job.id, now() + this.#options.waitMs);
       return 'wait';
     }
     const { tx } = outcome;
-    store.markJobDone(job.id, now(), tx?.hash ?? null, tx?.gasUsed ?? null);
+    store.jobs.markDone(job.id, now(), tx?.hash ?? null, tx?.gasUsed ?? null);
     if (tx) {
       this.#metrics.confirmed++;
       this.#metrics.gasUsed += tx.gasUsed;
@@ -191,7 +191,7 @@ export class ChainOutbox extends TypedEmitter<ChainOutboxEvents> {
       }
       case 'allocate': {
         const payload = JSON.parse(job.payload) as AllocateJob;
-        if (store.job('stake', payload.provider)?.status === 'pending') return { kind: 'wait' };
+        if (store.jobs.get('stake', payload.provider)?.status === 'pending') return { kind: 'wait' };
         if ((await chain.allocationStatus(payload.sessionKey)) !== AllocationStatus.None) {
           return { kind: 'done', tx: undefined };
         }
@@ -227,7 +227,7 @@ export class ChainOutbox extends TypedEmitter<ChainOutboxEvents> {
       case 'settle': {
         const payload = JSON.parse(job.payload) as SettleJob;
         // Disputes need every minute of the session provable on chain before the window opens.
-        if (store.job('allocate', job.ref)?.status !== 'done' || store.hasUncommittedRecords(job.ref)) {
+        if (store.jobs.get('allocate', job.ref)?.status !== 'done' || store.hasUncommittedRecords(job.ref)) {
           return { kind: 'wait' };
         }
         const status = await chain.allocationStatus(payload.sessionKey);

@@ -2,164 +2,33 @@ import type { QosSide } from '@frameway/protocol/qos';
 import type { Statement } from 'better-sqlite3';
 import type { Address, Hex } from 'viem';
 import { type Db, migrate } from '../../store/openDatabase.js';
+import { JobQueue } from './JobQueue.js';
 import { ledgerMigrations } from './ledgerMigrations.js';
+import {
+  type BatchRow,
+  batchFromRow,
+  type LedgerSessionRow,
+  type MinuteRecordRow,
+  type NewMinuteRecord,
+  type Row,
+  recordFromRow,
+  reportFromRow,
+  type StoredReport,
+  sessionFromRow,
+} from './ledgerRows.js';
+import { StatementCache } from './StatementCache.js';
+
+export type {
+  BatchRow,
+  JobKind,
+  JobRow,
+  LedgerSessionRow,
+  MinuteRecordRow,
+  NewMinuteRecord,
+  StoredReport,
+} from './ledgerRows.js';
 
 export const LEDGER_NAMESPACE = 'ledger';
-
-export interface LedgerSessionRow {
-  sessionId: string;
-  sessionKey: Hex;
-  nodeId: string;
-  /** The node's EVM address (its key signs the agent reports); null when the node has no identity. */
-  provider: Address | null;
-  playerId: string;
-  targetFps: number;
-  latencyBudgetMs: number;
-  intervalMs: number;
-  pricePerBlockWei: string;
-  createdAt: number;
-  /** Start of minute 0 (gateway clock): when the session started streaming. */
-  startedAt: number | null;
-  endedAt: number | null;
-  endReason: string | null;
-  /** The first minute not yet recorded. */
-  nextMinute: number;
-  /** A settlement job exists (or none is needed): the session is closed for the ledger. */
-  settled: boolean;
-}
-
-export interface StoredReport {
-  sessionId: string;
-  minuteIndex: number;
-  side: QosSide;
-  /** The report as received (JSON). */
-  report: unknown;
-  signature: Hex;
-  digest: Hex;
-  signer: Address;
-  receivedAt: number;
-}
-
-export interface MinuteRecordRow {
-  id: number;
-  sessionId: string;
-  minuteIndex: number;
-  startedAt: number;
-  slaMet: boolean;
-  failureMask: number;
-  fpsMilli: number;
-  p95LatencyUs: number;
-  rttP95Us: number | null;
-  inputP95Us: number | null;
-  agentDigest: Hex;
-  clientDigest: Hex;
-  leafHash: Hex;
-  createdAt: number;
-  batchId: Hex | null;
-}
-
-export type NewMinuteRecord = Omit<MinuteRecordRow, 'id' | 'batchId'>;
-
-export interface BatchRow {
-  batchId: Hex;
-  seq: number;
-  root: Hex;
-  leafCount: number;
-  createdAt: number;
-  committedAt: number | null;
-  txHash: Hex | null;
-}
-
-export type JobKind = 'stake' | 'allocate' | 'commit' | 'settle';
-
-export interface JobRow {
-  id: number;
-  kind: JobKind;
-  ref: string;
-  payload: string;
-  status: 'pending' | 'done';
-  attempts: number;
-  nextAttemptAt: number;
-  lastError: string | null;
-  txHash: Hex | null;
-  gasUsed: string | null;
-  createdAt: number;
-  doneAt: number | null;
-}
-
-type Row = Record<string, unknown>;
-
-const sessionFromRow = (row: Row): LedgerSessionRow => ({
-  sessionId: row.session_id as string,
-  sessionKey: row.session_key as Hex,
-  nodeId: row.node_id as string,
-  provider: (row.provider as Address | null) ?? null,
-  playerId: row.player_id as string,
-  targetFps: row.target_fps as number,
-  latencyBudgetMs: row.latency_budget_ms as number,
-  intervalMs: row.interval_ms as number,
-  pricePerBlockWei: row.price_per_block_wei as string,
-  createdAt: row.created_at as number,
-  startedAt: (row.started_at as number | null) ?? null,
-  endedAt: (row.ended_at as number | null) ?? null,
-  endReason: (row.end_reason as string | null) ?? null,
-  nextMinute: row.next_minute as number,
-  settled: row.settled === 1,
-});
-
-const reportFromRow = (row: Row): StoredReport => ({
-  sessionId: row.session_id as string,
-  minuteIndex: row.minute_index as number,
-  side: row.side as QosSide,
-  report: JSON.parse(row.report as string),
-  signature: row.signature as Hex,
-  digest: row.digest as Hex,
-  signer: row.signer as Address,
-  receivedAt: row.received_at as number,
-});
-
-const recordFromRow = (row: Row): MinuteRecordRow => ({
-  id: row.id as number,
-  sessionId: row.session_id as string,
-  minuteIndex: row.minute_index as number,
-  startedAt: row.started_at as number,
-  slaMet: row.sla_met === 1,
-  failureMask: row.failure_mask as number,
-  fpsMilli: row.fps_milli as number,
-  p95LatencyUs: row.p95_latency_us as number,
-  rttP95Us: (row.rtt_p95_us as number | null) ?? null,
-  inputP95Us: (row.input_p95_us as number | null) ?? null,
-  agentDigest: row.agent_digest as Hex,
-  clientDigest: row.client_digest as Hex,
-  leafHash: row.leaf_hash as Hex,
-  createdAt: row.created_at as number,
-  batchId: (row.batch_id as Hex | null) ?? null,
-});
-
-const batchFromRow = (row: Row): BatchRow => ({
-  batchId: row.batch_id as Hex,
-  seq: row.seq as number,
-  root: row.root as Hex,
-  leafCount: row.leaf_count as number,
-  createdAt: row.created_at as number,
-  committedAt: (row.committed_at as number | null) ?? null,
-  txHash: (row.tx_hash as Hex | null) ?? null,
-});
-
-const jobFromRow = (row: Row): JobRow => ({
-  id: row.id as number,
-  kind: row.kind as JobKind,
-  ref: row.ref as string,
-  payload: row.payload as string,
-  status: row.status as 'pending' | 'done',
-  attempts: row.attempts as number,
-  nextAttemptAt: row.next_attempt_at as number,
-  lastError: (row.last_error as string | null) ?? null,
-  txHash: (row.tx_hash as Hex | null) ?? null,
-  gasUsed: (row.gas_used as string | null) ?? null,
-  createdAt: row.created_at as number,
-  doneAt: (row.done_at as number | null) ?? null,
-});
 
 /**
  * The ledger's tables in the gateway database: SQL only, no decisions. Every
@@ -168,11 +37,15 @@ const jobFromRow = (row: Row): JobRow => ({
  */
 export class LedgerStore {
   readonly db: Db;
-  readonly #statements = new Map<string, Statement<unknown[]>>();
+  /** The chain outbox's job queue (same database, same transactions). */
+  readonly jobs: JobQueue;
+  readonly #statements: StatementCache;
 
   constructor(db: Db) {
     this.db = db;
     migrate(db, LEDGER_NAMESPACE, ledgerMigrations);
+    this.#statements = new StatementCache(db);
+    this.jobs = new JobQueue(this.#statements);
   }
 
   /** Runs `fn` in one transaction (nested calls join the outer one). */
@@ -450,71 +323,7 @@ export class LedgerStore {
     this.#sql('UPDATE ledger_batches SET committed_at = NULL, tx_hash = NULL').run();
   }
 
-  // ------------------------------------------------------------------- jobs
-
-  /** Queues a chain job unless one with this kind and ref exists; returns whether it was new. */
-  enqueueJob(kind: JobKind, ref: string, payload: object, now: number): boolean {
-    const result = this.#sql(
-      'INSERT OR IGNORE INTO ledger_jobs (kind, ref, payload, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?)',
-    ).run(kind, ref, JSON.stringify(payload), now, now);
-    return result.changes === 1;
-  }
-
-  job(kind: JobKind, ref: string): JobRow | undefined {
-    const row = this.#sql('SELECT * FROM ledger_jobs WHERE kind = ? AND ref = ?').get(kind, ref) as Row | undefined;
-    return row ? jobFromRow(row) : undefined;
-  }
-
-  /** Pending jobs due at `now`, oldest first. */
-  dueJobs(now: number, limit: number): JobRow[] {
-    return (
-      this.#sql("SELECT * FROM ledger_jobs WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?").all(
-        now,
-        limit,
-      ) as Row[]
-    ).map(jobFromRow);
-  }
-
-  pendingJobs(): JobRow[] {
-    return (this.#sql("SELECT * FROM ledger_jobs WHERE status = 'pending' ORDER BY id").all() as Row[]).map(jobFromRow);
-  }
-
-  jobs(): JobRow[] {
-    return (this.#sql('SELECT * FROM ledger_jobs ORDER BY id').all() as Row[]).map(jobFromRow);
-  }
-
-  markJobDone(id: number, at: number, txHash: Hex | null, gasUsed: bigint | null): void {
-    this.#sql(
-      "UPDATE ledger_jobs SET status = 'done', done_at = ?, tx_hash = ?, gas_used = ?, last_error = NULL WHERE id = ?",
-    ).run(at, txHash, gasUsed === null ? null : gasUsed.toString(), id);
-  }
-
-  markJobFailed(id: number, nextAttemptAt: number, error: string): void {
-    this.#sql('UPDATE ledger_jobs SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?').run(
-      nextAttemptAt,
-      error.slice(0, 1024),
-      id,
-    );
-  }
-
-  /** Not ready yet (waits on another job): try again later without counting an attempt. */
-  postponeJob(id: number, nextAttemptAt: number): void {
-    this.#sql('UPDATE ledger_jobs SET next_attempt_at = ? WHERE id = ?').run(nextAttemptAt, id);
-  }
-
-  /** The embedded chain restarted empty: replay every job, in order. */
-  reopenAllJobs(now: number): number {
-    return this.#sql(
-      "UPDATE ledger_jobs SET status = 'pending', attempts = 0, next_attempt_at = ?, done_at = NULL, tx_hash = NULL WHERE status = 'done'",
-    ).run(now).changes;
-  }
-
   #sql(text: string): Statement<unknown[]> {
-    let statement = this.#statements.get(text);
-    if (!statement) {
-      statement = this.db.prepare<unknown[]>(text);
-      this.#statements.set(text, statement);
-    }
-    return statement;
+    return this.#statements.sql(text);
   }
 }
