@@ -60,7 +60,7 @@ export const GatewayConfigSchema = v.strictObject({
        * Forward error correction to the player (ULPFEC in RED): `auto` sends it
        * while the player's reports show sustained loss, `on` always, `off` never.
        */
-      fec: v.optional(v.picklist(['off', 'auto', 'on']), 'off'),
+      fec: v.optional(v.picklist(['off', 'auto', 'on']), 'auto'),
     }),
     {},
   ),

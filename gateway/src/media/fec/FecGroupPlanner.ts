@@ -41,8 +41,10 @@ export const RECEIVER_MEDIA_WINDOW = 48;
  * decoder keeps only the last 48 media packets. A group of about
  * `packetsPerFec` × k packets gets k FEC packets, each with a 16-bit mask
  * (L = 0) over one 16-number block, packets dealt round-robin so a burst of k
- * losses within a block is still repaired; small frames share a group with
- * the next frame (at most `maxFramesPerGroup`).
+ * losses within a block is still repaired. A frame of fewer than
+ * `packetsPerFec` packets shares its group with the next frame (at most
+ * `maxFramesPerGroup`): one FEC packet costs a full-size packet, so FEC over
+ * every 3-packet frame would cost a third of the bitrate.
  */
 export class FecGroupPlanner {
   readonly counters: FecGroupCounters = { protected: 0, unprotected: 0, fecPackets: 0 };
@@ -71,30 +73,40 @@ export class FecGroupPlanner {
 
   /** Takes the next media packet sent; returns the FEC payloads to send right after it (often none). */
   add(packet: PlannedPacket): Buffer[] {
-    const last = this.#lastSeq;
-    if (last !== undefined) {
-      const ahead = (packet.seq - last) & 0xffff;
-      if (ahead === 0 || ahead >= 0x8000) {
-        // A retransmission or a late packet: its group already left.
-        this.counters.unprotected++;
-        return [];
-      }
-    }
-    this.#lastSeq = packet.seq;
     const perFec = this.#packetsPerFec;
-    if (perFec === undefined) {
+    if (!this.#inOrder(packet.seq) || perFec === undefined) {
       this.counters.unprotected++;
       return [];
     }
     this.#pending.push(packet);
-    while (this.#pending.length > 0 && ((packet.seq - (this.#pending[0]?.seq ?? 0)) & 0xffff) >= RECEIVER_MEDIA_WINDOW) {
+    while (
+      this.#pending.length > 0 &&
+      ((packet.seq - (this.#pending[0]?.seq ?? 0)) & 0xffff) >= RECEIVER_MEDIA_WINDOW
+    ) {
       this.#pending.shift();
       this.counters.unprotected++;
     }
     if (!packet.marker) return [];
     this.#framesPending++;
-    if (this.#pending.length < Math.ceil(perFec / 2) && this.#framesPending < this.#maxFrames) return [];
+    if (this.#pending.length < perFec && this.#framesPending < this.#maxFrames) return [];
     return this.#flush(perFec);
+  }
+
+  /** A media packet sent while protection is off (its bytes are never needed): keeps the order. */
+  skip(seq: number): void {
+    this.#inOrder(seq);
+    this.counters.unprotected++;
+  }
+
+  /** Newer than every packet so far (and remembered as the newest); false: a late packet or a retransmission, whose group already left. */
+  #inOrder(seq: number): boolean {
+    const last = this.#lastSeq;
+    if (last !== undefined) {
+      const ahead = (seq - last) & 0xffff;
+      if (ahead === 0 || ahead >= 0x8000) return false;
+    }
+    this.#lastSeq = seq;
+    return true;
   }
 
   #flush(perFec: number): Buffer[] {

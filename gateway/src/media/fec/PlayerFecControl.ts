@@ -52,6 +52,7 @@ const EMPTY_COUNTERS: FecSendCounters = Object.freeze({
   unprotectedPackets: 0,
   lateDropped: 0,
   simulatedDrops: 0,
+  nackedPackets: 0,
 });
 
 /**
@@ -69,7 +70,7 @@ export class PlayerFecControl {
   #peer: FecControlledPeer | undefined;
   #past: FecSendCounters = EMPTY_COUNTERS;
   #reported: number | undefined;
-  #snapshots: Array<{ fecBytes: number; mediaBytes: number }> = [];
+  #snapshots: Array<{ fecBytes: number; mediaBytes: number; packets: number; nacked: number }> = [];
   #closed = false;
 
   constructor(options: PlayerFecControlOptions) {
@@ -105,10 +106,18 @@ export class PlayerFecControl {
   tick(): void {
     if (this.#closed) return;
     const totals = this.#totals();
-    this.#snapshots.push({ fecBytes: totals.fecBytes, mediaBytes: totals.mediaBytes });
+    this.#snapshots.push({
+      fecBytes: totals.fecBytes,
+      mediaBytes: totals.mediaBytes,
+      packets: totals.mediaPackets + totals.fecPackets,
+      nacked: totals.nackedPackets,
+    });
     if (this.#snapshots.length > OVERHEAD_SNAPSHOTS + 1) this.#snapshots.shift();
-    const loss = this.#options.loss?.() ?? this.#reported;
-    if (loss === undefined) return;
+    const measured = this.#options.loss?.() ?? this.#reported;
+    const nacked = this.#nackedLoss();
+    if (measured === undefined && nacked === undefined) return;
+    // The worse of the two: TWCC and receiver reports stop counting a packet once RTX repaired it.
+    const loss = Math.max(measured ?? 0, nacked ?? 0);
     const decision = this.#policy.observeLoss(this.#now(), loss);
     if (!decision.changed) return;
     this.#peer?.setFecProtection(decision.packetsPerFec);
@@ -141,6 +150,14 @@ export class PlayerFecControl {
   close(): void {
     this.#closed = true;
     clearInterval(this.#tick);
+  }
+
+  /** Share of the packets sent over the last 2 s that the player NACKed; undefined before any were sent. */
+  #nackedLoss(): number | undefined {
+    const first = this.#snapshots[0];
+    const last = this.#snapshots.at(-1);
+    if (!first || !last || last.packets <= first.packets) return undefined;
+    return (last.nacked - first.nacked) / (last.packets - first.packets);
   }
 
   #measuredOverhead(): number | undefined {

@@ -1,7 +1,8 @@
-import { type RTCRtpCodecParameters, type RTCRtpSender, RtpHeader, RtpPacket } from 'werift';
+import { type RTCRtpCodecParameters, type RTCRtpSender, RtpHeader, RtpPacket, type TransportWideCC } from 'werift';
 import { encapsulateRed, redBlockPayloadType } from './encapsulateRed.js';
 import { FecGroupPlanner } from './FecGroupPlanner.js';
 import { FecSequenceMap } from './FecSequenceMap.js';
+import { NackedPacketCounter } from './NackedPacketCounter.js';
 import { MUTABLE_EXTENSION_URIS, protectedPacketBytes } from './protectedPacketBytes.js';
 
 /** Payload types of a video stream sent as RED with ULPFEC. */
@@ -14,17 +15,28 @@ export interface UlpfecPayloadTypes {
   media: number;
 }
 
+/** A video packet on its way to the socket, as the loss simulator sees it. */
+export interface OutgoingVideoPacket {
+  seq: number;
+  timestamp: number;
+  marker: boolean;
+  /** An ULPFEC packet (else media). */
+  fec: boolean;
+  /** With RED: media as the receiver XORs it (see protectedPacketBytes), or the ULPFEC payload. */
+  bytes?: Uint8Array | undefined;
+}
+
 /**
  * Test and bench seam: a downlink that loses packets. Called for each video
- * packet (media or FEC) on the way to the socket, after FEC saw it; true
- * drops it, as a lossy network after the gateway would.
+ * packet (media or FEC) on the way to the socket; true drops it after FEC
+ * has taken it into account, as a lossy network after the gateway would.
  */
-export type DownlinkLossSimulator = (packet: { seq: number; fec: boolean }) => boolean;
+export type DownlinkLossSimulator = (packet: OutgoingVideoPacket) => boolean;
 
 /** The two calls werift makes on a sender's bandwidth estimator. */
 export interface SendRecordSink {
   rtpPacketSent(sent: { wideSeq: number; size: number; sendingAtMs: number; sentAtMs: number }): void;
-  receiveTWCC(feedback: never): void;
+  receiveTWCC(feedback: TransportWideCC): void;
 }
 
 export interface WeriftFecSenderOptions {
@@ -48,6 +60,8 @@ export interface FecSendCounters {
   lateDropped: number;
   /** Packets the loss simulator dropped. */
   simulatedDrops: number;
+  /** Distinct packets the player NACKed: its losses before any repair. */
+  nackedPackets: number;
 }
 
 /** What a werift sender keeps private but the seam has to read. */
@@ -82,7 +96,15 @@ export class WeriftFecSender {
   readonly #simulatedLoss: DownlinkLossSimulator | undefined;
   readonly #planner = new FecGroupPlanner();
   readonly #sequence = new FecSequenceMap();
-  readonly #counters = { mediaPackets: 0, mediaBytes: 0, fecPackets: 0, fecBytes: 0, lateDropped: 0, simulatedDrops: 0 };
+  readonly #nacked = new NackedPacketCounter();
+  readonly #counters = {
+    mediaPackets: 0,
+    mediaBytes: 0,
+    fecPackets: 0,
+    fecBytes: 0,
+    lateDropped: 0,
+    simulatedDrops: 0,
+  };
   #mutableIds: ReadonlySet<number> = new Set();
   #transportCcId: number | undefined;
   #records: SendRecordSink | undefined;
@@ -115,7 +137,17 @@ export class WeriftFecSender {
 
   get counters(): FecSendCounters {
     const { protected: protectedPackets, unprotected } = this.#planner.counters;
-    return { ...this.#counters, protectedPackets, unprotectedPackets: unprotected };
+    return {
+      ...this.#counters,
+      protectedPackets,
+      unprotectedPackets: unprotected,
+      nackedPackets: this.#nacked.count,
+    };
+  }
+
+  /** Sequence numbers the player NACKed (FEC's loss signal; repeats are counted once). */
+  noteNack(seqs: readonly number[]): void {
+    this.#nacked.note(seqs);
   }
 
   /** Media packets per FEC packet (about), or undefined: RED without FEC. */
@@ -191,24 +223,33 @@ export class WeriftFecSender {
       this.#counters.mediaBytes += payload.length;
     }
     this.#record(payload, header);
+    const media = types !== undefined && block === types.media;
+    // The receiver's view costs a copy of the packet: only while something reads it.
+    const needed = this.#planner.packetsPerFec !== undefined || this.#simulatedLoss !== undefined;
+    const bytes =
+      types !== undefined && media && needed
+        ? protectedPacketBytes(
+            header.serialize(header.serializeSize),
+            payload.subarray(1),
+            types.media,
+            this.#mutableIds,
+          )
+        : undefined;
     let sent: Promise<number>;
-    if (this.#simulatedLoss?.({ seq: header.sequenceNumber, fec })) {
+    const { sequenceNumber: seq, timestamp, marker } = header;
+    if (this.#simulatedLoss?.({ seq, timestamp, marker, fec, bytes: fec ? payload.subarray(1) : bytes })) {
       this.#counters.simulatedDrops++;
       sent = Promise.resolve(header.serializeSize + payload.length);
     } else {
       sent = send(payload, header);
     }
-    if (types && !fec && block === types.media) this.#protect(types, payload, header);
+    // FEC goes out after the media packet that closed its group.
+    if (types && bytes) this.#protect(types, bytes, header);
+    else if (media) this.#planner.skip(seq);
     return sent;
   }
 
-  #protect(types: UlpfecPayloadTypes, payload: Buffer, header: RtpHeader): void {
-    const bytes = protectedPacketBytes(
-      header.serialize(header.serializeSize),
-      payload.subarray(1),
-      types.media,
-      this.#mutableIds,
-    );
+  #protect(types: UlpfecPayloadTypes, bytes: Buffer, header: RtpHeader): void {
     const fecPayloads = this.#planner.add({ seq: header.sequenceNumber, bytes, marker: header.marker });
     if (fecPayloads.length === 0) return;
     // werift adds its timestamp offset again on the way out.

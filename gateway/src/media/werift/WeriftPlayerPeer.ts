@@ -223,7 +223,10 @@ export class WeriftPlayerPeer extends TypedEmitter<WeriftPlayerPeerEvents> {
   async answer(offerSdp: string): Promise<string> {
     try {
       const preferred = preferH264ConstrainedBaseline(offerSdp);
-      await this.#pc.setRemoteDescription({ type: 'offer', sdp: this.#options.fec ? preferRedForFec(preferred) : preferred });
+      await this.#pc.setRemoteDescription({
+        type: 'offer',
+        sdp: this.#options.fec ? preferRedForFec(preferred) : preferred,
+      });
       const videoTransceiver = this.#pc.getTransceivers().find((t) => t.kind === 'video');
       if (!videoTransceiver) throw new Error('offer has no video m-line');
       const sender = this.#pc.addTrack(new MediaStreamTrack({ kind: 'video' }));
@@ -331,6 +334,7 @@ export class WeriftPlayerPeer extends TypedEmitter<WeriftPlayerPeerEvents> {
     const handle = sender.handleRtcpPacket.bind(sender);
     sender.handleRtcpPacket = (packet: RtcpPacket) => {
       if (packet instanceof RtcpTransportLayerFeedback && packet.feedback instanceof GenericNack) {
+        this.#fecSender?.noteNack(packet.feedback.lost);
         if (!this.#options.repair) return;
         const nack = packet.feedback;
         const now = performance.now();

@@ -121,12 +121,17 @@ export class WeriftSessionRoute extends TypedEmitter<SessionRouteEvents> impleme
     }
     if (config.fec !== 'off') {
       const bitrate = this.#bitrate;
+      let protecting = config.fec === 'on';
       this.#fec = new PlayerFecControl({
         mode: config.fec,
-        // TWCC loss (before any repair) where congestion control runs; receiver reports otherwise.
+        // Congestion control's loss (transport-wide feedback, receiver reports without it); the player's NACKs count too.
         ...(bitrate ? { loss: () => bitrate.decision.lossFraction } : {}),
         onChange: (decision) => {
-          this.#log.info({ packetsPerFec: decision.packetsPerFec ?? null }, 'player FEC changed');
+          const now = decision.packetsPerFec !== undefined;
+          const line = now === protecting ? 'player FEC strength changed' : now ? 'player FEC on' : 'player FEC off';
+          if (now === protecting) this.#log.debug({ packetsPerFec: decision.packetsPerFec ?? null }, line);
+          else this.#log.info({ packetsPerFec: decision.packetsPerFec ?? null }, line);
+          protecting = now;
           // The encoder's share of the budget moved with it.
           if (this.#rawTarget && this.#fec) this.emit('mediaTarget', this.#fec.adjust(this.#rawTarget));
         },
