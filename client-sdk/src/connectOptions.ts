@@ -1,3 +1,4 @@
+import type { FramewayError } from '@frameway/protocol';
 import type { InputControllerOptions } from './input/InputController.js';
 import { consoleLogger, type Logger } from './log/Logger.js';
 import { DEFAULT_VIDEO_CODECS, type VideoCodecName } from './media/orderVideoCodecs.js';
@@ -170,6 +171,24 @@ export function resolveConnectOptions(options: ConnectOptions): ResolvedConnectO
   if (!(resolved.statsIntervalMs >= 0)) throw new TypeError('statsIntervalMs must be 0 (off) or positive');
   if (!(resolved.mediaStallMs >= 0)) throw new TypeError('mediaStallMs must be 0 (off) or positive');
   return resolved;
+}
+
+/** The InputController settings a session's options imply. */
+export function inputControllerOptions(
+  options: ResolvedConnectOptions,
+  onError: (error: FramewayError) => void,
+): InputControllerOptions {
+  return {
+    pointerLock: options.pointerLock,
+    ignoredCodes: options.ignoredKeyCodes,
+    touch: options.touch,
+    gamepads: options.gamepads,
+    clipboard: options.clipboard,
+    onError,
+    ...(options.keyboardTarget ? { keyboardTarget: options.keyboardTarget } : {}),
+    ...(options.requestFrame ? { requestFrame: options.requestFrame } : {}),
+    ...(options.getGamepads ? { getGamepads: options.getGamepads } : {}),
+  };
 }
 
 function withoutUndefined<T extends object>(value: T): T {
