@@ -1,4 +1,5 @@
 import type { FramewayError, IceServer, SrtpKeying, TypedEmitter, VideoCodec, VideoParams } from '@frameway/protocol';
+import type { FecRouteStats } from './fec/PlayerFecControl.js';
 
 /** Where an agent sends a session's RTP, and the SRTP key it protects it with. */
 export interface RtpIngestAddress {
@@ -19,6 +20,8 @@ export interface MediaTarget {
   estimateKbps: number;
   /** Loss before repair over the last interval, 0..1. */
   lossFraction: number;
+  /** Forward error correction rides on top of the bitrate (already taken off it). */
+  fec?: boolean;
 }
 
 /** Loss repair and protection counters of one route, both legs. */
@@ -57,6 +60,8 @@ export interface RouteStats {
   repair?: RepairStats;
   /** The last target congestion control set; absent while it has set none (or is off). */
   target?: MediaTarget;
+  /** Forward error correction on the player leg, where the backend sends it. */
+  fec?: FecRouteStats;
 }
 
 export interface IceCandidateInit {

@@ -10,11 +10,11 @@ export type LegName = (typeof LEG_NAMES)[number];
 
 export const LEG_DESCRIPTIONS: Record<LegName, string> = {
   repair: 'gateway + edge agent, default configuration (repair and adaptive bitrate on once they exist)',
-  baseline: 'the same with { media: { repair: false, adaptiveBitrate: false } } in a --config file',
+  baseline: 'the same with { media: { repair: false, adaptiveBitrate: false, fec: 'off' } } in a --config file',
 };
 
 /** What the baseline leg switches off in the gateway. */
-export const BASELINE_CONFIG = { media: { repair: false, adaptiveBitrate: false } } as const;
+export const BASELINE_CONFIG = { media: { repair: false, adaptiveBitrate: false, fec: 'off' } } as const;
 
 export interface LegHost extends AsyncDisposable {
   url: string;

@@ -10,14 +10,9 @@ export interface FecControlledPeer {
   readonly fecCounters: FecSendCounters | undefined;
 }
 
-/** A media target that says whether FEC rides on top of it (MediaTarget has no field for that). */
-export interface FecAwareTarget extends MediaTarget {
-  fec?: boolean;
-}
-
 /** Whether FEC protects the stream a target was set for. */
 export function targetUsesFec(target: MediaTarget): boolean {
-  return (target as FecAwareTarget).fec === true;
+  return target.fec === true;
 }
 
 export interface FecRouteStats extends FecSendCounters {
@@ -129,7 +124,7 @@ export class PlayerFecControl {
    * top: target / (1 + overhead), the overhead measured over the last 2 s
    * (1 / packetsPerFec until there is a measure).
    */
-  adjust(target: MediaTarget): FecAwareTarget {
+  adjust(target: MediaTarget): MediaTarget {
     const perFec = this.#policy.current.packetsPerFec;
     if (perFec === undefined || !this.#peer?.fecActive) return { ...target, fec: false };
     const overhead = this.#measuredOverhead() ?? 1 / perFec;

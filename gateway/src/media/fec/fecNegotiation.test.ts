@@ -103,12 +103,13 @@ describe('RED/ULPFEC negotiation', () => {
     expect(preferRedForFec(noUlpfec)).toBe(noUlpfec);
   });
 
-  it('with fec off the answer is the one without the option: no RED, no ULPFEC, H.264 first', async () => {
+  it('with fec off the answer is the one without the option: no RED, no ULPFEC, H.264 constrained baseline first', async () => {
     const off = await answer({ fec: false });
     const absent = await answer({});
     expect(codecLines(off)).toEqual(codecLines(absent));
     expect(off).not.toMatch(/red\/90000|ulpfec\/90000/);
-    expect(off).toMatch(/^m=video \d+ \S+ 102 /m);
+    // 108 is 42e01f (constrained baseline, what the encoders emit), ahead of the offer's first H.264 (102, 42001f).
+    expect(off).toMatch(/^m=video \d+ \S+ 108 /m);
   });
 
   it('with fec on the answer sends RED (first), ULPFEC, and RTX paired with RED', async () => {

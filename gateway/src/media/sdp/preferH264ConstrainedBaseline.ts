@@ -22,16 +22,30 @@ export function preferH264ConstrainedBaseline(sdp: string): string {
     if (!/packetization-mode=1/.test(fmtp)) return 2;
     return /profile-level-id=42e0/.test(fmtp) ? 0 : 1;
   };
-  return lines
-    .map((line) => {
-      const match = /^(m=video \d+ [A-Z/]+) (.*)$/.exec(line);
-      if (!match) return line;
-      const pts = match[2]!.split(' ');
-      const ordered = pts
-        .map((pt, index) => ({ pt, index, rank: rank(pt) }))
-        .sort((a, b) => a.rank - b.rank || a.index - b.index)
-        .map((entry) => entry.pt);
-      return `${match[1]} ${ordered.join(' ')}`;
-    })
-    .join(eol);
+  // werift negotiates in the order of the section's a=rtpmap lines, not the m-line's: reorder both.
+  let inVideo = false;
+  const rtpmapSlots: number[] = [];
+  const reordered = lines.map((line, index) => {
+    if (line.startsWith('m=')) inVideo = line.startsWith('m=video');
+    if (inVideo && /^a=rtpmap:\d+ /.test(line)) rtpmapSlots.push(index);
+    const match = /^(m=video \d+ [A-Z/]+) (.*)$/.exec(line);
+    if (!match) return line;
+    const pts = match[2]!.split(' ');
+    const ordered = pts
+      .map((pt, order) => ({ pt, order, rank: rank(pt) }))
+      .sort((a, b) => a.rank - b.rank || a.order - b.order)
+      .map((entry) => entry.pt);
+    return `${match[1]} ${ordered.join(' ')}`;
+  });
+  const rtpmaps = rtpmapSlots
+    .map((index, order) => ({ line: reordered[index]!, order }))
+    .sort((a, b) => {
+      const ptA = /^a=rtpmap:(\d+)/.exec(a.line)![1]!;
+      const ptB = /^a=rtpmap:(\d+)/.exec(b.line)![1]!;
+      return rank(ptA) - rank(ptB) || a.order - b.order;
+    });
+  rtpmapSlots.forEach((index, i) => {
+    reordered[index] = rtpmaps[i]!.line;
+  });
+  return reordered.join(eol);
 }

@@ -28,6 +28,26 @@ describe('preferH264ConstrainedBaseline', () => {
     expect(out).toContain('m=audio 9 UDP/TLS/RTP/SAVPF 111');
   });
 
+  it('also reorders the rtpmap lines, the order werift negotiates in, leaving every other line in place', () => {
+    const lines = preferH264ConstrainedBaseline(chromeOffer).split('\r\n');
+    const rtpmaps = lines.filter((line) => line.startsWith('a=rtpmap:') && !line.includes('opus'));
+    expect(rtpmaps.map((line) => line.split(' ')[0])).toEqual([
+      'a=rtpmap:109',
+      'a=rtpmap:102',
+      'a=rtpmap:108',
+      'a=rtpmap:96',
+      'a=rtpmap:97',
+      'a=rtpmap:103',
+      'a=rtpmap:45',
+    ]);
+    expect(lines.filter((line) => !line.startsWith('a=rtpmap:'))).toEqual(
+      chromeOffer
+        .split('\r\n')
+        .filter((line) => !line.startsWith('a=rtpmap:'))
+        .map((line) => (line.startsWith('m=video') ? 'm=video 9 UDP/TLS/RTP/SAVPF 109 102 108 96 97 103 45' : line)),
+    );
+  });
+
   it('leaves an offer without H.264 unchanged', () => {
     const vp8Only = 'v=0\nm=video 9 UDP/TLS/RTP/SAVPF 96\na=rtpmap:96 VP8/90000';
     expect(preferH264ConstrainedBaseline(vp8Only)).toBe(vp8Only);

@@ -38,11 +38,6 @@ export interface WeriftRouteConfig {
   simulatedLoss?: DownlinkLossSimulator | undefined;
 }
 
-/** Route statistics of the werift backend: FEC on the player leg when configured. */
-export interface WeriftRouteStats extends RouteStats {
-  fec?: FecRouteStats;
-}
-
 /** A fresh SRTP master key for one ingest stream (and again for each agent after a failover). */
 function newKeying(): SrtpKeying {
   return encodeSrtpKeying(randomBytes(30));
@@ -257,7 +252,7 @@ export class WeriftSessionRoute extends TypedEmitter<SessionRouteEvents> impleme
     await this.#peer?.addCandidate(candidate);
   }
 
-  stats(): WeriftRouteStats {
+  stats(): RouteStats {
     const { packetsIn, bytesIn, packetsRejected } = this.#ingest.counters;
     const target = this.#bitrate?.target;
     const fec = this.#fec?.stats();
