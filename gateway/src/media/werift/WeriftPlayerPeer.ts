@@ -1,37 +1,20 @@
 import {
   encodePlayoutDelay,
   FramewayError,
-  H264_FMTP,
   type IceServer,
   InputChannelLabel,
   PLAYOUT_DELAY_EXTENSION_URI,
   TypedEmitter,
 } from '@frameway/protocol';
 import {
-  GenericNack,
   MediaStream,
   MediaStreamTrack,
-  ReceiverEstimatedMaxBitrate,
   type RTCDataChannel,
-  RTCPeerConnection,
-  RTCRtpCodecParameters,
-  RTCRtpHeaderExtensionParameters,
+  type RTCPeerConnection,
+  type RTCRtpCodecParameters,
   type RTCRtpSender,
-  type RtcpPacket,
-  RtcpPayloadSpecificFeedback,
-  RtcpRrPacket,
-  RtcpSrPacket,
-  RtcpTransportLayerFeedback,
   RtpPacket,
   type TransportWideCC,
-  useAbsSendTime,
-  useFIR,
-  useNACK,
-  usePLI,
-  useREMB,
-  useSdesMid,
-  useTransportWideCC,
-  useTWCC,
 } from 'werift';
 import { createLogger } from '../../logging/logger.js';
 import { RetransmitBudget } from '../control/RetransmitBudget.js';
@@ -41,6 +24,8 @@ import { InputGate } from '../InputGate.js';
 import type { IceCandidateInit } from '../MediaRouter.js';
 import { type CandidateFilter, candidateAddress } from '../sdp/candidateFilter.js';
 import { preferH264ConstrainedBaseline } from '../sdp/preferH264ConstrainedBaseline.js';
+import { createPlayerPeerConnection } from './createPlayerPeerConnection.js';
+import { SenderFeedbackTap } from './SenderFeedbackTap.js';
 
 export interface WeriftPlayerPeerOptions {
   sessionId: string;
@@ -77,11 +62,6 @@ export interface TransportFeedbackSink {
   receiveTWCC(feedback: TransportWideCC): void;
 }
 
-/** werift keeps the sender's smoothed RTT (from our SRs and the player's RRs) in a field its typings mark private. */
-interface SenderRttView {
-  rtt?: number;
-}
-
 /** What a receiver report or REMB from the player says about its downlink. */
 export interface PlayerFeedback {
   /** Fraction of video packets lost since the last report (before repair), 0..1. */
@@ -105,11 +85,7 @@ export type WeriftPlayerPeerEvents = {
   retransmitsLimited: [dropped: number];
 };
 
-// One-byte RTP header extension id for playout-delay: the browser's offer decides the final id.
-const PLAYOUT_DELAY_DEFAULT_ID = 6;
 const ZERO_PLAYOUT_DELAY = Buffer.from(encodePlayoutDelay(0, 0));
-/** What a NACKed packet is charged against the retransmission budget (the agent packetises to ~1200 bytes). */
-const AVERAGE_PACKET_BYTES = 1200;
 /**
  * The audio track's own MediaStream id. Browsers synchronise the tracks of one
  * stream (msid) by holding back whichever is ahead; audio in a stream of its
@@ -136,8 +112,6 @@ export class WeriftPlayerPeer extends TypedEmitter<WeriftPlayerPeerEvents> {
   #playoutDelayId: number | undefined;
   #disconnectTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #retransmits: RetransmitBudget;
-  #limitedReportedAt = Number.NEGATIVE_INFINITY;
-  #limitedSinceReport = 0;
   #connected = false;
   #closed = false;
 
@@ -150,56 +124,7 @@ export class WeriftPlayerPeer extends TypedEmitter<WeriftPlayerPeerEvents> {
       ratePerSecond: options.inputRatePerSecond,
       burst: options.inputRatePerSecond / 4,
     });
-    this.#pc = new RTCPeerConnection({
-      iceServers: options.iceServers.map((server) => ({
-        urls: server.urls,
-        ...(server.username === undefined ? {} : { username: server.username }),
-        ...(server.credential === undefined ? {} : { credential: server.credential }),
-      })),
-      iceAdditionalHostAddresses: options.additionalHostAddresses,
-      iceFilterCandidatePair: (pair) =>
-        options.candidateFilter.allowsPair(pair.localCandidate.host, pair.remoteCandidate.host),
-      codecs: {
-        video: [
-          new RTCRtpCodecParameters({
-            mimeType: 'video/H264',
-            clockRate: 90_000,
-            rtcpFeedback: [
-              ...(options.repair ? [useNACK(), usePLI(), useFIR()] : []),
-              ...(options.transportFeedback ? [useTWCC()] : [useREMB()]),
-            ],
-            parameters: H264_FMTP,
-          }),
-          // RTX (RFC 4588): retransmissions on their own SSRC, so the player's
-          // loss and bitrate statistics stay true and late copies are told apart.
-          ...(options.repair ? [new RTCRtpCodecParameters({ mimeType: 'video/rtx', clockRate: 90_000 })] : []),
-          // RED (RFC 2198) carrying H.264 and ULPFEC (RFC 5109): what Chromium decodes FEC from by default.
-          ...(options.fec
-            ? [
-                new RTCRtpCodecParameters({ mimeType: 'video/red', clockRate: 90_000 }),
-                new RTCRtpCodecParameters({ mimeType: 'video/ulpfec', clockRate: 90_000 }),
-              ]
-            : []),
-        ],
-        audio: [
-          new RTCRtpCodecParameters({
-            mimeType: 'audio/opus',
-            clockRate: 48_000,
-            channels: 2,
-            parameters: 'minptime=10;useinbandfec=1',
-          }),
-        ],
-      },
-      headerExtensions: {
-        video: [
-          useSdesMid(),
-          useAbsSendTime(),
-          new RTCRtpHeaderExtensionParameters({ uri: PLAYOUT_DELAY_EXTENSION_URI, id: PLAYOUT_DELAY_DEFAULT_ID }),
-          ...(options.transportFeedback ? [useTransportWideCC()] : []),
-        ],
-        audio: [useSdesMid()],
-      },
-    });
+    this.#pc = createPlayerPeerConnection(options);
     this.#pc.onIceCandidate.subscribe((candidate) => {
       if (!candidate) return;
       const init = candidate.toJSON();
@@ -231,7 +156,15 @@ export class WeriftPlayerPeer extends TypedEmitter<WeriftPlayerPeerEvents> {
       if (!videoTransceiver) throw new Error('offer has no video m-line');
       const sender = this.#pc.addTrack(new MediaStreamTrack({ kind: 'video' }));
       this.#videoSender = sender;
-      this.#takeOverFeedback(sender);
+      new SenderFeedbackTap(sender, {
+        repair: this.#options.repair,
+        retransmits: this.#retransmits,
+        transportFeedback: this.#options.transportFeedback,
+        onNack: (lost) => this.#fecSender?.noteNack(lost),
+        onKeyframeRequest: () => this.emit('keyframeRequest'),
+        onFeedback: (feedback) => this.emit('feedback', feedback),
+        onRetransmitsLimited: (dropped) => this.emit('retransmitsLimited', dropped),
+      });
       // Players that offer audio (the SDK always does, recvonly) get the session's Opus track.
       if (this.#pc.getTransceivers().some((t) => t.kind === 'audio')) {
         this.#audioSender = this.#pc.addTrack(
@@ -318,43 +251,6 @@ export class WeriftPlayerPeer extends TypedEmitter<WeriftPlayerPeerEvents> {
     this.removeAllListeners();
   }
 
-  /**
-   * Puts our control loops between the player's RTCP and werift's sender:
-   * NACKs pass a retransmission budget first (werift would answer every one),
-   * PLI/FIR become keyframe requests (FIR included: werift only reports PLI),
-   * receiver reports and REMB feed congestion control, and the transport-wide
-   * feedback goes to our estimator instead of werift's. werift dispatches RTCP
-   * through the sender's own handleRtcpPacket, so wrapping that one instance
-   * method is the narrowest seam it offers.
-   */
-  #takeOverFeedback(sender: RTCRtpSender): void {
-    if (this.#options.transportFeedback) {
-      (sender as { senderBWE: TransportFeedbackSink }).senderBWE = this.#options.transportFeedback;
-    }
-    const handle = sender.handleRtcpPacket.bind(sender);
-    sender.handleRtcpPacket = (packet: RtcpPacket) => {
-      if (packet instanceof RtcpTransportLayerFeedback && packet.feedback instanceof GenericNack) {
-        this.#fecSender?.noteNack(packet.feedback.lost);
-        if (!this.#options.repair) return;
-        const nack = packet.feedback;
-        const now = performance.now();
-        const admitted = nack.lost.filter(() => this.#retransmits.admit(now, AVERAGE_PACKET_BYTES));
-        if (admitted.length < nack.lost.length) this.#noteLimited(now, nack.lost.length - admitted.length);
-        if (admitted.length === 0) return;
-        nack.lost = admitted;
-      } else if (packet instanceof RtcpPayloadSpecificFeedback) {
-        if (packet.feedback instanceof ReceiverEstimatedMaxBitrate) {
-          this.emit('feedback', { rembBps: Number(packet.feedback.bitrate) });
-        } else if (this.#options.repair) {
-          // PLI (fmt 1) or FIR (fmt 4): the decoder needs a keyframe.
-          this.emit('keyframeRequest');
-        }
-      }
-      handle(packet);
-      if (packet instanceof RtcpRrPacket || packet instanceof RtcpSrPacket) this.#reportFeedback(sender, packet);
-    };
-  }
-
   /** RED/ULPFEC as negotiated (the player may not offer them) and the loss simulator, on the video sender's wire. */
   #setUpFec(sender: RTCRtpSender, codecs: RTCRtpCodecParameters[]): void {
     const payloadTypes = this.#options.fec ? WeriftFecSender.negotiated(codecs) : undefined;
@@ -362,23 +258,6 @@ export class WeriftPlayerPeer extends TypedEmitter<WeriftPlayerPeerEvents> {
     const fecSender = new WeriftFecSender({ sender, payloadTypes, simulatedLoss: this.#options.simulatedLoss });
     if (payloadTypes && this.#options.transportFeedback) fecSender.recordSendsTo(this.#options.transportFeedback);
     this.#fecSender = fecSender;
-  }
-
-  #reportFeedback(sender: RTCRtpSender, packet: RtcpRrPacket | RtcpSrPacket): void {
-    const report = packet.reports.find((block) => block.ssrc === sender.ssrc);
-    if (!report) return;
-    const feedback: PlayerFeedback = { fractionLost: report.fractionLost / 256 };
-    const rtt = (sender as unknown as SenderRttView).rtt;
-    if (rtt !== undefined) feedback.rttMs = rtt * 1000;
-    this.emit('feedback', feedback);
-  }
-
-  #noteLimited(now: number, dropped: number): void {
-    this.#limitedSinceReport += dropped;
-    if (now - this.#limitedReportedAt < 1000) return;
-    this.#limitedReportedAt = now;
-    this.emit('retransmitsLimited', this.#limitedSinceReport);
-    this.#limitedSinceReport = 0;
   }
 
   #acceptDataChannel(channel: RTCDataChannel): void {

@@ -1,7 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { encodeSrtpKeying, FramewayError, type IceServer, type SrtpKeying, TypedEmitter } from '@frameway/protocol';
 import { createLogger } from '../../logging/logger.js';
-import { type FecRouteStats, PlayerFecControl } from '../fec/PlayerFecControl.js';
+import { PlayerFecControl } from '../fec/PlayerFecControl.js';
 import type { DownlinkLossSimulator } from '../fec/WeriftFecSender.js';
 import { SrtpIngest } from '../ingest/SrtpIngest.js';
 import type {
