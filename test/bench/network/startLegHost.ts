@@ -10,7 +10,7 @@ export type LegName = (typeof LEG_NAMES)[number];
 
 export const LEG_DESCRIPTIONS: Record<LegName, string> = {
   repair: 'gateway + edge agent, default configuration (repair and adaptive bitrate on once they exist)',
-  baseline: 'the same with { media: { repair: false, adaptiveBitrate: false, fec: 'off' } } in a --config file',
+  baseline: "the same with { media: { repair: false, adaptiveBitrate: false, fec: 'off' } } in a --config file",
 };
 
 /** What the baseline leg switches off in the gateway. */
