@@ -2,13 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { FramewayError, MAX_SIGNALING_MESSAGE_BYTES, SessionEndReason } from '@frameway/protocol';
+import { DEMO_SESSION_PATH, operatorRoutes, socketPaths } from '@frameway/protocol/rest';
 import { parseEther } from 'viem';
 import { AgentLink, type AgentRegistration } from './agents/AgentLink.js';
 import { StudioApi, type StudioApiOverrides } from './api/StudioApi.js';
+import { toApiError } from './api/toApiError.js';
 import { PlayerTokens } from './auth/PlayerTokens.js';
 import { secretsEqual } from './auth/secretsEqual.js';
 import type { GatewayConfig } from './config.js';
-import { Fleet, GATEWAY_PROBE_PATH } from './fleet/Fleet.js';
+import { Fleet } from './fleet/Fleet.js';
+import { demoSessionRoutes } from './http/demoSessionRoutes.js';
+import { fastifyBridge } from './http/fastifyBridge.js';
+import { createHealthApp } from './http/healthRoutes.js';
 import { staticFiles } from './http/staticFiles.js';
 import { attachQosLedger } from './ledger/attachQosLedger.js';
 import { ledgerApiPlugin } from './ledger/http/ledgerApiPlugin.js';
@@ -20,16 +25,15 @@ import { WeriftMediaRouter } from './media/werift/WeriftMediaRouter.js';
 import { PlayerLink } from './players/PlayerLink.js';
 import { NodeRegistry } from './registry/NodeRegistry.js';
 import { createSocketServer } from './server/createSocketServer.js';
-import { errorResponse, jsonResponse } from './server/httpResponses.js';
-import type { HttpRequest, SocketServer, WsConnection } from './server/SocketServer.js';
+import type { SocketServer, WsConnection } from './server/SocketServer.js';
 import type { SessionSpec } from './sessions/Session.js';
 import { SessionManager } from './sessions/SessionManager.js';
 import { type Db, openDatabase } from './store/openDatabase.js';
 
 const log = createLogger('gateway');
 
-export const AGENT_SOCKET_PATH = '/ws/agent';
-export const PLAYER_SOCKET_PATH = '/ws/player';
+export const AGENT_SOCKET_PATH = socketPaths.agent;
+export const PLAYER_SOCKET_PATH = socketPaths.player;
 
 /** One gateway process: control plane, media plane and the public listener. */
 export class Gateway {
@@ -84,7 +88,7 @@ export class Gateway {
       db: this.db,
       registry: this.registry,
       gatewayName: () => this.url,
-      gatewayProbeUrl: () => config.fleet.gatewayProbeUrl ?? `${this.url.replace(/^http/, 'ws')}${GATEWAY_PROBE_PATH}`,
+      gatewayProbeUrl: () => config.fleet.gatewayProbeUrl ?? `${this.url.replace(/^http/, 'ws')}${socketPaths.probe}`,
       agentFor: (nodeId) => this.#agents.get(nodeId),
     });
     this.sessions = new SessionManager({
@@ -92,7 +96,7 @@ export class Gateway {
       media: this.media,
       placer: this.fleet.placer,
       failover: config.placement.failover,
-      agentFor: (nodeId) => this.#agents.get(nodeId),
+      agentFor: (nodeId) => this.#agents.get(nodeId)?.api,
       playerReconnectGraceMs: config.session.playerReconnectGraceMs,
       unjoinedTimeoutMs: config.session.unjoinedTimeoutMs,
       keyframeRequestIntervalMs: config.session.keyframeRequestIntervalMs,
@@ -108,13 +112,20 @@ export class Gateway {
       urls: () => ({ publicUrl: this.url, signalingUrl: `${this.url.replace(/^http/, 'ws')}${PLAYER_SOCKET_PATH}` }),
       defaultBitrateKbps: config.session.bitrateKbps,
       liveMeasurements: (sessionId) => ({ rttMs: this.fleet.monitor?.rttOf(sessionId) ?? null }),
-      ...(this.ledger
-        ? {
-            verdicts: this.ledger,
-            plugins: [ledgerApiPlugin(this.ledger, (studioId, id) => !!this.studio.records.get(studioId, id))],
-          }
-        : {}),
+      ...(this.ledger ? { verdicts: this.ledger } : {}),
       ...overrides.studioApi,
+      plugins: [
+        demoSessionRoutes({
+          enabled: () => this.config.demo,
+          create: () => this.createDemoSession(),
+          signalingUrl: (host) => this.#signalingUrl(host),
+        }),
+        // Plugins given by the owner (tests) stand in for the features' own.
+        ...(overrides.studioApi?.plugins ??
+          (this.ledger
+            ? [ledgerApiPlugin(this.ledger, (studioId, id) => !!this.studio.records.get(studioId, id))]
+            : [])),
+      ],
     });
     this.registry.on('nodeDown', (node, reason) => {
       log.info({ nodeId: node.nodeId, reason }, 'node down');
@@ -207,22 +218,21 @@ export class Gateway {
 
   #routes(): void {
     const server = this.#server;
-    server.route('GET', '/healthz', () =>
-      jsonResponse(200, {
+    const health = createHealthApp({
+      report: () => ({
         status: 'ok',
         engine: server.engine,
         media: this.media.backend,
         nodes: this.registry.list().filter((n) => n.status === 'up').length,
         sessions: this.sessions.list().length,
       }),
-    );
-    server.route('POST', '/v1/demo/session', (request) => {
-      if (!this.config.demo) return errorResponse(new FramewayError('FW_ERR_FORBIDDEN', 'demo mode is off'));
-      const { sessionId, token } = this.createDemoSession();
-      return jsonResponse(201, { sessionId, token, signalingUrl: this.#signalingUrl(request) });
+      toError: toApiError,
     });
+    server.route(operatorRoutes.getHealth.method, operatorRoutes.getHealth.path, fastifyBridge(health));
     this.fleet.registerRoutes(server);
+    // The API app serves the demo route too: with the studio API off, that route alone stays reachable.
     if (this.config.studioApi.enabled) server.mount('/v1', this.studio.handler);
+    else server.route('POST', DEMO_SESSION_PATH, this.studio.handler);
     server.websocket(AGENT_SOCKET_PATH, {
       maxPayloadBytes: MAX_SIGNALING_MESSAGE_BYTES,
       idleTimeoutSeconds: 30,
@@ -268,7 +278,7 @@ export class Gateway {
         return price > 0 ? parseEther(String(price)) : undefined;
       },
     });
-    attachQosLedger(ledger, { sessions: this.sessions, agentChannel: (nodeId) => this.#agents.get(nodeId)?.channel });
+    attachQosLedger(ledger, { sessions: this.sessions, agentFor: (nodeId) => this.#agents.get(nodeId)?.api });
     return ledger;
   }
 
@@ -318,8 +328,8 @@ export class Gateway {
     return { nodeId: node.nodeId, heartbeatIntervalMs: this.config.registry.heartbeatIntervalMs };
   }
 
-  #signalingUrl(request: HttpRequest): string {
-    const base = this.config.publicUrl ?? (request.headers.host ? `http://${request.headers.host}` : this.url);
+  #signalingUrl(host: string | undefined): string {
+    const base = this.config.publicUrl ?? (host ? `http://${host}` : this.url);
     const url = new URL(PLAYER_SOCKET_PATH, base);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     return url.toString();

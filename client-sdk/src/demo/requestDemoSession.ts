@@ -1,12 +1,9 @@
 import { FramewayError, isErrorCode } from '@frameway/protocol';
+import { DEMO_SESSION_PATH, type DemoSession } from '@frameway/protocol/rest';
 import { signalingUrlFor } from '../signaling/signalingUrl.js';
 
-/** What `POST /v1/demo/session` returns: everything `connect()` needs. */
-export interface DemoSession {
-  token: string;
-  sessionId: string;
-  signalingUrl: string;
-}
+// The route (createDemoSession in protocol's route table) and its answer are the contract's, not re-typed here.
+export { DEMO_SESSION_PATH, type DemoSession };
 
 export interface RequestDemoSessionOptions {
   /** The gateway's base URL; default: this page's origin. */
@@ -15,12 +12,11 @@ export interface RequestDemoSessionOptions {
   fetch?: typeof globalThis.fetch;
 }
 
-export const DEMO_SESSION_PATH = '/v1/demo/session';
-
 /**
  * Asks a gateway in demo mode for a session and a player token. Gateway
  * errors are rethrown with their FW_ERR_* code; an unreachable gateway is
- * FW_ERR_CONNECTION_CLOSED, a slow one FW_ERR_TIMEOUT.
+ * FW_ERR_CONNECTION_CLOSED, a slow one FW_ERR_TIMEOUT. A relative
+ * `signalingUrl` (a proxy's rewrite) is resolved against the gateway.
  */
 export async function requestDemoSession(options: RequestDemoSessionOptions = {}): Promise<DemoSession> {
   const gatewayUrl = options.gatewayUrl ?? (globalThis as { location?: { origin: string } }).location?.origin;

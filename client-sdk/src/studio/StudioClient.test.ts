@@ -156,4 +156,21 @@ describe('StudioClient', () => {
       { state: 'ended', limit: '2', cursor: 'c1' },
     ]);
   });
+
+  it("reads a session's QoS records from the route table's path and checks them against its schema", async () => {
+    const qos = {
+      sessionId: 'ses_1',
+      sessionKey: `0x${'ab'.repeat(32)}`,
+      domain: { name: 'Frameway QoS', version: '1', chainId: 31337 },
+      chain: null,
+      records: [],
+      leafEncoding: ['bytes32', 'uint32'],
+    };
+    const { fetch, sent } = fakeFetch([() => json(200, qos)]);
+    await expect(client(fetch).getSessionQos('ses_1')).resolves.toEqual(qos);
+    expect([sent[0]?.method, sent[0]?.url.pathname]).toEqual(['GET', '/v1/sessions/ses_1/qos']);
+
+    const broken = fakeFetch([() => json(200, { ...qos, records: [{ minuteIndex: 'zero' }] })]);
+    await expect(client(broken.fetch).getSessionQos('ses_1')).rejects.toMatchObject({ code: 'FW_ERR_INVALID_PAYLOAD' });
+  });
 });

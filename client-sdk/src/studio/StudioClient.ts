@@ -130,6 +130,11 @@ export class StudioClient {
     } while (cursor);
   }
 
+  /** The session's signed QoS minute records with their Merkle proofs (gateways running the QoS ledger). */
+  getSessionQos(sessionId: string): Promise<RestResponse<'getSessionQos'>> {
+    return this.call('getSessionQos', { params: { sessionId } });
+  }
+
   terminateSession(sessionId: string): Promise<RestResponse<'terminateSession'>> {
     return this.call('terminateSession', { params: { sessionId } });
   }

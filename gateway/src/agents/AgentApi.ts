@@ -37,6 +37,16 @@ export class AgentApi {
     return reply.results;
   }
 
+  /** The identity challenge the agent signs in its registration (sent once, when the socket opens). */
+  challenge(challenge: PayloadOf<typeof MessageType.AgentChallenge>): void {
+    this.#channel.notify(MessageType.AgentChallenge, challenge);
+  }
+
+  /** The QoS ledger's start of a session's minute reports. */
+  qosStart(start: PayloadOf<typeof MessageType.QosStart>): void {
+    this.#channel.notify(MessageType.QosStart, start);
+  }
+
   /** Tells the agent that its drain state changed (an operator drained it through the admin API). */
   drainState(nodeId: string, draining: boolean): void {
     this.#channel.notify(MessageType.NodeDrainState, { nodeId, draining });

@@ -8,7 +8,7 @@ import {
   SignalingChannel,
   TypedEmitter,
 } from '@frameway/protocol';
-import type { AgentQosHandler } from '../ledger/QosLedger.js';
+import type { AgentQosHandler } from '../ledger/QosIntake.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import type { WsConnection } from '../server/SocketServer.js';
 import { AgentApi } from './AgentApi.js';
@@ -70,7 +70,7 @@ export class AgentLink extends TypedEmitter<AgentLinkEvents> {
       options.registerTimeoutMs,
     );
     this.#challenge = options.challenge;
-    if (options.challenge) this.channel.notify(MessageType.AgentChallenge, options.challenge);
+    if (options.challenge) this.api.challenge(options.challenge);
   }
 
   /**

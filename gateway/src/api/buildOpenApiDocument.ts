@@ -37,6 +37,9 @@ const components = {
   DeliveryAttempt: rest.DeliveryAttempt,
   WebhookDelivery: rest.WebhookDelivery,
   WebhookEvent: rest.WebhookEvent,
+  QosMinuteRecord: rest.QosMinuteRecord,
+  SessionQos: rest.SessionQos,
+  DemoSession: rest.DemoSession,
 } satisfies Record<string, v.GenericSchema>;
 
 const conversion: ConversionConfig = {

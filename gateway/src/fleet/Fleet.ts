@@ -1,7 +1,7 @@
 import {
   type FailoverReason,
   FramewayError,
-  MessageType,
+  type MessageType,
   type PayloadOf,
   SessionEndReason,
   SessionStateName,
@@ -239,13 +239,13 @@ export class Fleet {
       linkStats: async (sessionId) => {
         const player = sessions.playerOf(sessionId);
         if (!player || player.closed) return undefined;
-        return player.channel.request(MessageType.LinkStatsRequest, {}, Math.max(1000, recheck.intervalMs / 2));
+        return player.api.linkStats(Math.max(1000, recheck.intervalMs / 2));
       },
       relayHopMs: (nodeId) => (recheck.mediaRelay ? this.prober.gatewayRttOf(nodeId) : undefined),
       alternative: (sessionId, nodeId) => {
         const session = sessions.get(sessionId);
         if (!session) return undefined;
-        const decision = placer.alternative(session, [nodeId]);
+        const decision = placer.alternative(session.placementRequest(), [nodeId]);
         return decision.placed ? { nodeId: decision.nodeId, rttMs: decision.rttMs } : undefined;
       },
       migrate: (sessionId) => sessions.migrate(sessionId, 'degraded' satisfies FailoverReason),

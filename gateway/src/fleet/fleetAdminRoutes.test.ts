@@ -10,9 +10,9 @@ const TOKEN = 'a-long-enough-admin-token';
 
 /** The admin routes on a stand-in server, called directly; `null` = no admin token configured. */
 function admin(adminToken: string | null = TOKEN) {
-  const routes = new Map<string, HttpHandler>();
+  const mounts = new Map<string, HttpHandler>();
   const server = {
-    route: (method: string, path: string, handler: HttpHandler) => routes.set(`${method} ${path}`, handler),
+    mount: (prefix: string, handler: HttpHandler) => mounts.set(prefix, handler),
   } as unknown as SocketServer;
   const nodes: NodeRecord[] = [nodeRecord('n1', { reservedSessions: 1, reputation: 0.81234 }), nodeRecord('n2')];
   const coordinates = new NetworkCoordinates();
@@ -40,16 +40,16 @@ function admin(adminToken: string | null = TOKEN) {
   const call = async (
     method: 'GET' | 'POST',
     path: string,
-    options: { token?: string | null; body?: string; query?: string } = {},
+    options: { token?: string | null; body?: string; query?: string; headers?: Record<string, string> } = {},
   ) => {
-    const handler = routes.get(`${method} ${FLEET_ADMIN_PREFIX}${path}`);
-    if (!handler) throw new Error(`no route ${method} ${path}`);
+    const handler = mounts.get(FLEET_ADMIN_PREFIX);
+    if (!handler) throw new Error(`nothing mounted at ${FLEET_ADMIN_PREFIX}`);
     const token = options.token === undefined ? TOKEN : options.token;
     const request: HttpRequest = {
       method,
       path: `${FLEET_ADMIN_PREFIX}${path}`,
       query: new URLSearchParams(options.query ?? ''),
-      headers: token === null ? {} : { authorization: `Bearer ${token}` },
+      headers: { ...(token === null ? {} : { authorization: `Bearer ${token}` }), ...options.headers },
       body: new TextEncoder().encode(options.body ?? ''),
       remoteAddress: '127.0.0.1',
     };
@@ -132,5 +132,16 @@ describe('fleet admin routes', () => {
     await call('GET', '/events', { query: 'nodeId=n1&limit=-5' });
     expect(eventQueries.map(([, limit]) => limit)).toEqual([50, 500, 50, 1]);
     expect(await call('GET', '/events')).toMatchObject({ status: 400, body: { code: 'FW_ERR_INVALID_REQUEST' } });
+  });
+
+  it('reads a drain body as JSON whatever type curl gives it, and answers unknown admin paths with a JSON 404', async () => {
+    const { call, drains } = admin();
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    expect(await call('POST', '/drain', { body: '{"nodeId":"n1"}', headers: form })).toMatchObject({
+      status: 200,
+      body: { nodeId: 'n1', draining: true },
+    });
+    expect(drains).toEqual([['n1', true]]);
+    expect(await call('GET', '/nothing')).toMatchObject({ status: 404, body: { code: 'FW_ERR_NOT_FOUND' } });
   });
 });

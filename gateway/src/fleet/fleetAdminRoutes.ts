@@ -1,18 +1,20 @@
 import { FramewayError } from '@frameway/protocol';
-import * as v from 'valibot';
+import { FLEET_ADMIN_PREFIX, operatorRoutes } from '@frameway/protocol/rest';
+import type { FastifyInstance } from 'fastify';
+import { toApiError } from '../api/toApiError.js';
 import { secretsEqual } from '../auth/secretsEqual.js';
+import { addRestRoute } from '../http/addRestRoute.js';
+import { createRestHost } from '../http/createRestHost.js';
+import { fastifyBridge } from '../http/fastifyBridge.js';
 import type { NetworkCoordinates } from '../latency/NetworkCoordinates.js';
 import type { NodeRecord } from '../registry/NodeRecord.js';
-import { errorResponse, jsonResponse } from '../server/httpResponses.js';
-import type { HttpRequest, HttpResponse, SocketServer } from '../server/SocketServer.js';
+import type { SocketServer } from '../server/SocketServer.js';
 import type { FleetEvent } from './FleetStore.js';
 
-export const FLEET_ADMIN_PREFIX = '/admin/fleet';
+export { FLEET_ADMIN_PREFIX };
 
-const DrainBody = v.strictObject({
-  nodeId: v.pipe(v.string(), v.regex(/^[A-Za-z0-9._:-]{1,64}$/)),
-  draining: v.optional(v.boolean(), true),
-});
+const DEFAULT_EVENTS = 50;
+const MAX_EVENTS = 500;
 
 export interface FleetAdminDeps {
   /** Bearer token; undefined turns the admin API off (403). */
@@ -26,67 +28,51 @@ export interface FleetAdminDeps {
 }
 
 /**
- * The operator's fleet API, behind `Authorization: Bearer <fleet.adminToken>`:
+ * The operator's fleet API (protocol's `operatorRoutes`), behind
+ * `Authorization: Bearer <fleet.adminToken>`:
  *   GET  /admin/fleet/nodes                     every node, live and remembered
  *   POST /admin/fleet/drain  {nodeId, draining} drain a node (or lift it): no new sessions, current ones finish
  *   GET  /admin/fleet/events?nodeId=…&limit=…   a node's history
  */
 export function registerFleetAdminRoutes(server: SocketServer, deps: FleetAdminDeps): void {
-  const guarded =
-    (handler: (request: HttpRequest) => HttpResponse) =>
-    (request: HttpRequest): HttpResponse => {
-      try {
-        authorize(request, deps.adminToken);
-        return handler(request);
-      } catch (error) {
-        return errorResponse(error);
-      }
-    };
-
-  server.route(
-    'GET',
-    `${FLEET_ADMIN_PREFIX}/nodes`,
-    guarded(() => jsonResponse(200, { nodes: deps.nodes().map((node) => describeNode(node, deps)) })),
-  );
-
-  server.route(
-    'POST',
-    `${FLEET_ADMIN_PREFIX}/drain`,
-    guarded((request) => {
-      let body: unknown;
-      try {
-        body = JSON.parse(Buffer.from(request.body).toString('utf8'));
-      } catch {
-        throw new FramewayError('FW_ERR_INVALID_REQUEST', 'the body must be JSON: { "nodeId": "…", "draining": true }');
-      }
-      const parsed = v.safeParse(DrainBody, body);
-      if (!parsed.success) {
-        throw new FramewayError('FW_ERR_INVALID_REQUEST', `invalid drain request: ${parsed.issues[0].message}`);
-      }
-      const { nodeId, draining } = parsed.output;
-      if (!deps.drain(nodeId, draining)) throw new FramewayError('FW_ERR_NOT_FOUND', `no node ${nodeId}`);
-      const node = deps.nodes().find((n) => n.nodeId === nodeId);
-      return jsonResponse(200, { nodeId, draining, status: node?.status, activeSessions: node?.reservedSessions ?? 0 });
-    }),
-  );
-
-  server.route(
-    'GET',
-    `${FLEET_ADMIN_PREFIX}/events`,
-    guarded((request) => {
-      const nodeId = request.query.get('nodeId');
-      if (!nodeId) throw new FramewayError('FW_ERR_INVALID_REQUEST', 'nodeId is required');
-      const limit = Math.min(500, Math.max(1, Number(request.query.get('limit') ?? 50) || 50));
-      return jsonResponse(200, { events: deps.events(nodeId, limit) });
-    }),
-  );
+  server.mount(FLEET_ADMIN_PREFIX, fastifyBridge(createFleetAdminApp(deps)));
 }
 
-function authorize(request: HttpRequest, token: string | undefined): void {
-  if (token === undefined)
+/** The fleet API as a Fastify app of its own: it answers the admin token, never a studio key. */
+export function createFleetAdminApp(deps: FleetAdminDeps): FastifyInstance {
+  const app = createRestHost({ name: 'fleet-admin', toError: toApiError, anyContentType: true });
+  app.addHook('onRequest', async (request) => authorize(request.headers.authorization, deps.adminToken));
+
+  addRestRoute(app, 'listFleetNodes', operatorRoutes.listFleetNodes, () => ({
+    nodes: deps.nodes().map((node) => describeNode(node, deps)),
+  }));
+
+  addRestRoute(app, 'drainFleetNode', operatorRoutes.drainFleetNode, ({ body }) => {
+    const { nodeId, draining } = body;
+    if (!deps.drain(nodeId, draining)) throw new FramewayError('FW_ERR_NOT_FOUND', `no node ${nodeId}`);
+    const node = deps.nodes().find((n) => n.nodeId === nodeId);
+    return {
+      nodeId,
+      draining,
+      ...(node ? { status: node.status } : {}),
+      activeSessions: node?.reservedSessions ?? 0,
+    };
+  });
+
+  addRestRoute(app, 'listFleetEvents', operatorRoutes.listFleetEvents, ({ query }) => {
+    if (!query.nodeId) throw new FramewayError('FW_ERR_INVALID_REQUEST', 'nodeId is required', { part: 'query' });
+    // Lenient on purpose (an operator's curl): junk means the default, out of range is clamped.
+    const limit = Math.min(MAX_EVENTS, Math.max(1, Number(query.limit ?? DEFAULT_EVENTS) || DEFAULT_EVENTS));
+    return { events: deps.events(query.nodeId, limit) };
+  });
+  return app;
+}
+
+function authorize(header: string | undefined, token: string | undefined): void {
+  if (token === undefined) {
     throw new FramewayError('FW_ERR_FORBIDDEN', 'the fleet admin API is off (no fleet.adminToken)');
-  const header = request.headers.authorization ?? '';
-  const presented = header.startsWith('Bearer ') ? header.slice(7) : '';
+  }
+  const presented = header?.startsWith('Bearer ') ? header.slice(7) : '';
   if (!presented || !secretsEqual(presented, token)) {
     throw new FramewayError('FW_ERR_UNAUTHORIZED', 'missing or wrong admin bearer token');
   }

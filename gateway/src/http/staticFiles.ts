@@ -1,5 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
+import { FramewayError } from '@frameway/protocol';
+import { errorResponse } from '../server/httpResponses.js';
 import type { HttpHandler, HttpResponse } from '../server/SocketServer.js';
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
@@ -19,7 +21,11 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 /** Maps a URL path to an HTML page for extension-less routes (e.g. /phone → phone.html). */
 export type PageAliases = Readonly<Record<string, string>>;
 
-/** Serves files under `root` read-only; never escapes it. Cached in memory after the first read. */
+/**
+ * Serves files under `root` read-only; never escapes it. Cached in memory
+ * after the first read. As the listener's last handler it also answers every
+ * path nothing else knows: a JSON 404 FW_ERR_NOT_FOUND like the APIs'.
+ */
 export function staticFiles(root: string, aliases: PageAliases = { '/': 'index.html' }): HttpHandler {
   const cache = new Map<string, HttpResponse>();
   return async (request) => {
@@ -28,13 +34,11 @@ export function staticFiles(root: string, aliases: PageAliases = { '/': 'index.h
     }
     const relative = aliases[request.path] ?? decodeURIComponent(request.path).replace(/^\/+/, '');
     const file = normalize(join(root, relative));
-    if (file !== root && !file.startsWith(root.endsWith(sep) ? root : root + sep)) {
-      return { status: 404, body: 'not found' };
-    }
+    if (file !== root && !file.startsWith(root.endsWith(sep) ? root : root + sep)) return notFound(request.path);
     const cached = cache.get(file);
     if (cached) return cached;
     try {
-      if (!(await stat(file)).isFile()) return { status: 404, body: 'not found' };
+      if (!(await stat(file)).isFile()) return notFound(request.path);
       const body = await readFile(file);
       const response: HttpResponse = {
         status: 200,
@@ -47,7 +51,11 @@ export function staticFiles(root: string, aliases: PageAliases = { '/': 'index.h
       cache.set(file, response);
       return response;
     } catch {
-      return { status: 404, headers: { 'content-type': 'text/plain' }, body: 'not found' };
+      return notFound(request.path);
     }
   };
+}
+
+function notFound(path: string): HttpResponse {
+  return errorResponse(new FramewayError('FW_ERR_NOT_FOUND', `nothing at ${path}`));
 }

@@ -18,8 +18,9 @@ class FakeSessions extends TypedEmitter<LedgerSessionEvents> implements LedgerSe
   readonly told: Told[] = [];
   playerOf(sessionId: string): ReturnType<LedgerSessionSource['playerOf']> {
     return {
-      channel: {
-        notify: (type: number, payload: unknown) => this.told.push({ to: `player:${sessionId}`, type, payload }),
+      api: {
+        qosStart: (payload: unknown) =>
+          this.told.push({ to: `player:${sessionId}`, type: MessageType.QosStart, payload }),
       },
     };
   }
@@ -47,10 +48,11 @@ describe('attachQosLedger', () => {
     open.push(ledger);
     await ledger.start();
     const sessions = new FakeSessions();
-    const agentChannel = (nodeId: string) => ({
-      notify: (type: number, payload: unknown) => sessions.told.push({ to: `agent:${nodeId}`, type, payload }),
+    const agentFor = (nodeId: string) => ({
+      qosStart: (payload: unknown) =>
+        sessions.told.push({ to: `agent:${nodeId}`, type: MessageType.QosStart, payload }),
     });
-    const detach = attachQosLedger(ledger, { sessions, agentChannel });
+    const detach = attachQosLedger(ledger, { sessions, agentFor });
     const session: LedgerSessionFacts = {
       id: 'ses_attach',
       playerId: 'p1',

@@ -1,4 +1,3 @@
-import { MessageType, type SignalingChannel, type TypedEmitter } from '@frameway/protocol';
 import type { QosStartPayload } from './QosIntake.js';
 import type { QosLedger } from './QosLedger.js';
 
@@ -20,15 +19,22 @@ export type LedgerSessionEvents = {
 };
 
 /** Where sessions come from: the session manager, seen through the events above only. */
-export interface LedgerSessionSource extends Pick<TypedEmitter<LedgerSessionEvents>, 'on' | 'off'> {
+export interface LedgerSessionSource {
+  on<E extends keyof LedgerSessionEvents>(event: E, listener: (...args: LedgerSessionEvents[E]) => void): unknown;
+  off<E extends keyof LedgerSessionEvents>(event: E, listener: (...args: LedgerSessionEvents[E]) => void): unknown;
   /** The session's player, to tell it QosStart. */
-  playerOf(sessionId: string): { readonly channel: Pick<SignalingChannel, 'notify'> } | undefined;
+  playerOf(sessionId: string): { readonly api: QosStartDoor } | undefined;
+}
+
+/** The one call the ledger makes on an agent or a player: tell it the QoS reporting grid. */
+export interface QosStartDoor {
+  qosStart(start: QosStartPayload): void;
 }
 
 export interface QosLedgerWiring {
   sessions: LedgerSessionSource;
-  /** The signaling channel of a node's live agent link. */
-  agentChannel: (nodeId: string) => Pick<SignalingChannel, 'notify'> | undefined;
+  /** The outgoing door of a node's live agent link. */
+  agentFor: (nodeId: string) => QosStartDoor | undefined;
 }
 
 /**
@@ -37,11 +43,11 @@ export interface QosLedgerWiring {
  * agent after a failover), the close on `ended`. Returns a detach function.
  */
 export function attachQosLedger(ledger: QosLedger, wiring: QosLedgerWiring): () => void {
-  const { sessions, agentChannel } = wiring;
+  const { sessions, agentFor } = wiring;
   const tell = (session: LedgerSessionFacts, start: QosStartPayload | undefined, nodeId = session.nodeId): void => {
     if (!start) return;
-    if (nodeId) agentChannel(nodeId)?.notify(MessageType.QosStart, start);
-    sessions.playerOf(session.id)?.channel.notify(MessageType.QosStart, start);
+    if (nodeId) agentFor(nodeId)?.qosStart(start);
+    sessions.playerOf(session.id)?.api.qosStart(start);
   };
   const placed = (session: LedgerSessionFacts, nodeId: string) =>
     ledger.sessionPlaced({
@@ -55,7 +61,7 @@ export function attachQosLedger(ledger: QosLedger, wiring: QosLedgerWiring): () 
   const failedOver = (session: LedgerSessionFacts, _from: string, to: string) => {
     ledger.sessionFailedOver(session.id, to);
     const start = ledger.startPayload(session.id);
-    if (start) agentChannel(to)?.notify(MessageType.QosStart, start);
+    if (start) agentFor(to)?.qosStart(start);
   };
   const ended = (session: LedgerSessionFacts, info: { reason: string }) => ledger.sessionEnded(session.id, info.reason);
   sessions.on('placed', placed);

@@ -1,6 +1,5 @@
 import type { NodeRegistry } from '../registry/NodeRegistry.js';
-import type { Session } from '../sessions/Session.js';
-import type { Placer } from './Placer.js';
+import type { PlacementRequest, Placer } from './Placer.js';
 import { placeSession } from './placeSession.js';
 
 /** Places on the least-loaded capable node, ignoring latency: for a single-site deployment. */
@@ -11,7 +10,7 @@ export class CapacityPlacer implements Placer {
     this.#registry = registry;
   }
 
-  async place(session: Session): Promise<string> {
-    return placeSession(this.#registry.list(), { runtime: session.runtime, codec: session.video.codec }).node.nodeId;
+  async place(request: PlacementRequest): Promise<string> {
+    return placeSession(this.#registry.list(), { runtime: request.runtime, codec: request.codec }).node.nodeId;
   }
 }

@@ -8,7 +8,6 @@ import {
 } from '@frameway/protocol';
 import { describe, expect, it, vi } from 'vitest';
 import { NetworkCoordinates } from '../latency/NetworkCoordinates.js';
-import type { PlayerLink } from '../players/PlayerLink.js';
 import { createRandom } from '../random/createRandom.js';
 import type { NodeRecord } from '../registry/NodeRecord.js';
 import { Session, type SessionSpec } from '../sessions/Session.js';
@@ -18,6 +17,7 @@ import { FleetIndex } from './FleetIndex.js';
 import { LatencyPlacer } from './LatencyPlacer.js';
 import { PlacementEngine } from './PlacementEngine.js';
 import { PlacementQueue } from './PlacementQueue.js';
+import type { PlacementRequest, PlayerProber } from './Placer.js';
 
 /** Nodes on a line: a node at `x` is x + 2 ms from a player at the origin (1 ms access link each side). */
 interface LineNode {
@@ -42,8 +42,17 @@ function fleet(nodes: readonly LineNode[], queue?: PlacementQueue) {
   return { index, engine, placer, rttTo };
 }
 
-function session(patch: Partial<SessionSpec> = {}): Session {
-  return new Session(sessionSpec(patch), 1, 0);
+/** What placement is told about a session: plain data, no live session. */
+function session(patch: Partial<SessionSpec> = {}): PlacementRequest {
+  const spec = sessionSpec(patch);
+  return {
+    id: spec.id,
+    playerId: spec.playerId,
+    runtime: spec.runtime,
+    codec: spec.video.codec,
+    latencyBudgetMs: spec.latencyBudgetMs,
+    regions: spec.regions,
+  };
 }
 
 type ProbeRequest = PayloadOf<typeof MessageType.ProbeRequest>;
@@ -88,12 +97,14 @@ function fakePlayer(rttTo: (nodeId: string) => number | undefined, options: { pr
     onMessage: () => {},
   });
   const channel = gateway;
-  const link = {
+  const link: PlayerProber & { acceptOverBudget: boolean } = {
     get closed() {
       return channel.closed;
     },
-    channel,
-  } as unknown as PlayerLink;
+    acceptOverBudget: false,
+    probe: (request, timeoutMs) => channel.request(MessageType.ProbeRequest, request, timeoutMs),
+    queuePosition: (sessionId, update) => channel.notify(MessageType.QueuePosition, { sessionId, ...update }),
+  };
   return { link, requests, positions, hooks };
 }
 
@@ -239,9 +250,9 @@ describe('LatencyPlacer', () => {
   it('stops placing when the session ends while the player probes', async () => {
     const f = fleet(line);
     const player = fakePlayer(f.rttTo);
-    const s = session();
+    const s = new Session(sessionSpec(), 1, 0);
     player.hooks.onProbe = () => s.end({ reason: 'player_left' }, 0);
-    const error = await rejection(f.placer.place(s, player.link));
+    const error = await rejection(f.placer.place(s.placementRequest(), player.link));
     expect(error.code).toBe('FW_ERR_SESSION_ENDED');
   });
 });
@@ -268,7 +279,7 @@ describe('LatencyPlacer failover onto nodes whose coordinates never learned', ()
       !!learnedAt,
       !!learnedAt,
     ]);
-    const replace = (player: PlayerLink | undefined) =>
+    const replace = (player: PlayerProber | undefined) =>
       f.placer.replace(s, { reason: 'node_lost', exclude: ['seed'], player });
     return { f, s, replace };
   }

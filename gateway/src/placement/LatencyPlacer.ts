@@ -1,11 +1,9 @@
-import { FramewayError, MessageType, type PayloadOf } from '@frameway/protocol';
+import { FramewayError } from '@frameway/protocol';
 import type { NeighbourSets } from '../latency/NeighbourSets.js';
 import { createLogger } from '../logging/logger.js';
-import type { PlayerLink } from '../players/PlayerLink.js';
-import type { Session } from '../sessions/Session.js';
 import type { CompiledQuery, PlacementDecision, PlacementEngine, ProbeCandidate } from './PlacementEngine.js';
 import type { PlacementQueue } from './PlacementQueue.js';
-import type { Placer, ReplaceRequest } from './Placer.js';
+import type { PlacementRequest, Placer, PlayerProber, ProbeResults, ReplaceRequest } from './Placer.js';
 import { newPlayerLatencyState, type PlayerLatencyState, ProbePlanner } from './ProbePlanner.js';
 import { timeZoneLocation } from './timeZoneLocation.js';
 
@@ -93,34 +91,34 @@ export class LatencyPlacer implements Placer {
     this.#sessions.delete(sessionId);
   }
 
-  async place(session: Session, player: PlayerLink): Promise<string> {
-    const query = this.#compile(session, []);
+  async place(request: PlacementRequest, player: PlayerProber): Promise<string> {
+    const query = this.#compile(request, []);
     if (!this.engine.anyFeasible(query, true)) {
       throw new FramewayError('FW_ERR_NO_CAPACITY', 'no healthy node offers what this session needs', {
-        runtime: session.runtime,
-        codec: session.video.codec,
-        regions: session.spec.regions ?? [],
+        runtime: request.runtime,
+        codec: request.codec,
+        regions: request.regions ?? [],
       });
     }
     const now = this.#options.now();
-    const remembered = this.#players.get(session.playerId);
+    const remembered = this.#players.get(request.playerId);
     const point = remembered && now - remembered.at < this.#options.playerMemoryMs ? remembered.point : undefined;
     const state = newPlayerLatencyState(now, point);
-    await this.#probeRounds(session, player, query, state, this.#options.maxRounds);
+    await this.#probeRounds(request, player, query, state, this.#options.maxRounds);
     let decision = this.planner.decide(query, state, this.#options.unknownLatency === 'allow');
     if (!decision.placed && decision.reason === 'full_in_budget' && this.#queue) {
-      const nodeId = await this.#waitInQueue(session, player, query, state);
+      const nodeId = await this.#waitInQueue(request, player, query, state);
       const slot = this.engine.index.coordinates.slotOf(nodeId)!;
       decision = { placed: true, nodeId, slot, rttMs: state.measured.get(slot), source: 'measured' };
     }
-    return this.#conclude(session, query, state, decision, player, { rounds: state.rounds, probes: state.probes });
+    return this.#conclude(request, query, state, decision, player, { rounds: state.rounds, probes: state.probes });
   }
 
-  async replace(session: Session, request: ReplaceRequest): Promise<string> {
-    const query = this.#compile(session, request.exclude);
+  async replace(request: PlacementRequest, move: ReplaceRequest): Promise<string> {
+    const query = this.#compile(request, move.exclude);
     const state =
-      this.#sessions.get(session.id) ??
-      newPlayerLatencyState(this.#options.now(), this.#players.get(session.playerId)?.point);
+      this.#sessions.get(request.id) ??
+      newPlayerLatencyState(this.#options.now(), this.#players.get(request.playerId)?.point);
     const allowUnknown = this.#options.unknownLatency === 'allow';
     let decision = this.engine.choose(query, state.measured, {
       point: state.point,
@@ -130,56 +128,56 @@ export class LatencyPlacer implements Placer {
     // A prediction from a coordinate that never learned anything is a guess (every such node predicts alike).
     const guessed =
       decision.placed && decision.source !== 'measured' && !this.engine.index.coordinates.isKnown(decision.slot);
-    if ((!decision.placed || guessed) && request.player && !request.player.closed && !state.cannotProbe) {
+    if ((!decision.placed || guessed) && move.player && !move.player.closed && !state.cannotProbe) {
       // The player is frozen anyway; one quick round finds what the old measurements miss.
-      await this.#probeRounds(session, request.player, query, state, 1);
+      await this.#probeRounds(request, move.player, query, state, 1);
       const probed = this.planner.decide(query, state, allowUnknown);
       if (probed.placed || !decision.placed) decision = probed;
     }
-    return this.#conclude(session, query, state, decision, request.player, { failover: request.reason });
+    return this.#conclude(request, query, state, decision, move.player, { failover: move.reason });
   }
 
   /** The node chosen (over budget only when the player accepted that), or the typed no-fit error. */
   #conclude(
-    session: Session,
+    request: PlacementRequest,
     query: CompiledQuery,
     state: PlayerLatencyState,
     decision: PlacementDecision,
-    player: PlayerLink | undefined,
+    player: PlayerProber | undefined,
     context: Record<string, unknown>,
   ): string {
-    const final = player?.acceptOverBudget ? overBudgetAccepted(decision, this.engine, session, query) : decision;
+    const final = player?.acceptOverBudget ? overBudgetAccepted(decision, this.engine, request, query) : decision;
     if (!final.placed) throw noFit(final, query, state);
-    this.#sessions.set(session.id, state);
+    this.#sessions.set(request.id, state);
     log.info(
-      { sessionId: session.id, nodeId: final.nodeId, rttMs: final.rttMs, source: final.source, ...context },
+      { sessionId: request.id, nodeId: final.nodeId, rttMs: final.rttMs, source: final.source, ...context },
       'placement decided',
     );
     return final.nodeId;
   }
 
   /** A node within budget the session could move to now (in-session degradation check); never probes. */
-  alternative(session: Session, exclude: readonly string[]): PlacementDecision {
-    const state = this.#sessions.get(session.id);
-    return this.engine.choose(this.#compile(session, exclude), state?.measured ?? new Map(), {
+  alternative(request: PlacementRequest, exclude: readonly string[]): PlacementDecision {
+    const state = this.#sessions.get(request.id);
+    return this.engine.choose(this.#compile(request, exclude), state?.measured ?? new Map(), {
       point: state?.point,
       allowPredicted: true,
     });
   }
 
-  #compile(session: Session, exclude: readonly string[]): CompiledQuery {
+  #compile(request: PlacementRequest, exclude: readonly string[]): CompiledQuery {
     return this.engine.compile({
-      runtime: session.runtime,
-      codec: session.video.codec,
-      budgetMs: session.spec.latencyBudgetMs,
-      regions: session.spec.regions,
+      runtime: request.runtime,
+      codec: request.codec,
+      budgetMs: request.latencyBudgetMs,
+      regions: request.regions,
       exclude: new Set(exclude),
     });
   }
 
   async #probeRounds(
-    session: Session,
-    player: PlayerLink,
+    request: PlacementRequest,
+    player: PlayerProber,
     query: CompiledQuery,
     state: PlayerLatencyState,
     maxRounds: number,
@@ -188,27 +186,23 @@ export class LatencyPlacer implements Placer {
       const targets = this.planner.nextTargets(query, state, this.#queue !== undefined);
       if (targets.length === 0) return;
       const reply = await this.#probe(player, targets, state.rounds + 1);
-      if (session.ended) throw new FramewayError('FW_ERR_SESSION_ENDED', 'the session ended during placement');
+      if (request.signal?.aborted)
+        throw new FramewayError('FW_ERR_SESSION_ENDED', 'the session ended during placement');
       if (!reply) {
         state.cannotProbe = true;
         return;
       }
       if (reply.timeZone !== undefined) state.hint ??= timeZoneLocation(reply.timeZone);
       this.planner.absorb(state, targets, reply.results, this.#options.now());
-      if (state.point) this.#remember(session.playerId, state.point);
+      if (state.point) this.#remember(request.playerId, state.point);
       if (this.planner.settled(query, state)) return;
     }
   }
 
-  async #probe(
-    player: PlayerLink,
-    targets: ProbeCandidate[],
-    round: number,
-  ): Promise<PayloadOf<typeof MessageType.ProbeResults> | undefined> {
+  async #probe(player: PlayerProber, targets: ProbeCandidate[], round: number): Promise<ProbeResults | undefined> {
     if (player.closed) return undefined;
     try {
-      const reply = await player.channel.request(
-        MessageType.ProbeRequest,
+      const reply = await player.probe(
         {
           round,
           targets: targets.map((t) => ({ id: t.nodeId, url: t.url })),
@@ -225,20 +219,20 @@ export class LatencyPlacer implements Placer {
   }
 
   async #waitInQueue(
-    session: Session,
-    player: PlayerLink,
+    request: PlacementRequest,
+    player: PlayerProber,
     query: CompiledQuery,
     state: PlayerLatencyState,
   ): Promise<string> {
     return this.#queue!.wait({
-      sessionId: session.id,
+      sessionId: request.id,
       attempt: () => {
-        if (session.ended) throw new FramewayError('FW_ERR_SESSION_ENDED', 'the session ended while queued');
+        if (request.signal?.aborted) throw new FramewayError('FW_ERR_SESSION_ENDED', 'the session ended while queued');
         if (player.closed) throw new FramewayError('FW_ERR_CONNECTION_CLOSED', 'the player left the queue');
         const decision = this.engine.choose(query, state.measured);
         return decision.placed ? decision.nodeId : undefined;
       },
-      onPosition: (update) => player.channel.notify(MessageType.QueuePosition, { sessionId: session.id, ...update }),
+      onPosition: (update) => player.queuePosition(request.id, update),
     });
   }
 
@@ -258,7 +252,7 @@ export class LatencyPlacer implements Placer {
 function overBudgetAccepted(
   decision: PlacementDecision,
   engine: PlacementEngine,
-  session: Session,
+  request: PlacementRequest,
   query: CompiledQuery,
 ): PlacementDecision {
   if (decision.placed || decision.reason !== 'over_budget' || !decision.best) return decision;
@@ -267,7 +261,7 @@ function overBudgetAccepted(
   const slot = engine.index.coordinates.slotOf(nodeId);
   if (slot === undefined) return decision;
   log.info(
-    { sessionId: session.id, nodeId, rttMs, budgetMs: query.budgetMs },
+    { sessionId: request.id, nodeId, rttMs, budgetMs: query.budgetMs },
     'placed over budget: the player accepted',
   );
   return { placed: true, nodeId, slot, rttMs, source };

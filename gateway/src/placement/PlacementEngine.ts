@@ -1,76 +1,30 @@
-import { fitCoordinate, type RuntimeKind, type VideoCodec } from '@frameway/protocol';
-import { BallIndex, type CoordinateSpace } from './BallIndex.js';
+import { fitCoordinate } from '@frameway/protocol';
+import { BallIndex } from './BallIndex.js';
 import { capabilityMask, type FleetIndex, writeGeoPoint } from './FleetIndex.js';
+import { LandmarkSet } from './LandmarkSet.js';
+import { NodeChoice, ranksBefore } from './NodeChoice.js';
+import { nearestCandidates } from './nearestCandidates.js';
+import type {
+  ChooseOptions,
+  CompiledQuery,
+  LatencySource,
+  PlacementDecision,
+  PlacementQuery,
+  ProbeCandidate,
+} from './PlacementQuery.js';
 
 /** Fleets smaller than this are scanned node by node (an index does not pay off). */
 const INDEX_MIN_NODES = 512;
 
-/** What a session needs from its node. */
-export interface PlacementQuery {
-  runtime: RuntimeKind;
-  codec: VideoCodec;
-  /** Largest acceptable player↔node round trip. */
-  budgetMs: number;
-  /** Allowed regions; empty or absent = anywhere. */
-  regions?: readonly string[] | undefined;
-  /** Nodes not to use (failover: the node being left). */
-  exclude?: ReadonlySet<string> | undefined;
-}
-
-/** A query with names resolved to the index's numbers; compile once per placement. */
-export interface CompiledQuery {
-  readonly caps: number;
-  readonly regions: ReadonlySet<number> | undefined;
-  readonly exclude: ReadonlySet<number>;
-  readonly budgetMs: number;
-}
-
-/** A node worth probing, with the RTT its coordinate predicts. */
-export interface ProbeCandidate {
-  slot: number;
-  nodeId: string;
-  url: string;
-  predictedMs: number;
-}
-
-export type LatencySource = 'measured' | 'predicted' | 'unknown';
-
-export interface PlacementAlternative {
-  nodeId: string;
-  rttMs: number;
-  source: LatencySource;
-}
-
-export type PlacementDecision =
-  | { placed: true; nodeId: string; slot: number; rttMs: number | undefined; source: LatencySource }
-  | {
-      placed: false;
-      /**
-       * no_capacity: no node passes the non-latency constraints at all;
-       * over_budget: nodes are free but none within the budget;
-       * full_in_budget: nodes within the budget exist but are full (worth queueing).
-       */
-      reason: 'no_capacity' | 'over_budget' | 'full_in_budget';
-      best: PlacementAlternative | undefined;
-      /** Slots within budget that are only full; a queued player waits for one of these. */
-      waitFor: number[];
-    };
-
-export interface ChooseOptions {
-  /** The player's fitted coordinate; lets predictions stand in where nothing was measured. */
-  point?: Float64Array | undefined;
-  /** Use predicted RTTs for nodes that were not measured (the player could not probe). */
-  allowPredicted?: boolean;
-  /** Nodes without any latency data (no probe endpoint, unknown coordinate) may host when nothing known fits. */
-  allowUnknown?: boolean;
-}
-
-interface ChoiceState {
-  best: { slot: number; rtt: number } | undefined;
-  closest: PlacementAlternative | undefined;
-  waitFor: number[];
-  anyFree: boolean;
-}
+export type {
+  ChooseOptions,
+  CompiledQuery,
+  LatencySource,
+  PlacementAlternative,
+  PlacementDecision,
+  PlacementQuery,
+  ProbeCandidate,
+} from './PlacementQuery.js';
 
 export interface PlacementEngineOptions {
   index: FleetIndex;
@@ -103,9 +57,7 @@ export class PlacementEngine {
   readonly #options: Required<Omit<PlacementEngineOptions, 'index'>>;
   #nearIndex: BallIndex | undefined;
   #geoIndex: BallIndex | undefined;
-  #landmarks: number[] = [];
-  #landmarksAt = Number.NEGATIVE_INFINITY;
-  #landmarksEpoch = -1;
+  readonly #landmarks: LandmarkSet;
 
   constructor(options: PlacementEngineOptions) {
     this.index = options.index;
@@ -122,6 +74,13 @@ export class PlacementEngine {
       random: Math.random,
       ...options,
     };
+    this.#landmarks = new LandmarkSet({
+      index: this.index,
+      refreshMs: this.#options.landmarkRefreshMs,
+      sampleSize: this.#options.landmarkSampleSize,
+      now: this.#options.now,
+      random: this.#options.random,
+    });
   }
 
   compile(query: PlacementQuery): CompiledQuery {
@@ -160,7 +119,8 @@ export class PlacementEngine {
     ignoreCapacity = false,
   ): ProbeCandidate[] {
     const coordinates = this.index.coordinates;
-    return this.#nearest(coordinates, this.#currentIndex(), query, point, k, skip, ignoreCapacity);
+    const search = { index: this.index, space: coordinates, nearIndex: this.#currentIndex() };
+    return nearestCandidates(search, query, point, k, skip, ignoreCapacity);
   }
 
   /**
@@ -178,7 +138,8 @@ export class PlacementEngine {
     ignoreCapacity = false,
   ): ProbeCandidate[] {
     if (this.index.length >= INDEX_MIN_NODES && !this.#geoIndex) this.refreshIndexes();
-    const found = this.#nearest(this.index.geo, this.#geoIndex, query, here, k, skip, ignoreCapacity);
+    const search = { index: this.index, space: this.index.geo, nearIndex: this.#geoIndex };
+    const found = nearestCandidates(search, query, here, k, skip, ignoreCapacity);
     if (point)
       for (const candidate of found) candidate.predictedMs = this.index.coordinates.predict(point, candidate.slot);
     return found;
@@ -207,70 +168,6 @@ export class PlacementEngine {
     if (observations.length < 3) return undefined;
     const params = { ...this.index.coordinates.params, dims: geo.dims };
     return fitCoordinate(geo.buffer, observations, { params, ...(start ? { start } : {}) });
-  }
-
-  /** The k nearest eligible, probe-able slots to `point` in a flat coordinate space, via its index when it has one. */
-  #nearest(
-    space: CoordinateSpace,
-    nearIndex: BallIndex | undefined,
-    query: CompiledQuery,
-    point: Float64Array,
-    k: number,
-    skip: ReadonlySet<number> | undefined,
-    ignoreCapacity: boolean,
-  ): ProbeCandidate[] {
-    const index = this.index;
-    const { buffer, stride, dims } = space;
-    const bestSlots = new Int32Array(k).fill(-1);
-    const bestDist = new Float64Array(k).fill(Number.POSITIVE_INFINITY);
-    let worst = Number.POSITIVE_INFINITY;
-    let filled = 0;
-    const pointHeight = point[dims]!;
-    const consider = (slot: number): void => {
-      const offset = slot * stride;
-      // Cheapest tests first: the height alone, then the distance, can rule a node out; the
-      // constraint checks only run for nodes that would make the list.
-      const floor = buffer[offset + dims]! + pointHeight;
-      if (!(floor < worst)) return; // also drops NaN (no position)
-      let sum = 0;
-      for (let i = 0; i < dims; i++) {
-        const d = point[i]! - buffer[offset + i]!;
-        sum += d * d;
-      }
-      const distance = Math.sqrt(sum) + floor;
-      if (!(distance < worst)) return;
-      if (
-        ignoreCapacity
-          ? index.rejection(slot, query.caps, query.regions, true) !== undefined
-          : !index.eligible(slot, query.caps, query.regions)
-      ) {
-        return;
-      }
-      if (!index.hasProbe(slot) || query.exclude.has(slot) || skip?.has(slot)) return;
-      // Insertion into the small sorted arrays.
-      let at = filled < k ? filled++ : k - 1;
-      while (at > 0 && bestDist[at - 1]! > distance) {
-        bestDist[at] = bestDist[at - 1]!;
-        bestSlots[at] = bestSlots[at - 1]!;
-        at--;
-      }
-      bestDist[at] = distance;
-      bestSlots[at] = slot;
-      if (filled === k) worst = bestDist[k - 1]!;
-    };
-    if (nearIndex) {
-      nearIndex.search(point, () => worst, consider, !ignoreCapacity, space);
-      for (let slot = nearIndex.count; slot < index.length; slot++) consider(slot);
-    } else {
-      for (let slot = 0; slot < index.length; slot++) consider(slot);
-    }
-    const coordinates = index.coordinates;
-    const out: ProbeCandidate[] = [];
-    for (let i = 0; i < filled; i++) {
-      const slot = bestSlots[i]!;
-      out.push({ slot, nodeId: coordinates.idOf(slot)!, url: index.probeUrl(slot)!, predictedMs: bestDist[i]! });
-    }
-    return out;
   }
 
   /**
@@ -353,27 +250,12 @@ export class PlacementEngine {
    * when there is none yet or it is far too old.
    */
   landmarks(k: number): ProbeCandidate[] {
-    const now = this.#options.now();
-    const index = this.index;
-    const stale =
-      this.#landmarksEpoch !== index.epoch && now - this.#landmarksAt >= 2 * this.#options.landmarkRefreshMs;
-    if (stale || this.#landmarks.length < Math.min(k, index.nodeCount)) this.#computeLandmarks(k, now);
-    const coordinates = index.coordinates;
-    const out: ProbeCandidate[] = [];
-    for (const slot of this.#landmarks) {
-      if (out.length >= k) break;
-      // A landmark that went down since is skipped; a full one still measures fine.
-      if (index.rejection(slot, 0, undefined, true) !== undefined || !index.hasProbe(slot)) continue;
-      out.push({ slot, nodeId: coordinates.idOf(slot)!, url: index.probeUrl(slot)!, predictedMs: Number.NaN });
-    }
-    return out;
+    return this.#landmarks.landmarks(k);
   }
 
   /** Recomputes the landmark set when the fleet changed since (call it on a timer, every `landmarkRefreshMs`). */
   refreshLandmarks(k: number): void {
-    if (this.#landmarksEpoch === this.index.epoch && this.#landmarks.length >= Math.min(k, this.index.nodeCount))
-      return;
-    this.#computeLandmarks(k, this.#options.now());
+    this.#landmarks.refresh(k);
   }
 
   /**
@@ -383,16 +265,16 @@ export class PlacementEngine {
    * and only when nothing known fits.
    */
   choose(query: CompiledQuery, measured: ReadonlyMap<number, number>, options: ChooseOptions = {}): PlacementDecision {
-    const state: ChoiceState = { best: undefined, closest: undefined, waitFor: [], anyFree: false };
-    for (const [slot, rtt] of measured) this.#consider(state, query, slot, rtt, 'measured');
-    const measuredBest = state.best as ChoiceState['best'];
+    const state = new NodeChoice(this.index, this.#options, query);
+    for (const [slot, rtt] of measured) state.consider(slot, rtt, 'measured');
+    const measuredBest = state.best;
     if (measuredBest) return this.#placed(measuredBest.slot, measuredBest.rtt, 'measured');
 
     if (options.allowPredicted && options.point) {
       for (const candidate of this.shortlist(query, options.point, 16, new Set(measured.keys()), true)) {
-        this.#consider(state, query, candidate.slot, candidate.predictedMs, 'predicted');
+        state.consider(candidate.slot, candidate.predictedMs, 'predicted');
       }
-      const predictedBest = state.best as ChoiceState['best'];
+      const predictedBest = state.best;
       if (predictedBest) return this.#placed(predictedBest.slot, predictedBest.rtt, 'predicted');
     }
 
@@ -410,40 +292,6 @@ export class PlacementEngine {
     return { placed: false, reason: feasible ? 'over_budget' : 'no_capacity', best: state.closest, waitFor: [] };
   }
 
-  #consider(state: ChoiceState, query: CompiledQuery, slot: number, rtt: number, source: LatencySource): void {
-    const index = this.index;
-    if (query.exclude.has(slot) || index.rejection(slot, query.caps, query.regions, true) !== undefined) return;
-    const free = index.free(slot) > 0;
-    if (free) state.anyFree = true;
-    if (rtt <= query.budgetMs) {
-      if (!free) state.waitFor.push(slot);
-      else if (!state.best || this.#better(slot, rtt, state.best.slot, state.best.rtt)) state.best = { slot, rtt };
-    } else if (free && (!state.closest || rtt < state.closest.rttMs)) {
-      state.closest = { nodeId: index.coordinates.idOf(slot)!, rttMs: rtt, source };
-    }
-  }
-
-  /** True when (slotA, rttA) beats (slotB, rttB) under the objective. */
-  #better(slotA: number, rttA: number, slotB: number, rttB: number): boolean {
-    const index = this.index;
-    const band = this.#options.latencyBandMs;
-    const bandA = Math.floor(rttA / band);
-    const bandB = Math.floor(rttB / band);
-    if (bandA !== bandB) return bandA < bandB;
-    const step = this.#options.reputationStep;
-    const repA = Math.round(index.reputation(slotA) / step);
-    const repB = Math.round(index.reputation(slotB) / step);
-    if (repA !== repB) return repA > repB;
-    const priceA = index.price(slotA);
-    const priceB = index.price(slotB);
-    if (priceA !== priceB) return priceA < priceB;
-    const loadA = index.free(slotA) / Math.max(1, index.capacity(slotA));
-    const loadB = index.free(slotB) / Math.max(1, index.capacity(slotB));
-    if (loadA !== loadB) return loadA > loadB;
-    if (rttA !== rttB) return rttA < rttB;
-    return index.coordinates.idOf(slotA)! < index.coordinates.idOf(slotB)!;
-  }
-
   #placed(slot: number, rtt: number, source: LatencySource): PlacementDecision {
     return { placed: true, nodeId: this.index.coordinates.idOf(slot)!, slot, rttMs: rtt, source };
   }
@@ -455,7 +303,7 @@ export class PlacementEngine {
     for (let slot = 0; slot < index.length; slot++) {
       if (measured.has(slot) || query.exclude.has(slot) || !index.eligible(slot, query.caps, query.regions)) continue;
       if (index.hasProbe(slot) || index.coordinates.isKnown(slot)) continue;
-      if (best === undefined || this.#better(slot, 0, best, 0)) best = slot;
+      if (best === undefined || ranksBefore(index, this.#options, slot, 0, best, 0)) best = slot;
     }
     return best;
   }
@@ -464,54 +312,5 @@ export class PlacementEngine {
     return (
       !query.exclude.has(slot) && this.index.rejection(slot, query.caps, query.regions, ignoreCapacity) === undefined
     );
-  }
-
-  #computeLandmarks(k: number, now: number): void {
-    const index = this.index;
-    const coordinates = index.coordinates;
-    const pool: number[] = [];
-    for (let slot = 0; slot < index.length; slot++) {
-      if (index.rejection(slot, 0, undefined, true) === undefined && index.hasProbe(slot)) pool.push(slot);
-    }
-    // Sample a large pool down (the cover it gives barely changes), then prefer well-placed coordinates.
-    const size = this.#options.landmarkSampleSize;
-    if (pool.length > size) {
-      for (let i = 0; i < size; i++) {
-        const j = i + Math.floor(this.#options.random() * (pool.length - i));
-        [pool[i], pool[j]] = [pool[j]!, pool[i]!];
-      }
-      pool.length = size;
-    }
-    const chosen: number[] = [];
-    if (pool.length > 0) {
-      // Start from the node with the most certain coordinate.
-      let firstIndex = 0;
-      for (let i = 1; i < pool.length; i++) {
-        if (coordinates.errorOf(pool[i]!) < coordinates.errorOf(pool[firstIndex]!)) firstIndex = i;
-      }
-      chosen.push(pool[firstIndex]!);
-      const minDist = new Float64Array(pool.length).fill(Number.POSITIVE_INFINITY);
-      // A node's distance to itself is twice its height, not 0: chosen nodes are marked out explicitly.
-      minDist[firstIndex] = Number.NEGATIVE_INFINITY;
-      while (chosen.length < Math.min(k, pool.length)) {
-        const last = chosen[chosen.length - 1]!;
-        let farIndex = -1;
-        let far = -1;
-        for (let i = 0; i < pool.length; i++) {
-          const d = coordinates.predictBetween(pool[i]!, last);
-          if (d < minDist[i]!) minDist[i] = d;
-          if (minDist[i]! > far) {
-            far = minDist[i]!;
-            farIndex = i;
-          }
-        }
-        if (farIndex < 0 || far < 0) break;
-        chosen.push(pool[farIndex]!);
-        minDist[farIndex] = Number.NEGATIVE_INFINITY;
-      }
-    }
-    this.#landmarks = chosen;
-    this.#landmarksAt = now;
-    this.#landmarksEpoch = index.epoch;
   }
 }

@@ -1,7 +1,9 @@
 import { type AnyMessage, FramewayError, MessageType, PlayerToGateway, SignalingChannel } from '@frameway/protocol';
 import { createLogger, type Logger } from '../logging/logger.js';
+import type { ProbeRequest, ProbeResults, QueuePosition } from '../placement/Placer.js';
 import type { WsConnection } from '../server/SocketServer.js';
 import type { Session } from '../sessions/Session.js';
+import type { SessionPlayer } from '../sessions/SessionPlayer.js';
 import { PlayerApi } from './PlayerApi.js';
 import { handlePlayerMessage, type PlayerContext } from './playerHandlers.js';
 
@@ -12,8 +14,8 @@ export interface PlayerLinkOptions {
   joinTimeoutMs: number;
 }
 
-/** The gateway's end of one player socket. */
-export class PlayerLink {
+/** The gateway's end of one player socket: incoming messages go to its handlers, outgoing ones through `api`. */
+export class PlayerLink implements SessionPlayer {
   readonly api: PlayerApi;
   readonly channel: SignalingChannel;
   readonly context: PlayerContext;
@@ -50,6 +52,15 @@ export class PlayerLink {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** Placement's probe round, through the player's api. */
+  probe(request: ProbeRequest, timeoutMs: number): Promise<ProbeResults> {
+    return this.api.probe(request, timeoutMs);
+  }
+
+  queuePosition(sessionId: string, update: QueuePosition): void {
+    this.api.queuePosition(sessionId, update);
   }
 
   /** The player sent a join with a valid token: the join timer (a socket that never joins) stops. */

@@ -1,6 +1,6 @@
 import { type AnyMessage, FramewayError, MessageType, SessionEndReason } from '@frameway/protocol';
 import type { PlayerTokens } from '../auth/PlayerTokens.js';
-import type { PlayerQosHandler } from '../ledger/QosLedger.js';
+import type { PlayerQosHandler } from '../ledger/QosIntake.js';
 import type { SessionManager } from '../sessions/SessionManager.js';
 import type { PlayerLink } from './PlayerLink.js';
 
@@ -55,7 +55,7 @@ export async function handlePlayerMessage(link: PlayerLink, message: AnyMessage)
       if (message.p.sessionId !== session.id) throw new FramewayError('FW_ERR_FORBIDDEN', 'not your session');
       const start = await requireQos(link).bindClientKey(session.id, message.p.key, message.p.proof);
       link.channel.reply(message, MessageType.QosKeyBound, { sessionId: session.id, key: message.p.key });
-      if (start) link.channel.notify(MessageType.QosStart, start);
+      if (start) link.api.qosStart(start);
       return;
     }
     case MessageType.QosClientReport: {

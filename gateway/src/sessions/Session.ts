@@ -10,6 +10,7 @@ import {
 } from '@frameway/protocol';
 import { createLogger, type Logger } from '../logging/logger.js';
 import type { SessionRoute } from '../media/MediaRouter.js';
+import type { PlacementRequest } from '../placement/Placer.js';
 
 export interface SessionEndInfo {
   reason: SessionEndReason;
@@ -68,6 +69,8 @@ export class Session extends TypedEmitter<SessionEvents> {
   #nodeId: string | undefined;
   #state: SessionStateName = SessionStateName.Placing;
   #endInfo: SessionEndInfo | undefined;
+  /** Aborted when the session ends: work done on its behalf (placement) stops without holding the session. */
+  readonly #lifetime = new AbortController();
 
   constructor(spec: SessionSpec, channel: number, now: number) {
     super((error, event) => this.log.error({ err: error, event }, 'listener threw'));
@@ -91,6 +94,36 @@ export class Session extends TypedEmitter<SessionEvents> {
 
   get video(): SessionVideo {
     return this.spec.video;
+  }
+
+  get codec(): VideoCodec {
+    return this.spec.video.codec;
+  }
+
+  get latencyBudgetMs(): number {
+    return this.spec.latencyBudgetMs;
+  }
+
+  get regions(): readonly string[] | undefined {
+    return this.spec.regions;
+  }
+
+  /** Aborted once the session has ended. */
+  get signal(): AbortSignal {
+    return this.#lifetime.signal;
+  }
+
+  /** What placement needs of this session, as plain data (it never holds the session itself). */
+  placementRequest(): PlacementRequest {
+    return {
+      id: this.id,
+      playerId: this.playerId,
+      runtime: this.runtime,
+      codec: this.codec,
+      latencyBudgetMs: this.latencyBudgetMs,
+      regions: this.regions,
+      signal: this.signal,
+    };
   }
 
   /** The node the session runs on; undefined until placed. Failover changes it. */
@@ -134,6 +167,7 @@ export class Session extends TypedEmitter<SessionEvents> {
     this.#state = SessionStateName.Ended;
     this.#endInfo = info;
     this.endedAt = now;
+    this.#lifetime.abort();
     this.log.info({ reason: info.reason, code: info.code, detail: info.message }, 'session ended');
     this.route?.close();
     this.emit('state', SessionStateName.Ended);

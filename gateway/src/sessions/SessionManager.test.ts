@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AgentLink } from '../agents/AgentLink.js';
 import { PlayerTokens } from '../auth/PlayerTokens.js';
 import type { MediaRouter, SessionRoute, SessionRouteEvents } from '../media/MediaRouter.js';
-import type { Placer, ReplaceRequest } from '../placement/Placer.js';
+import type { Placer, PlayerProber, ReplaceRequest } from '../placement/Placer.js';
 import { PlayerLink } from '../players/PlayerLink.js';
 import { NodeRegistry } from '../registry/NodeRegistry.js';
 import { fakeSocket } from '../testing/fakeSocket.js';
@@ -145,7 +145,7 @@ function harness() {
     close: async () => {},
   };
   /** What each replace() call was asked, copied when asked (the manager extends its exclude list afterwards). */
-  const replaceRequests: { reason: string; exclude: string[]; player: PlayerLink | undefined }[] = [];
+  const replaceRequests: { reason: string; exclude: string[]; player: PlayerProber | undefined }[] = [];
   let replaceWith: (request: ReplaceRequest) => string = () => {
     throw new FramewayError('FW_ERR_NO_CAPACITY', 'no replacement configured');
   };
@@ -161,7 +161,7 @@ function harness() {
     registry,
     media,
     placer,
-    agentFor: (nodeId) => nodes.get(nodeId)?.link,
+    agentFor: (nodeId) => nodes.get(nodeId)?.link.api,
     playerReconnectGraceMs: 60_000,
     unjoinedTimeoutMs: 60_000,
     keyframeRequestIntervalMs: 100,

@@ -2,20 +2,22 @@ import {
   type FailoverReason,
   FramewayError,
   type IceServer,
-  MessageType,
   SessionEndReason,
   SessionStateName,
   TypedEmitter,
 } from '@frameway/protocol';
-import type { AgentLink } from '../agents/AgentLink.js';
+import type { AgentApi } from '../agents/AgentApi.js';
 import type { PlayerTokenClaims } from '../auth/PlayerTokens.js';
 import { createLogger } from '../logging/logger.js';
-import type { IceCandidateInit, MediaRouter, SessionRoute } from '../media/MediaRouter.js';
+import type { IceCandidateInit, MediaRouter } from '../media/MediaRouter.js';
 import type { Placer } from '../placement/Placer.js';
-import type { PlayerLink } from '../players/PlayerLink.js';
 import type { NodeRegistry } from '../registry/NodeRegistry.js';
+import { NodeReservations } from './NodeReservations.js';
 import { Session, type SessionEndInfo, type SessionSpec } from './Session.js';
+import { SessionFailover } from './SessionFailover.js';
 import { SessionMediaControl } from './SessionMediaControl.js';
+import type { SessionPlayer } from './SessionPlayer.js';
+import { SessionStarter } from './SessionStarter.js';
 import { SessionTimers } from './SessionTimers.js';
 
 const log = createLogger('sessions.manager');
@@ -35,8 +37,8 @@ export interface SessionManagerOptions {
   registry: NodeRegistry;
   media: MediaRouter;
   placer: Placer;
-  /** The live link of a registered node. */
-  agentFor: (nodeId: string) => AgentLink | undefined;
+  /** The outgoing door of a registered node's live agent link. */
+  agentFor: (nodeId: string) => AgentApi | undefined;
   /** How long a session waits for its player to come back after the socket drops. */
   playerReconnectGraceMs: number;
   /** A created session nobody joins within this time ends. */
@@ -63,20 +65,34 @@ const ENDED_SESSION_MEMORY_MS = 10 * 60 * 1000;
 export class SessionManager extends TypedEmitter<SessionManagerEvents> {
   readonly #options: Required<SessionManagerOptions>;
   readonly #sessions = new Map<string, Session>();
-  readonly #players = new Map<string, PlayerLink>();
+  readonly #players = new Map<string, SessionPlayer>();
   /** `limit`: unjoined or maximum-length deadline; `grace`: the player's reconnect grace. */
   readonly #timers = new SessionTimers<'limit' | 'grace'>();
   readonly #placing = new Set<string>();
   readonly #endedAt = new Map<string, number>();
   readonly #mediaControls = new Map<string, SessionMediaControl>();
-  readonly #failingOver = new Set<string>();
-  /** The node each session holds a slot on (a failover moves it; the end releases it). */
-  readonly #reservedOn = new Map<string, string>();
+  readonly #reservations: NodeReservations;
+  readonly #starter: SessionStarter;
+  readonly #failover: SessionFailover;
   #nextChannel = 1;
 
   constructor(options: SessionManagerOptions) {
     super((error, event) => log.error({ err: error, event }, 'listener threw'));
     this.#options = { now: Date.now, failover: { enabled: true, maxAttempts: 2 }, ...options };
+    const { registry, placer, agentFor, failover } = this.#options;
+    this.#reservations = new NodeReservations(registry);
+    this.#starter = new SessionStarter({ agentFor, mediaControlOf: (id) => this.#mediaControls.get(id) });
+    this.#failover = new SessionFailover({
+      registry,
+      placer,
+      reservations: this.#reservations,
+      starter: this.#starter,
+      agentFor,
+      playerOf: (id) => this.#players.get(id),
+      enabled: failover.enabled,
+      maxAttempts: failover.maxAttempts,
+      onFailedOver: (session, from, to) => this.emit('failedOver', session, from, to),
+    });
   }
 
   get iceServers(): IceServer[] {
@@ -92,7 +108,7 @@ export class SessionManager extends TypedEmitter<SessionManagerEvents> {
   }
 
   /** The player currently attached to a session, if any. */
-  playerOf(sessionId: string): PlayerLink | undefined {
+  playerOf(sessionId: string): SessionPlayer | undefined {
     return this.#players.get(sessionId);
   }
 
@@ -117,7 +133,7 @@ export class SessionManager extends TypedEmitter<SessionManagerEvents> {
   }
 
   /** Binds a player to its session; the first join places and starts it. */
-  async join(player: PlayerLink, claims: PlayerTokenClaims): Promise<Session> {
+  async join(player: SessionPlayer, claims: PlayerTokenClaims): Promise<Session> {
     const session = this.#sessions.get(claims.sid);
     if (!session) {
       if (this.#endedAt.has(claims.sid)) throw new FramewayError('FW_ERR_SESSION_ENDED', 'this session has ended');
@@ -165,9 +181,9 @@ export class SessionManager extends TypedEmitter<SessionManagerEvents> {
   nodeDown(nodeId: string, why: string): void {
     for (const session of [...this.#sessions.values()]) {
       // A session already moving handles its own node's loss.
-      if (session.nodeId !== nodeId || this.#failingOver.has(session.id)) continue;
-      if (this.#canFailOver(session)) {
-        void this.#failOver(session, 'node_lost', `node lost: ${why}`);
+      if (session.nodeId !== nodeId || this.#failover.isMoving(session.id)) continue;
+      if (this.#failover.canMove(session)) {
+        void this.#failover.move(session, 'node_lost', `node lost: ${why}`);
       } else {
         session.end(
           { reason: SessionEndReason.AgentLost, code: 'FW_ERR_AGENT_UNAVAILABLE', message: `node lost: ${why}` },
@@ -185,13 +201,13 @@ export class SessionManager extends TypedEmitter<SessionManagerEvents> {
    */
   async migrate(sessionId: string, reason: FailoverReason = 'degraded'): Promise<boolean> {
     const session = this.#sessions.get(sessionId);
-    if (!session || !this.#canFailOver(session)) return false;
-    return this.#failOver(session, reason, 'moving to a node within the latency budget');
+    if (!session || !this.#failover.canMove(session)) return false;
+    return this.#failover.move(session, reason, 'moving to a node within the latency budget');
   }
 
   /** True while a session is being moved to another node. */
   isFailingOver(sessionId: string): boolean {
-    return this.#failingOver.has(sessionId);
+    return this.#failover.isMoving(sessionId);
   }
 
   /** Ends every session (gateway shutdown). */
@@ -199,12 +215,11 @@ export class SessionManager extends TypedEmitter<SessionManagerEvents> {
     for (const session of [...this.#sessions.values()]) session.end({ reason }, this.#options.now());
   }
 
-  async #placeAndStart(session: Session, player: PlayerLink): Promise<void> {
-    const { registry, media, placer } = this.#options;
-    const nodeId = await placer.place(session, player);
+  async #placeAndStart(session: Session, player: SessionPlayer): Promise<void> {
+    const { media, placer } = this.#options;
+    const nodeId = await placer.place(session.placementRequest(), player);
     if (session.ended) throw new FramewayError('FW_ERR_SESSION_ENDED', 'the session ended during placement');
-    registry.reserve(nodeId);
-    this.#reservedOn.set(session.id, nodeId);
+    this.#reservations.hold(session.id, nodeId);
     session.assignNode(nodeId);
     try {
       session.route = await media.createRoute({ sessionId: session.id, video: session.video });
@@ -222,7 +237,7 @@ export class SessionManager extends TypedEmitter<SessionManagerEvents> {
     session.setState(SessionStateName.Starting);
     log.info({ sessionId: session.id, nodeId }, 'session placed');
     this.emit('placed', session, nodeId);
-    void this.#startOnAgent(session);
+    void this.#starter.startOrEnd(session);
   }
 
   #wireRoute(session: Session): void {
@@ -236,7 +251,7 @@ export class SessionManager extends TypedEmitter<SessionManagerEvents> {
       else this.#mediaControls.get(session.id)?.requestKeyframe(true);
     });
     route.on('input', (bytes) => {
-      if (session.nodeId) this.#options.agentFor(session.nodeId)?.api.sendInput(session.channel, bytes);
+      if (session.nodeId) this.#options.agentFor(session.nodeId)?.sendInput(session.channel, bytes);
     });
     route.on('inputRejected', (error) => {
       session.log.debug({ code: error.code, detail: error.message }, 'input rejected');
@@ -244,7 +259,7 @@ export class SessionManager extends TypedEmitter<SessionManagerEvents> {
     });
     const control = new SessionMediaControl({
       session,
-      agent: () => (session.nodeId ? this.#options.agentFor(session.nodeId)?.api : undefined),
+      agent: () => (session.nodeId ? this.#options.agentFor(session.nodeId) : undefined),
       player: () => this.#players.get(session.id)?.api,
       keyframes: { minIntervalMs: this.#options.keyframeRequestIntervalMs },
       now: this.#options.now,
@@ -259,174 +274,7 @@ export class SessionManager extends TypedEmitter<SessionManagerEvents> {
     route.on('playerConnected', () => this.#cancelGrace(session.id));
   }
 
-  async #startOnAgent(session: Session): Promise<void> {
-    try {
-      await this.#requestStart(session);
-    } catch (error) {
-      const fwError = error instanceof FramewayError ? error : new FramewayError('FW_ERR_INTERNAL', String(error));
-      if (fwError.code === 'FW_ERR_AGENT_UNAVAILABLE' && fwError.message === NO_LIVE_LINK) {
-        session.end({ reason: SessionEndReason.AgentLost, code: fwError.code, message: fwError.message });
-      } else {
-        session.end({ reason: SessionEndReason.StartFailed, code: fwError.code, message: fwError.message });
-      }
-    }
-  }
-
-  /** Asks the session's node to start it, sending RTP to the session's ingest. Rejects with a FramewayError. */
-  async #requestStart(session: Session): Promise<void> {
-    const nodeId = session.nodeId!;
-    const agent = this.#options.agentFor(nodeId);
-    if (!agent) throw new FramewayError('FW_ERR_AGENT_UNAVAILABLE', NO_LIVE_LINK);
-    const started = await agent.api.startSession({
-      sessionId: session.id,
-      channel: session.channel,
-      runtime: session.runtime,
-      ...(session.spec.runtimeOptions ? { runtimeOptions: { ...session.spec.runtimeOptions } } : {}),
-      video: session.video,
-      rtp: session.route!.ingest,
-      ...(session.route!.audioIngest ? { audioRtp: session.route!.audioIngest } : {}),
-    });
-    // The session may have moved on (failover) or ended while the agent started it.
-    if (session.ended || session.nodeId !== nodeId) {
-      agent.api
-        .stopSession(session.id, SessionEndReason.Terminated)
-        .catch((error: unknown) => session.log.debug({ err: error }, 'stop of a superseded start failed'));
-      if (session.ended) return;
-      throw new FramewayError('FW_ERR_INVALID_STATE', 'the session moved while the node started it');
-    }
-    session.encoder = started.encoder;
-    this.#mediaControls.get(session.id)?.encoderStarted(started.encoderControls);
-    session.log.info({ encoder: started.encoder.name, controls: started.encoderControls }, 'agent started session');
-  }
-
-  #canFailOver(session: Session): boolean {
-    const failover = this.#options.failover;
-    return (
-      failover.enabled &&
-      !session.ended &&
-      session.nodeId !== undefined &&
-      this.#options.placer.replace !== undefined &&
-      session.route?.relatchIngest !== undefined &&
-      !this.#failingOver.has(session.id)
-    );
-  }
-
-  /**
-   * Failover: place the session again (never on the node it leaves), start it
-   * there with the same RTP ingest, and re-latch the ingest onto the new
-   * agent's stream (sequence numbers and timestamps continue, so the player's
-   * decoder only needs the keyframe the new encoder starts with). The player's
-   * WebRTC peer lives on the gateway and is untouched: it sees a short freeze.
-   * A degraded (still running) node keeps the session until the new one has
-   * started, and gets it back when no other node can.
-   */
-  async #failOver(session: Session, reason: FailoverReason, why: string): Promise<boolean> {
-    const { registry, placer, agentFor } = this.#options;
-    const from = session.nodeId!;
-    const lost = reason === 'node_lost';
-    const route = session.route as Required<SessionRoute>;
-    this.#failingOver.add(session.id);
-    if (lost) this.#releaseReservation(session.id);
-    session.log.info({ reason, why }, 'failing over');
-    session.setState(SessionStateName.Starting);
-    const tried = [from];
-    /** The node the player was last told it moves to. */
-    let announced = from;
-    let lastError: FramewayError | undefined;
-    try {
-      for (let attempt = 0; attempt < this.#options.failover.maxAttempts; attempt++) {
-        let to: string;
-        try {
-          to = await placer.replace!(session, { reason, exclude: tried, player: this.#players.get(session.id) });
-        } catch (error) {
-          lastError = toFramewayError(error);
-          break;
-        }
-        if (session.ended) return false;
-        tried.push(to);
-        try {
-          registry.reserve(to);
-        } catch (error) {
-          lastError = toFramewayError(error);
-          continue;
-        }
-        session.assignNode(to);
-        route.relatchIngest();
-        this.#players.get(session.id)?.channel.notify(MessageType.SessionFailover, {
-          sessionId: session.id,
-          fromNodeId: from,
-          toNodeId: to,
-          reason,
-          message: why.slice(0, 1024),
-        });
-        announced = to;
-        try {
-          await this.#requestStart(session);
-        } catch (error) {
-          registry.release(to);
-          lastError = toFramewayError(error);
-          if (session.ended) return false;
-          session.log.warn({ code: lastError.code, detail: lastError.message }, 'failover start failed');
-          continue;
-        }
-        if (session.ended) {
-          registry.release(to);
-          return false;
-        }
-        this.#releaseReservation(session.id);
-        this.#reservedOn.set(session.id, to);
-        if (!lost) {
-          agentFor(from)
-            ?.api.stopSession(session.id, SessionEndReason.Terminated)
-            .catch((error: unknown) => session.log.debug({ err: error }, 'stop on the node left behind failed'));
-        }
-        log.info({ sessionId: session.id, from, to, reason }, 'session failed over');
-        this.emit('failedOver', session, from, to);
-        return true;
-      }
-      if (session.ended) return false;
-      if (!lost && registry.get(from)?.status !== 'down' && agentFor(from)) {
-        // Nowhere better to go: the node it was on still runs it.
-        session.assignNode(from);
-        route.relatchIngest();
-        if (announced !== from) {
-          // The player was told it moved to a node that did not start: it is told it is back.
-          this.#players.get(session.id)?.channel.notify(MessageType.SessionFailover, {
-            sessionId: session.id,
-            fromNodeId: announced,
-            toNodeId: from,
-            reason,
-            message: `no other node could take the session; staying on ${from}`,
-          });
-        }
-        session.log.info({ code: lastError?.code }, 'failover found no other node; staying');
-        return false;
-      }
-      session.end({
-        reason: SessionEndReason.AgentLost,
-        code: lastError?.code === 'FW_ERR_NO_NODE_IN_BUDGET' ? lastError.code : 'FW_ERR_AGENT_UNAVAILABLE',
-        message: `${why}; failover failed: ${lastError?.message ?? 'no node available'}`,
-      });
-      return false;
-    } finally {
-      this.#failingOver.delete(session.id);
-      // Ended mid-move: the node left behind may still run it.
-      if (session.ended && !lost) {
-        agentFor(from)
-          ?.api.stopSession(session.id, SessionEndReason.Terminated)
-          .catch((error: unknown) => session.log.debug({ err: error }, 'stop on the node left behind failed'));
-      }
-    }
-  }
-
-  #releaseReservation(sessionId: string): void {
-    const nodeId = this.#reservedOn.get(sessionId);
-    if (nodeId === undefined) return;
-    this.#reservedOn.delete(sessionId);
-    this.#options.registry.release(nodeId);
-  }
-
-  #attachPlayer(session: Session, player: PlayerLink): void {
+  #attachPlayer(session: Session, player: SessionPlayer): void {
     const previous = this.#players.get(session.id);
     if (previous && previous !== player) previous.close(4000, 'replaced by a newer connection');
     this.#cancelGrace(session.id);
@@ -453,7 +301,7 @@ export class SessionManager extends TypedEmitter<SessionManagerEvents> {
   #onEnded(session: Session, info: SessionEndInfo): void {
     const { agentFor, placer } = this.#options;
     const nodeId = session.nodeId;
-    this.#releaseReservation(session.id);
+    this.#reservations.release(session.id);
     placer.forget?.(session.id);
     this.#timers.clearAll(session.id, ['limit', 'grace']);
     this.#mediaControls.get(session.id)?.close();
@@ -462,7 +310,7 @@ export class SessionManager extends TypedEmitter<SessionManagerEvents> {
     this.#rememberEnded(session.id);
     if (nodeId && Session.agentNeedsStop(info.reason)) {
       agentFor(nodeId)
-        ?.api.stopSession(session.id, info.reason)
+        ?.stopSession(session.id, info.reason)
         .catch((error: unknown) => session.log.debug({ err: error }, 'stop request to agent failed'));
     }
     const player = this.#players.get(session.id);
@@ -488,12 +336,4 @@ export class SessionManager extends TypedEmitter<SessionManagerEvents> {
     this.#nextChannel = this.#nextChannel >= 0xffff_ffff ? 1 : this.#nextChannel + 1;
     return channel;
   }
-}
-
-const NO_LIVE_LINK = 'node has no live link';
-
-function toFramewayError(error: unknown): FramewayError {
-  return error instanceof FramewayError
-    ? error
-    : new FramewayError('FW_ERR_INTERNAL', String(error), undefined, { cause: error });
 }

@@ -6,15 +6,15 @@ import {
 } from '../media/control/KeyframeRequestCoalescer.js';
 import { targetUsesFec } from '../media/fec/PlayerFecControl.js';
 import type { MediaTarget, SessionRoute } from '../media/MediaRouter.js';
-import type { PlayerApi } from '../players/PlayerApi.js';
 import type { Session } from './Session.js';
+import type { PlayerPort } from './SessionPlayer.js';
 
 export interface SessionMediaControlOptions {
   session: Session;
   /** The session's current agent link (it changes on failover). */
   agent: () => AgentApi | undefined;
   /** The session's player link while one is connected. */
-  player: () => PlayerApi | undefined;
+  player: () => PlayerPort | undefined;
   keyframes: Partial<KeyframeRequestCoalescerOptions>;
   now: () => number;
 }

@@ -35,6 +35,10 @@ class FakeSessions extends TypedEmitter<StudioSessionEvents> {
   view(r: SessionRecord): Session {
     return { id: r.id } as Session;
   }
+
+  fire<E extends keyof StudioSessionEvents>(event: E, ...args: StudioSessionEvents[E]): void {
+    this.emit(event, ...args);
+  }
 }
 
 function setup() {
@@ -57,9 +61,9 @@ function setup() {
 describe('StudioEventPublisher', () => {
   it('publishes session started, failed over and ended to the session’s studio', () => {
     const { sessions, published } = setup();
-    sessions.emit('started', record);
-    sessions.emit('failedOver', record, 'node-a', 'node-b');
-    sessions.emit('ended', record);
+    sessions.fire('started', record);
+    sessions.fire('failedOver', record, 'node-a', 'node-b');
+    sessions.fire('ended', record);
     expect(published).toEqual([
       { studioId: 'std_1', type: 'session.started', data: { session: { id: 'ses_1' } } },
       {
@@ -102,7 +106,7 @@ describe('StudioEventPublisher', () => {
     const { publisher, sessions, history, published, verdicts } = setup();
     publisher.close();
     publisher.close();
-    sessions.emit('ended', record);
+    sessions.fire('ended', record);
     verdicts.push({ sessionId: 'ses_1', minuteIndex: 0, startedAt: 0, slaMet: false });
     publisher.publish('std_1', WebhookEventType.InvoiceReady, {});
     expect([history, published]).toEqual([[], []]);
@@ -127,8 +131,8 @@ describe('StudioEventPublisher', () => {
     });
     const seen: string[] = [];
     sessions.on('started', (r) => void seen.push(r.id));
-    sessions.emit('started', record);
-    sessions.emit('ended', record);
+    sessions.fire('started', record);
+    sessions.fire('ended', record);
     expect(seen).toEqual(['ses_1']);
     expect(published).toEqual([WebhookEventType.SessionEnded]);
     publisher.close();

@@ -3,16 +3,19 @@ import type { MinuteVerdict, QosVerdictSource } from '../ledger/QosVerdicts.js';
 import { createLogger } from '../logging/logger.js';
 import type { SessionRecords } from '../studio/SessionRecords.js';
 import { isoTime } from '../studio/StudioContext.js';
-import type { StudioSessions } from '../studio/StudioSessions.js';
-import type { WebhookDispatcher } from './WebhookDispatcher.js';
+import type { StudioSessionEvents, StudioSessions } from '../studio/StudioSessions.js';
 
 const log = createLogger('webhooks.studio');
 
 /** Only what the publisher reads and calls, so it can be driven without a gateway. */
 export interface StudioEventPublisherOptions {
-  sessions: Pick<StudioSessions, 'on' | 'view'>;
+  sessions: {
+    on<E extends keyof StudioSessionEvents>(event: E, listener: (...args: StudioSessionEvents[E]) => void): unknown;
+    view: StudioSessions['view'];
+  };
   records: Pick<SessionRecords, 'find' | 'addEvent'>;
-  dispatcher: Pick<WebhookDispatcher, 'publish'>;
+  /** What the dispatcher returns (the stored event) is not used here. */
+  dispatcher: { publish(studioId: string, type: WebhookEventType, data: unknown): unknown };
 }
 
 /**

@@ -25,6 +25,8 @@ export {
   ResourceId,
   Timestamp,
 } from './common.js';
+export { DemoSession } from './demo.js';
+export { DrainNodeRequest, DrainNodeResult, FleetEvent, FleetEventsQuery, FleetNode } from './fleetAdmin.js';
 export {
   ApiKey,
   ApiKeyIdParams,
@@ -34,6 +36,14 @@ export {
   Studio,
   WhoAmI,
 } from './keys.js';
+export {
+  FLEET_ADMIN_PREFIX,
+  HealthReport,
+  type OperatorOperationId,
+  type OperatorRoute,
+  operatorRoutes,
+} from './operatorRoutes.js';
+export { QosMinuteRecord, SessionQos, SessionQosParams } from './qos.js';
 export {
   type RestInput,
   type RestOperationId,
@@ -80,3 +90,4 @@ export {
   WebhookIdParams,
   webhookEventTypeList,
 } from './webhooks.js';
+export { DEMO_SESSION_PATH, type SocketPath, socketPaths } from './wirePaths.js';

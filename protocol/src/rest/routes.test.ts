@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { FLEET_ADMIN_PREFIX, operatorRoutes } from './operatorRoutes.js';
 import { restRoutes } from './routes.js';
 import { CreateTitleRequest } from './titles.js';
 import { validateRest } from './validateRest.js';
+import { socketPaths } from './wirePaths.js';
 
 const routes = Object.entries(restRoutes);
 
@@ -21,14 +23,41 @@ describe('REST route table', () => {
     for (const key of keys) expect(key).toMatch(/^(GET|POST|DELETE) \/v1\//);
   });
 
-  it('accepts an Idempotency-Key on every POST, and only there', () => {
+  it('accepts an Idempotency-Key on every POST made with a key, and only there', () => {
+    // Idempotency keys are kept per studio: a public POST (the demo session) has no studio to keep them for.
     for (const [id, route] of routes) {
-      expect('idempotent' in route && route.idempotent === true, id).toBe(route.method === 'POST');
+      const keyed = route.method === 'POST' && route.auth !== 'public';
+      expect('idempotent' in route && route.idempotent === true, id).toBe(keyed);
     }
+    expect(routes.filter(([, r]) => r.method === 'POST' && r.auth === 'public').map(([id]) => id)).toEqual([
+      'createDemoSession',
+    ]);
   });
 
   it('gives every route either a JSON response schema or another media type', () => {
     for (const [id, route] of routes) expect(route.response !== null || 'produces' in route, id).toBe(true);
+  });
+});
+
+describe('every wire path of the gateway', () => {
+  const studio = routes.map(([, r]) => r.path);
+  const operator = Object.values(operatorRoutes).map((r) => r.path);
+  const sockets = Object.values(socketPaths);
+
+  it('is defined once: no socket path is also an HTTP route, no operator route repeats', () => {
+    const all = [...new Set(studio), ...operator, ...sockets];
+    expect(new Set(all).size).toBe(all.length);
+  });
+
+  it('keeps the fleet API under its prefix and behind the admin token; only the health probe is public', () => {
+    for (const [id, route] of Object.entries(operatorRoutes)) {
+      if (route.auth === 'public') expect(id).toBe('getHealth');
+      else expect(route.path.startsWith(`${FLEET_ADMIN_PREFIX}/`), id).toBe(true);
+    }
+  });
+
+  it('names the sockets agents and players already dial', () => {
+    expect(socketPaths).toEqual({ agent: '/ws/agent', player: '/ws/player', probe: '/probe' });
   });
 });
 

@@ -11,7 +11,9 @@ import {
   UsageReport,
 } from './billing.js';
 import { PageQuery, pageOf } from './common.js';
+import { DemoSession } from './demo.js';
 import { ApiKey, ApiKeyIdParams, CreateApiKeyRequest, CreatedApiKey, RotateApiKeyRequest, WhoAmI } from './keys.js';
+import { SessionQos, SessionQosParams } from './qos.js';
 import { ApiScope } from './scopes.js';
 import {
   CreatedSession,
@@ -30,6 +32,7 @@ import {
   WebhookDelivery,
   WebhookIdParams,
 } from './webhooks.js';
+import { DEMO_SESSION_PATH } from './wirePaths.js';
 
 /**
  * One route of the studio REST API: the single description the server
@@ -216,6 +219,19 @@ export const restRoutes = {
     response: SessionDetail,
     errors: ['FW_ERR_SESSION_NOT_FOUND'],
   },
+  getSessionQos: {
+    method: 'GET',
+    path: '/v1/sessions/{sessionId}/qos',
+    summary: "A session's signed QoS minute records with Merkle inclusion proofs",
+    description:
+      'Each record carries the agent and client EIP-712 reports it was judged from, its leaf values (ABI types in `leafEncoding`), and a proof against the batch root committed on chain. Served when the gateway runs the QoS ledger. See docs/qos-ledger.md.',
+    tag: 'sessions',
+    auth: 'key',
+    params: SessionQosParams,
+    status: 200,
+    response: SessionQos,
+    errors: ['FW_ERR_SESSION_NOT_FOUND'],
+  },
   terminateSession: {
     method: 'DELETE',
     path: '/v1/sessions/{sessionId}',
@@ -318,6 +334,18 @@ export const restRoutes = {
     status: 200,
     response: pageOf(WebhookDelivery),
     errors: ['FW_ERR_NOT_FOUND'],
+  },
+  createDemoSession: {
+    method: 'POST',
+    path: DEMO_SESSION_PATH,
+    summary: 'Demo mode only: start a session with the gateway defaults and mint its player token',
+    description:
+      'Anyone who can reach a gateway in demo mode may call it (no key); without demo mode it answers 403 FW_ERR_FORBIDDEN.',
+    tag: 'demo',
+    auth: 'public',
+    status: 201,
+    response: DemoSession,
+    errors: ['FW_ERR_FORBIDDEN'],
   },
 } as const satisfies Record<string, RestRoute>;
 

@@ -31,7 +31,7 @@ async function api(path: string, init: RequestInit = {}, key = gateway.demoApiKe
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-describe('GET /v1/sessions/:id/qos on the studio API', () => {
+describe('GET /v1/sessions/{sessionId}/qos on the studio API', () => {
   it('is served by the gateway with the API key of the studio that owns the session, and documented', async () => {
     const title = await api('/v1/titles', {
       method: 'POST',
@@ -64,7 +64,7 @@ describe('GET /v1/sessions/:id/qos on the studio API', () => {
     // The API's own session route beside it still answers.
     expect((await api(`/v1/sessions/${sessionId}`)).status).toBe(200);
     const document = await api('/v1/openapi.json');
-    expect(Object.keys(document.body.paths as object)).toContain('/v1/sessions/{id}/qos');
+    expect(Object.keys(document.body.paths as object)).toContain('/v1/sessions/{sessionId}/qos');
   });
 
   it('hides sessions the caller does not own', async () => {

@@ -7,11 +7,13 @@ import {
   recoverSigner,
   verifyMerkleProof,
 } from '@frameway/protocol/qos';
+import { SessionQos, validateRest } from '@frameway/protocol/rest';
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
-import Fastify from 'fastify';
 import type { Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterEach, describe, expect, it } from 'vitest';
+import { toApiError } from '../../api/toApiError.js';
+import { createRestHost } from '../../http/createRestHost.js';
 import { openDatabase } from '../../store/openDatabase.js';
 import type { ViemLedgerChain } from '../chain/ViemLedgerChain.js';
 import { ledgerConfig } from '../ledgerConfig.js';
@@ -19,6 +21,9 @@ import { QosLedger, type QosSessionView } from '../QosLedger.js';
 import { playSession } from '../testing/playSession.js';
 import { ManualClock } from '../testing/qosFixtures.js';
 import { qosRoutes } from './qosRoutes.js';
+
+/** A bare host of route-table routes (the studio API app adds keys, rate limits and idempotency). */
+const restHost = () => createRestHost({ name: 'qos-test', toError: toApiError });
 
 const cleanup: Array<() => unknown> = [];
 afterEach(async () => {
@@ -56,19 +61,21 @@ async function servedLedger() {
   });
   ledger.flush();
   await ledger.drain();
-  const app = Fastify();
+  const app = restHost();
   await app.register(qosRoutes, { ledger, canRead: (_request, id) => id !== 'ses_other' });
   cleanup.push(() => app.close());
   return { ledger, app, node, player, chain: ledger.chain as ViemLedgerChain };
 }
 
-describe('GET /v1/sessions/:id/qos', () => {
+describe('GET /v1/sessions/{sessionId}/qos', () => {
   it('serves every minute record with its reports and a proof that verifies independently and in the contract', async () => {
     const { ledger, app, node, player, chain } = await servedLedger();
     const response = await app.inject({ method: 'GET', url: '/v1/sessions/ses_api/qos' });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toMatch(/application\/json/);
     const body = response.json() as QosSessionView & { leafEncoding: string[] };
+    // The body is what the route table promises clients (StudioClient checks it too).
+    expect(validateRest(SessionQos, body)).toMatchObject({ ok: true });
     expect(body.chain).toEqual({ kind: 'embedded', chainId: 31337, contract: chain.address });
     expect(body.records.map((r) => [r.minuteIndex, r.slaMet, r.failures])).toEqual([
       [0, true, []],
@@ -152,7 +159,7 @@ describe('GET /v1/sessions/:id/qos', () => {
       player: privateKeyToAccount(generatePrivateKey()),
       minutes: 1,
     });
-    const app = Fastify();
+    const app = restHost();
     await app.register(qosRoutes, { ledger });
     cleanup.push(() => app.close());
     const body = (await app.inject({ method: 'GET', url: '/v1/sessions/ses_fresh/qos' })).json() as QosSessionView;
