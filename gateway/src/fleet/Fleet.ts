@@ -6,6 +6,7 @@ import {
   SessionEndReason,
   SessionStateName,
 } from '@frameway/protocol';
+import { socketPaths } from '@frameway/protocol/rest';
 import type { AgentLink } from '../agents/AgentLink.js';
 import { FleetProbeScheduler } from '../latency/FleetProbeScheduler.js';
 import { NeighbourSets } from '../latency/NeighbourSets.js';
@@ -31,9 +32,6 @@ import { registerFleetAdminRoutes } from './fleetAdminRoutes.js';
 import type { FleetConfig, PlacementConfig } from './fleetConfig.js';
 
 const log = createLogger('fleet');
-
-/** The latency probe endpoint on the gateway's own listener. */
-export const GATEWAY_PROBE_PATH = '/probe';
 
 /** How often the landmark set (first probe round of unknown players) is renewed off the placement path. */
 const LANDMARK_REFRESH_MS = 30_000;
@@ -264,7 +262,7 @@ export class Fleet {
 
   /** The gateway's probe echo and the operator's admin API. */
   registerRoutes(server: SocketServer): void {
-    server.websocket(GATEWAY_PROBE_PATH, probeEchoHandlers());
+    server.websocket(socketPaths.probe, probeEchoHandlers());
     registerFleetAdminRoutes(server, {
       adminToken: this.#options.fleet.adminToken,
       nodes: () => this.#options.registry.list(),

@@ -22,7 +22,7 @@ export class NodeSocketServer implements SocketServer {
   readonly #routes = new Map<string, HttpHandler>();
   readonly #mounts: { prefix: string; handler: HttpHandler }[] = [];
   readonly #sockets = new Map<string, { wss: WebSocketServer; handlers: WsHandlers }>();
-  #fallback: HttpHandler = () => errorResponse(new FramewayError('FW_ERR_SESSION_NOT_FOUND', 'not found'), 404);
+  #fallback: HttpHandler = () => errorResponse(new FramewayError('FW_ERR_NOT_FOUND', 'not found'), 404);
   #server: Server | undefined;
 
   route(method: string, path: string, handler: HttpHandler): void {

@@ -130,7 +130,7 @@ export class UwsSocketServer implements SocketServer {
     this.#app.any('/*', (res, req) => {
       const fallback = this.#rootMount ?? this.#fallback;
       if (fallback) this.#serve(res, req, fallback);
-      else this.#serve(res, req, () => errorResponse(new FramewayError('FW_ERR_SESSION_NOT_FOUND', 'not found'), 404));
+      else this.#serve(res, req, () => errorResponse(new FramewayError('FW_ERR_NOT_FOUND', 'not found'), 404));
     });
     return new Promise((resolve, reject) => {
       this.#app.listen(host, port, (token) => {
