@@ -10,6 +10,8 @@ import {
   useNACK,
   usePLI,
   useSdesMid,
+  useTransportWideCC,
+  useTWCC,
 } from 'werift';
 import { CandidateFilter } from '../sdp/candidateFilter.js';
 import { WeriftPlayerPeer, type WeriftPlayerPeerOptions } from './WeriftPlayerPeer.js';
@@ -33,8 +35,8 @@ function peerOptions(patch: Partial<WeriftPlayerPeerOptions> = {}): WeriftPlayer
   };
 }
 
-/** A player on werift that offers NACK, PLI and RTX for H.264, as Chromium does. */
-async function connect(peer: WeriftPlayerPeer) {
+/** A player on werift that offers NACK, PLI and RTX for H.264 (and transport-cc with `twcc`), as Chromium does. */
+async function connect(peer: WeriftPlayerPeer, twcc = false) {
   const pc = new RTCPeerConnection({
     iceAdditionalHostAddresses: ['127.0.0.1'],
     codecs: {
@@ -43,12 +45,12 @@ async function connect(peer: WeriftPlayerPeer) {
           mimeType: 'video/H264',
           clockRate: 90_000,
           parameters: H264_FMTP,
-          rtcpFeedback: [useNACK(), usePLI()],
+          rtcpFeedback: [useNACK(), usePLI(), ...(twcc ? [useTWCC()] : [])],
         }),
         new RTCRtpCodecParameters({ mimeType: 'video/rtx', clockRate: 90_000 }),
       ],
     },
-    headerExtensions: { video: [useSdesMid()] },
+    headerExtensions: { video: [useSdesMid(), ...(twcc ? [useTransportWideCC()] : [])] },
   });
   cleanups.push(() => pc.close());
   const transceiver = pc.addTransceiver('video', { direction: 'recvonly' });
@@ -128,5 +130,24 @@ describe('WeriftPlayerPeer', () => {
     expect(dropped).toBeGreaterThan(admitted);
     expect(admitted * 1200).toBeLessThan(0.5 * seq * 1000 + 200_000);
     expect(limited.length).toBeGreaterThan(0);
+  });
+
+  it('sends a retransmission under a transport-wide number of its own, recorded as a packet of its own', async () => {
+    const sent: number[] = [];
+    const sink = { rtpPacketSent: (info: { wideSeq: number }) => sent.push(info.wideSeq), receiveTWCC: () => {} };
+    const peer = new WeriftPlayerPeer(peerOptions({ transportFeedback: sink }));
+    cleanups.push(() => peer.close());
+    const player = await connect(peer, true);
+    const ssrc = Number(/a=ssrc:(\d+) /.exec(player.answer.split('m=video')[1] ?? '')?.[1]);
+    for (let seq = 1; seq <= 20; seq++) peer.forwardVideo(videoPacket(seq));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const media = [...sent];
+    expect(media).toHaveLength(20);
+    await player.nack(ssrc, [10]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(peer.retransmitCounters.admitted).toBe(1);
+    // One more packet on the books, under a number no media packet had: the original stays lost.
+    expect(sent).toHaveLength(21);
+    expect(media).not.toContain(sent[20]);
   });
 });

@@ -25,6 +25,7 @@ import type { IceCandidateInit } from '../MediaRouter.js';
 import { type CandidateFilter, candidateAddress } from '../sdp/candidateFilter.js';
 import { preferH264ConstrainedBaseline } from '../sdp/preferH264ConstrainedBaseline.js';
 import { createPlayerPeerConnection } from './createPlayerPeerConnection.js';
+import { RtxTransportSequencer } from './RtxTransportSequencer.js';
 import { SenderFeedbackTap } from './SenderFeedbackTap.js';
 
 export interface WeriftPlayerPeerOptions {
@@ -107,6 +108,8 @@ export class WeriftPlayerPeer extends TypedEmitter<WeriftPlayerPeerEvents> {
   #videoSender: RTCRtpSender | undefined;
   /** RED/ULPFEC and the loss simulator on the video sender's wire; undefined on the plain path. */
   #fecSender: WeriftFecSender | undefined;
+  /** Fresh transport-wide numbers for retransmissions (congestion control would read them as delay otherwise). */
+  #rtxSequencer: RtxTransportSequencer | undefined;
   #audioSender: RTCRtpSender | undefined;
   /** Header extension id the player negotiated for playout-delay; undefined when it did not. */
   #playoutDelayId: number | undefined;
@@ -156,6 +159,9 @@ export class WeriftPlayerPeer extends TypedEmitter<WeriftPlayerPeerEvents> {
       if (!videoTransceiver) throw new Error('offer has no video m-line');
       const sender = this.#pc.addTrack(new MediaStreamTrack({ kind: 'video' }));
       this.#videoSender = sender;
+      if (this.#options.transportFeedback && this.#options.repair) {
+        this.#rtxSequencer = new RtxTransportSequencer(sender, this.#options.transportFeedback);
+      }
       new SenderFeedbackTap(sender, {
         repair: this.#options.repair,
         retransmits: this.#retransmits,
@@ -204,6 +210,7 @@ export class WeriftPlayerPeer extends TypedEmitter<WeriftPlayerPeerEvents> {
     const sender = this.#videoSender;
     if (!this.#connected || !sender) return false;
     const rtp = RtpPacket.deSerialize(packet);
+    this.#rtxSequencer?.install();
     if (this.#fecSender && !this.#fecSender.prepare(rtp)) return false;
     this.#retransmits.noteMedia(performance.now(), packet.length);
     const id = this.#playoutDelayId;
@@ -247,6 +254,7 @@ export class WeriftPlayerPeer extends TypedEmitter<WeriftPlayerPeerEvents> {
     this.#closed = true;
     clearTimeout(this.#disconnectTimer);
     this.#fecSender?.close();
+    this.#rtxSequencer?.close();
     this.#pc.close().catch(() => {});
     this.removeAllListeners();
   }
