@@ -6,17 +6,18 @@ import { DEMO_SESSION_PATH, operatorRoutes, socketPaths } from '@frameway/protoc
 import { parseEther } from 'viem';
 import { AgentLink, type AgentRegistration } from './agents/AgentLink.js';
 import { StudioApi, type StudioApiOverrides } from './api/StudioApi.js';
-import { toApiError } from './api/toApiError.js';
 import { PlayerTokens } from './auth/PlayerTokens.js';
 import { secretsEqual } from './auth/secretsEqual.js';
 import type { GatewayConfig } from './config.js';
 import { Fleet } from './fleet/Fleet.js';
 import { demoSessionRoutes } from './http/demoSessionRoutes.js';
 import { fastifyBridge } from './http/fastifyBridge.js';
+import { registerFleetAdminRoutes } from './http/fleetAdminRoutes.js';
 import { createHealthApp } from './http/healthRoutes.js';
+import { ledgerApiPlugin } from './http/qos/ledgerApiPlugin.js';
 import { staticFiles } from './http/staticFiles.js';
+import { toApiError } from './http/toApiError.js';
 import { attachQosLedger } from './ledger/attachQosLedger.js';
-import { ledgerApiPlugin } from './ledger/http/ledgerApiPlugin.js';
 import { QosLedger } from './ledger/QosLedger.js';
 import { createLogger } from './logging/logger.js';
 import type { MediaRouter } from './media/MediaRouter.js';
@@ -230,6 +231,14 @@ export class Gateway {
     });
     server.route(operatorRoutes.getHealth.method, operatorRoutes.getHealth.path, fastifyBridge(health));
     this.fleet.registerRoutes(server);
+    registerFleetAdminRoutes(server, {
+      adminToken: this.config.fleet.adminToken,
+      nodes: () => this.registry.list(),
+      coordinates: this.fleet.coordinates,
+      gatewayRttOf: (nodeId) => this.fleet.prober.gatewayRttOf(nodeId),
+      drain: (nodeId, draining) => this.fleet.drain(nodeId, draining, 'admin'),
+      events: (nodeId, limit) => this.fleet.store.events(nodeId, limit),
+    });
     // The API app serves the demo route too: with the studio API off, that route alone stays reachable.
     if (this.config.studioApi.enabled) server.mount('/v1', this.studio.handler);
     else server.route('POST', DEMO_SESSION_PATH, this.studio.handler);

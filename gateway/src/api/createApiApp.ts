@@ -7,6 +7,7 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import type * as v from 'valibot';
+import { toApiError } from '../http/toApiError.js';
 import { createLogger } from '../logging/logger.js';
 import type { ApiKeys } from '../studio/ApiKeys.js';
 import { addRestRoute } from './addRestRoute.js';
@@ -17,7 +18,6 @@ import { isLoopbackAddress } from './isLoopbackAddress.js';
 import type { RateLimiter } from './RateLimiter.js';
 import { renderReferencePage } from './renderReferencePage.js';
 import { toOpenApiPath } from './restPaths.js';
-import { toApiError } from './toApiError.js';
 
 const log = createLogger('api');
 

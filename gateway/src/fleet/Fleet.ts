@@ -28,7 +28,6 @@ import type { SessionManager } from '../sessions/SessionManager.js';
 import type { Db } from '../store/openDatabase.js';
 import { type AgentChallenge, AgentIdentityVerifier } from './AgentIdentityVerifier.js';
 import { FleetStore } from './FleetStore.js';
-import { registerFleetAdminRoutes } from './fleetAdminRoutes.js';
 import type { FleetConfig, PlacementConfig } from './fleetConfig.js';
 
 const log = createLogger('fleet');
@@ -260,17 +259,9 @@ export class Fleet {
     return this.#monitor;
   }
 
-  /** The gateway's probe echo and the operator's admin API. */
+  /** The gateway's probe echo (the operator's admin API over the fleet is wired by the gateway: http/fleetAdminRoutes). */
   registerRoutes(server: SocketServer): void {
     server.websocket(socketPaths.probe, probeEchoHandlers());
-    registerFleetAdminRoutes(server, {
-      adminToken: this.#options.fleet.adminToken,
-      nodes: () => this.#options.registry.list(),
-      coordinates: this.coordinates,
-      gatewayRttOf: (nodeId) => this.prober.gatewayRttOf(nodeId),
-      drain: (nodeId, draining) => this.drain(nodeId, draining, 'admin'),
-      events: (nodeId, limit) => this.store.events(nodeId, limit),
-    });
   }
 
   start(): void {

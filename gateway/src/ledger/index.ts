@@ -19,8 +19,6 @@ export {
   type SettlementRequest,
 } from './chain/LedgerChain.js';
 export { type MinuteRecordStruct, type PaymasterConfig, ViemLedgerChain } from './chain/ViemLedgerChain.js';
-export { ledgerApiPlugin } from './http/ledgerApiPlugin.js';
-export { type QosRoutesOptions, qosRoutes } from './http/qosRoutes.js';
 export type { PlacedSession } from './intake/SessionLifecycle.js';
 export { type LedgerConfig, LedgerConfigSchema, ledgerConfig, ledgerConfigFromEnv } from './ledgerConfig.js';
 export { MerkleTree } from './merkle/MerkleTree.js';

@@ -1,15 +1,15 @@
 import { FramewayError } from '@frameway/protocol';
 import { FLEET_ADMIN_PREFIX, operatorRoutes } from '@frameway/protocol/rest';
 import type { FastifyInstance } from 'fastify';
-import { toApiError } from '../api/toApiError.js';
 import { secretsEqual } from '../auth/secretsEqual.js';
-import { addRestRoute } from '../http/addRestRoute.js';
-import { createRestHost } from '../http/createRestHost.js';
-import { fastifyBridge } from '../http/fastifyBridge.js';
+import type { FleetEvent } from '../fleet/FleetStore.js';
 import type { NetworkCoordinates } from '../latency/NetworkCoordinates.js';
 import type { NodeRecord } from '../registry/NodeRecord.js';
 import type { SocketServer } from '../server/SocketServer.js';
-import type { FleetEvent } from './FleetStore.js';
+import { addRestRoute } from './addRestRoute.js';
+import { createRestHost } from './createRestHost.js';
+import { fastifyBridge } from './fastifyBridge.js';
+import { toApiError } from './toApiError.js';
 
 export { FLEET_ADMIN_PREFIX };
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { QosLedger } from '../QosLedger.js';
+import type { QosLedger } from '../../ledger/QosLedger.js';
 import { qosRoutes } from './qosRoutes.js';
 
 /**

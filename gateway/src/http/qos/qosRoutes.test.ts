@@ -12,14 +12,14 @@ import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import type { Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterEach, describe, expect, it } from 'vitest';
-import { toApiError } from '../../api/toApiError.js';
-import { createRestHost } from '../../http/createRestHost.js';
+import type { ViemLedgerChain } from '../../ledger/chain/ViemLedgerChain.js';
+import { ledgerConfig } from '../../ledger/ledgerConfig.js';
+import { QosLedger, type QosSessionView } from '../../ledger/QosLedger.js';
+import { playSession } from '../../ledger/testing/playSession.js';
+import { ManualClock } from '../../ledger/testing/qosFixtures.js';
 import { openDatabase } from '../../store/openDatabase.js';
-import type { ViemLedgerChain } from '../chain/ViemLedgerChain.js';
-import { ledgerConfig } from '../ledgerConfig.js';
-import { QosLedger, type QosSessionView } from '../QosLedger.js';
-import { playSession } from '../testing/playSession.js';
-import { ManualClock } from '../testing/qosFixtures.js';
+import { createRestHost } from '../createRestHost.js';
+import { toApiError } from '../toApiError.js';
 import { qosRoutes } from './qosRoutes.js';
 
 /** A bare host of route-table routes (the studio API app adds keys, rate limits and idempotency). */

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { FleetEvent } from '../fleet/FleetStore.js';
 import { NetworkCoordinates } from '../latency/NetworkCoordinates.js';
 import type { NodeRecord } from '../registry/NodeRecord.js';
 import type { HttpHandler, HttpRequest, SocketServer } from '../server/SocketServer.js';
 import { nodeRecord } from '../testing/nodeRecord.js';
-import type { FleetEvent } from './FleetStore.js';
 import { FLEET_ADMIN_PREFIX, registerFleetAdminRoutes } from './fleetAdminRoutes.js';
 
 const TOKEN = 'a-long-enough-admin-token';

@@ -2,8 +2,8 @@ import { FramewayError } from '@frameway/protocol';
 import { MINUTE_RECORD_LEAF_TYPES } from '@frameway/protocol/qos';
 import { type RestResponse, restRoutes } from '@frameway/protocol/rest';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { addRestRoute } from '../../http/addRestRoute.js';
-import type { QosSessionView } from '../QosLedger.js';
+import type { QosSessionView } from '../../ledger/QosLedger.js';
+import { addRestRoute } from '../addRestRoute.js';
 
 /** What the route reads: the ledger (QosLedger implements it). */
 export interface QosRecordSource {
