@@ -228,19 +228,8 @@ export class EdgeAgent extends TypedEmitter<EdgeAgentEvents> implements SessionH
 
   async startSession(request: SessionStart): Promise<{ encoder: EncoderInfo; encoderControls: EncoderControls }> {
     const { sessionId } = request;
-    if (this.#closing) throw new FramewayError('FW_ERR_INVALID_STATE', 'the agent is shutting down');
-    if (!(this.config.runtimes as readonly string[]).includes(request.runtime)) {
-      throw new FramewayError(
-        'FW_ERR_UNSUPPORTED_RUNTIME',
-        `runtime '${request.runtime}' is not offered by this agent`,
-      );
-    }
-    if (this.#sessions.get(sessionId)) {
-      throw new FramewayError('FW_ERR_INVALID_STATE', `session ${sessionId} already runs on this agent`);
-    }
-    if (!this.#sessions.hasCapacity) {
-      throw new FramewayError('FW_ERR_NO_CAPACITY', `all ${this.config.slots} slots of this agent are in use`);
-    }
+    const refusal = refuseStart(request, this.config, this.#sessions, this.#closing !== undefined);
+    if (refusal) throw refusal;
     const session = createAgentSession(request, {
       ffmpegPath: this.#ffmpegPath as string,
       encoders: this.#capabilities?.encoders ?? [],
@@ -379,4 +368,24 @@ async function probeInProcessEncoders(capabilities: NodeCapabilities): Promise<R
       log.info({ encoder: name, reason: available }, 'in-process encoder unavailable; the ffmpeg CLI encodes instead');
   }
   return usable;
+}
+
+/** Why this agent cannot take `request` now (shutting down, runtime not offered, a duplicate, no slot), if it cannot. */
+function refuseStart(
+  request: SessionStart,
+  config: AgentConfig,
+  sessions: SessionTable,
+  closing: boolean,
+): FramewayError | undefined {
+  if (closing) return new FramewayError('FW_ERR_INVALID_STATE', 'the agent is shutting down');
+  if (!(config.runtimes as readonly string[]).includes(request.runtime)) {
+    return new FramewayError('FW_ERR_UNSUPPORTED_RUNTIME', `runtime '${request.runtime}' is not offered by this agent`);
+  }
+  if (sessions.get(request.sessionId)) {
+    return new FramewayError('FW_ERR_INVALID_STATE', `session ${request.sessionId} already runs on this agent`);
+  }
+  if (!sessions.hasCapacity) {
+    return new FramewayError('FW_ERR_NO_CAPACITY', `all ${config.slots} slots of this agent are in use`);
+  }
+  return undefined;
 }

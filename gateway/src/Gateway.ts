@@ -12,7 +12,7 @@ import type { GatewayConfig } from './config.js';
 import { Fleet } from './fleet/Fleet.js';
 import { demoSessionRoutes } from './http/demoSessionRoutes.js';
 import { fastifyBridge } from './http/fastifyBridge.js';
-import { registerFleetAdminRoutes } from './http/fleetAdminRoutes.js';
+import { fleetAdminDeps, registerFleetAdminRoutes } from './http/fleetAdminRoutes.js';
 import { createHealthApp } from './http/healthRoutes.js';
 import { ledgerApiPlugin } from './http/qos/ledgerApiPlugin.js';
 import { staticFiles } from './http/staticFiles.js';
@@ -231,14 +231,7 @@ export class Gateway {
     });
     server.route(operatorRoutes.getHealth.method, operatorRoutes.getHealth.path, fastifyBridge(health));
     this.fleet.registerRoutes(server);
-    registerFleetAdminRoutes(server, {
-      adminToken: this.config.fleet.adminToken,
-      nodes: () => this.registry.list(),
-      coordinates: this.fleet.coordinates,
-      gatewayRttOf: (nodeId) => this.fleet.prober.gatewayRttOf(nodeId),
-      drain: (nodeId, draining) => this.fleet.drain(nodeId, draining, 'admin'),
-      events: (nodeId, limit) => this.fleet.store.events(nodeId, limit),
-    });
+    registerFleetAdminRoutes(server, fleetAdminDeps(this.fleet, this.registry, this.config.fleet.adminToken));
     // The API app serves the demo route too: with the studio API off, that route alone stays reachable.
     if (this.config.studioApi.enabled) server.mount('/v1', this.studio.handler);
     else server.route('POST', DEMO_SESSION_PATH, this.studio.handler);

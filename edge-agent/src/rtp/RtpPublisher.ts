@@ -187,30 +187,10 @@ export class RtpPublisher extends TypedEmitter<RtpPublisherEvents> {
   /** Opens the socket towards `options.target`; FW_ERR_INVALID_PAYLOAD when the target or its keying is unusable. */
   static async open(options: RtpPublisherOptions): Promise<RtpPublisher> {
     const { target } = options;
-    if (target.srtp.profile !== SRTP_PROFILE) {
-      throw new FramewayError('FW_ERR_INVALID_PAYLOAD', `SRTP profile ${String(target.srtp.profile)} is not supported`);
-    }
-    if (!isUint(target.ssrc, 0xffff_ffff) || target.ssrc === 0 || !isUint(target.payloadType, 127)) {
-      throw new FramewayError('FW_ERR_INVALID_PAYLOAD', 'RTP target needs an SSRC in 1..2^32-1 and a payload type');
-    }
-    if (!isUint(target.port, 0xffff) || target.port === 0) {
-      throw new FramewayError('FW_ERR_INVALID_PAYLOAD', `RTP target port ${target.port} is not a UDP port`);
-    }
+    checkRtpTarget(target);
     const srtp = new SrtpTransform(target.srtp);
     const peer = await resolvePeer(target.host, target.port);
-    const socket = createSocket(peer.family === 6 ? 'udp6' : 'udp4');
-    try {
-      await new Promise<void>((resolve, reject) => {
-        socket.once('error', reject);
-        socket.bind(0, () => {
-          socket.off('error', reject);
-          resolve();
-        });
-      });
-    } catch (error) {
-      socket.close();
-      throw new FramewayError('FW_ERR_INTERNAL', 'RTP publisher socket could not bind', undefined, { cause: error });
-    }
+    const socket = await bindUdpSocket(peer.family);
     const publisher = new RtpPublisher({ options, socket, peer, srtp });
     publisher.#log.info({ peer: `${peer.address}:${peer.port}`, local: publisher.localPort }, 'rtp publisher open');
     return publisher;
@@ -425,4 +405,35 @@ const REFUSAL_COUNTER = {
 
 function isUint(value: number, max: number): boolean {
   return Number.isInteger(value) && value >= 0 && value <= max;
+}
+
+/** Throws FW_ERR_INVALID_PAYLOAD for a target no stream can be sent to. */
+function checkRtpTarget(target: RtpTarget): void {
+  if (target.srtp.profile !== SRTP_PROFILE) {
+    throw new FramewayError('FW_ERR_INVALID_PAYLOAD', `SRTP profile ${String(target.srtp.profile)} is not supported`);
+  }
+  if (!isUint(target.ssrc, 0xffff_ffff) || target.ssrc === 0 || !isUint(target.payloadType, 127)) {
+    throw new FramewayError('FW_ERR_INVALID_PAYLOAD', 'RTP target needs an SSRC in 1..2^32-1 and a payload type');
+  }
+  if (!isUint(target.port, 0xffff) || target.port === 0) {
+    throw new FramewayError('FW_ERR_INVALID_PAYLOAD', `RTP target port ${target.port} is not a UDP port`);
+  }
+}
+
+/** A UDP socket bound to any local port of the family; FW_ERR_INTERNAL (and nothing left open) when it cannot bind. */
+async function bindUdpSocket(family: 4 | 6): Promise<Socket> {
+  const socket = createSocket(family === 6 ? 'udp6' : 'udp4');
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(0, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+    return socket;
+  } catch (error) {
+    socket.close();
+    throw new FramewayError('FW_ERR_INTERNAL', 'RTP publisher socket could not bind', undefined, { cause: error });
+  }
 }

@@ -2,9 +2,11 @@ import { FramewayError } from '@frameway/protocol';
 import { FLEET_ADMIN_PREFIX, operatorRoutes } from '@frameway/protocol/rest';
 import type { FastifyInstance } from 'fastify';
 import { secretsEqual } from '../auth/secretsEqual.js';
+import type { Fleet } from '../fleet/Fleet.js';
 import type { FleetEvent } from '../fleet/FleetStore.js';
 import type { NetworkCoordinates } from '../latency/NetworkCoordinates.js';
 import type { NodeRecord } from '../registry/NodeRecord.js';
+import type { NodeRegistry } from '../registry/NodeRegistry.js';
 import type { SocketServer } from '../server/SocketServer.js';
 import { addRestRoute } from './addRestRoute.js';
 import { createRestHost } from './createRestHost.js';
@@ -25,6 +27,18 @@ export interface FleetAdminDeps {
   /** Starts or lifts a drain; false for an unknown node. */
   drain: (nodeId: string, draining: boolean) => boolean;
   events: (nodeId: string, limit: number) => FleetEvent[];
+}
+
+/** The admin API's view of a running fleet: its registry, coordinates, prober, drain and event log. */
+export function fleetAdminDeps(fleet: Fleet, registry: NodeRegistry, adminToken: string | undefined): FleetAdminDeps {
+  return {
+    adminToken,
+    nodes: () => registry.list(),
+    coordinates: fleet.coordinates,
+    gatewayRttOf: (nodeId) => fleet.prober.gatewayRttOf(nodeId),
+    drain: (nodeId, draining) => fleet.drain(nodeId, draining, 'admin'),
+    events: (nodeId, limit) => fleet.store.events(nodeId, limit),
+  };
 }
 
 /**
