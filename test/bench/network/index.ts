@@ -15,6 +15,7 @@
  *   BENCH_NET_SCENARIOS  comma list (default all: loss-0,loss-1,loss-2,loss-5,cap,blackout,jitter)
  *   BENCH_NET_LEGS       comma list (default repair,baseline)
  *   BENCH_NET_CAP_KBPS   the cap scenario's two rates (default 4000,2000)
+ *   BENCH_NET_FEC        off|auto|on: the repair leg's forward error correction (default: the gateway's default)
  *   BENCH_NET_DETAIL     the scene's picture: high (default, ~6.6 Mb/s at 720p60, like a game) or low (~1 Mb/s)
  *   BENCH_SEED           seed of the key-press intervals (default 1)
  */

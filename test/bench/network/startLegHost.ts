@@ -33,7 +33,10 @@ export async function startLegHost(leg: LegName, detail: SceneDetail = 'high'): 
   const file = join(dir, 'gateway.json');
   // The scene's 'high' detail needs ~6.6 Mb/s at 720p60, as a real game does: rate caps bite and loss hits big frames.
   const scene = { session: { runtimeOptions: { detail } } };
-  writeFileSync(file, JSON.stringify(leg === 'baseline' ? { ...scene, ...BASELINE_CONFIG } : scene));
+  // BENCH_NET_FEC overrides the repair leg's forward error correction (default: the gateway's, auto).
+  const fec = process.env.BENCH_NET_FEC;
+  const repair = fec === 'off' || fec === 'on' || fec === 'auto' ? { ...scene, media: { fec } } : scene;
+  writeFileSync(file, JSON.stringify(leg === 'baseline' ? { ...scene, ...BASELINE_CONFIG } : repair));
   const gatewayArgs = ['--config', file];
   let launched: LaunchedFrameway;
   try {

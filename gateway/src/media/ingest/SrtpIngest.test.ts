@@ -85,6 +85,12 @@ class TestAgent {
     for (const packet of packets) this.#socket.send(packet, this.#port, '127.0.0.1');
   }
 
+  /** Where this agent sends from, as the ingest names a latched source. */
+  get address(): string {
+    const { address, port } = this.#socket.address();
+    return `${address}:${port}`;
+  }
+
   nackedSeqs(): number[] {
     return this.feedback.flatMap((p) =>
       p instanceof RtcpTransportLayerFeedback && p.feedback instanceof GenericNack ? p.feedback.lost : [],
@@ -393,7 +399,7 @@ describe('SrtpIngest', () => {
     expect(ingest.counters).toMatchObject({ rtcpAuthFailures: 2, rtcpDropped: 3, authFailures: 1 });
     agent.send(agent.rtp(7));
     await until(() => received.length === 1);
-    expect(ingest.source).toBeDefined();
+    expect(ingest.source).toBe(agent.address);
   });
 
   it('sends no NACK and no PLI with repair off, nor for audio, but still reports', async () => {

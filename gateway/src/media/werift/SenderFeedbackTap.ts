@@ -13,12 +13,19 @@ import type { PlayerFeedback, TransportFeedbackSink } from './WeriftPlayerPeer.j
 
 /** What a NACKed packet is charged against the retransmission budget (the agent packetises to ~1200 bytes). */
 const AVERAGE_PACKET_BYTES = 1200;
+/** werift's RTP_HISTORY_SIZE: its cache is a sparse array indexed by seq modulo this (werift 0.24). */
+const WERIFT_RTP_HISTORY_SIZE = 128;
 /** Over-budget retransmissions are reported at most this often. */
 const LIMITED_REPORT_INTERVAL_MS = 1000;
 
 /** werift keeps the sender's smoothed RTT (from our SRs and the player's RRs) in a field its typings mark private. */
 interface SenderRttView {
   rtt?: number;
+}
+
+/** werift's ring of sent packets it answers NACKs from (`rtpCache[seq % size]`), also private in its typings. */
+interface SenderCacheView {
+  rtpCache?: ({ header: { sequenceNumber: number } } | undefined)[];
 }
 
 export interface SenderFeedbackTapOptions {
@@ -47,12 +54,14 @@ export interface SenderFeedbackTapOptions {
  */
 export class SenderFeedbackTap {
   readonly #options: SenderFeedbackTapOptions;
+  readonly #sender: RTCRtpSender;
   readonly #now: () => number;
   #limitedReportedAt = Number.NEGATIVE_INFINITY;
   #limitedSinceReport = 0;
 
   constructor(sender: RTCRtpSender, options: SenderFeedbackTapOptions) {
     this.#options = options;
+    this.#sender = sender;
     this.#now = options.now ?? (() => performance.now());
     if (options.transportFeedback) {
       (sender as { senderBWE: TransportFeedbackSink }).senderBWE = options.transportFeedback;
@@ -65,6 +74,13 @@ export class SenderFeedbackTap {
     };
   }
 
+  /** werift's retransmission cache (a ring by sequence number) holds `seq`. */
+  #holds(seq: number): boolean {
+    const cache = (this.#sender as unknown as SenderCacheView).rtpCache;
+    const cached = cache?.[seq % WERIFT_RTP_HISTORY_SIZE];
+    return cached?.header.sequenceNumber === seq;
+  }
+
   /** Acts on one RTCP packet; false when werift must not see it. */
   #filter(packet: RtcpPacket): boolean {
     const options = this.#options;
@@ -73,8 +89,11 @@ export class SenderFeedbackTap {
       if (!options.repair) return false;
       const nack = packet.feedback;
       const now = this.#now();
-      const admitted = nack.lost.filter(() => options.retransmits.admit(now, AVERAGE_PACKET_BYTES));
-      if (admitted.length < nack.lost.length) this.#noteLimited(now, nack.lost.length - admitted.length);
+      // Only packets werift still holds cost budget: the player NACKs a packet again and again while the
+      // ingest is still repairing it on the agent leg, and those NACKs must not use up the real repairs.
+      const held = nack.lost.filter((seq) => this.#holds(seq));
+      const admitted = held.filter(() => options.retransmits.admit(now, AVERAGE_PACKET_BYTES));
+      if (admitted.length < held.length) this.#noteLimited(now, held.length - admitted.length);
       if (admitted.length === 0) return false;
       nack.lost = admitted;
     } else if (packet instanceof RtcpPayloadSpecificFeedback) {

@@ -198,11 +198,12 @@ export class WeriftPlayerPeer extends TypedEmitter<WeriftPlayerPeerEvents> {
 
   async addCandidate(candidate: IceCandidateInit): Promise<void> {
     if (!candidate.candidate) return; // end-of-candidates marker
+    // werift types an absent mid/index as null (an explicit undefined breaks exactOptionalPropertyTypes); it treats both alike.
     await this.#pc.addIceCandidate({
       candidate: candidate.candidate,
-      sdpMid: candidate.sdpMid ?? undefined,
-      sdpMLineIndex: candidate.sdpMLineIndex ?? undefined,
-    } as never);
+      sdpMid: candidate.sdpMid ?? null,
+      sdpMLineIndex: candidate.sdpMLineIndex ?? null,
+    });
   }
 
   /** Forwards one RTP packet from the agent; dropped until the transport is up. Returns true when sent. */
