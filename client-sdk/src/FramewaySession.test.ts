@@ -304,7 +304,7 @@ describe('FramewaySession lifecycle', () => {
     expect(h.states.at(-1)).toBe('ended');
     expect(h.session.state).toBe('ended');
     expect(h.peer.closed).toBe(true);
-    expect(h.socket.closedWith).toBeDefined();
+    expect(h.socket.closedWith).toEqual({ code: 1000, reason: 'session ended' });
     expect(h.socket.sentOfType(MessageType.PlayerLeave)).toEqual([]);
   });
 
@@ -325,7 +325,7 @@ describe('FramewaySession lifecycle', () => {
       h.peer.setConnectionState('connected');
       h.peer.setConnectionState(state);
       expect(h.ended).toEqual([expect.objectContaining({ reason: 'media_failed', code: 'FW_ERR_CONNECTION_CLOSED' })]);
-      expect(h.socket.closedWith).toBeDefined();
+      expect(h.socket.closedWith).toEqual({ code: 1000, reason: 'session ended' });
     }
   });
 
@@ -399,7 +399,7 @@ describe('FramewaySession start failures', () => {
       h.socket.open();
       await expect(h.session.ready).rejects.toMatchObject({ name: 'FramewayError', code });
       expect(h.ended).toEqual([expect.objectContaining({ reason: 'start_failed', code })]);
-      expect(h.socket.closedWith).toBeDefined();
+      expect(h.socket.closedWith).toEqual({ code: 1000, reason: 'session ended' });
     }
   });
 
@@ -587,7 +587,7 @@ describe('FramewaySession reconnect', () => {
     const h = await live({ pong: false });
     h.peer.setConnectionState('failed');
     await vi.waitFor(() => expect(h.sockets).toHaveLength(2), { timeout: 3000 });
-    expect(h.sockets[0]?.closedWith).toBeDefined();
+    expect(h.sockets[0]?.closedWith).toEqual({ code: 1000, reason: 'reconnecting' });
     await vi.waitFor(() => expect(h.peers).toHaveLength(2));
   });
 

@@ -150,7 +150,8 @@ export class GamepadPoller extends TypedEmitter<GamepadPollerEvents> {
 
   #clearTimer(): void {
     if (this.#timer === undefined) return;
-    (this.#options.clearTimer ?? ((handle) => clearTimeout(handle as never)))(this.#timer);
+    // The handle is opaque (an injected clock returns anything); the default clear only ever gets the default set's.
+    (this.#options.clearTimer ?? ((handle) => clearTimeout(handle as ReturnType<typeof setTimeout>)))(this.#timer);
     this.#timer = undefined;
   }
 

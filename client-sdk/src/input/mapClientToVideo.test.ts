@@ -88,7 +88,7 @@ describe('mapClientToVideo', () => {
     fc.assert(
       fc.property(offset, offset, rect, videoSize, fit, position, (cx, cy, el, video, f, pos) => {
         const point = mapClientToVideo(cx, cy, { element: el, video, fit: f, position: pos });
-        expect(point).toBeDefined();
+        expect(point).toEqual({ x: expect.any(Number), y: expect.any(Number), inside: expect.any(Boolean) });
         for (const value of [point!.x, point!.y]) {
           expect(Number.isInteger(value)).toBe(true);
           expect(value).toBeGreaterThanOrEqual(0);

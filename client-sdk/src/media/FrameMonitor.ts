@@ -128,7 +128,9 @@ export class FrameMonitor {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#handle !== undefined) this.#options.element.cancelVideoFrameCallback?.(this.#handle);
-    if (this.#timer !== undefined) (this.#options.clearInterval ?? ((h) => clearInterval(h as never)))(this.#timer);
+    // The handle is opaque (an injected clock returns anything); the default clear only ever gets the default set's.
+    const clear = this.#options.clearInterval ?? ((handle) => clearInterval(handle as ReturnType<typeof setInterval>));
+    if (this.#timer !== undefined) clear(this.#timer);
   }
 
   #request(): void {

@@ -18,7 +18,8 @@ export class Toast {
   ) {
     this.#element = element;
     this.#setTimer = timers.setTimer ?? ((callback, ms) => setTimeout(callback, ms));
-    this.#clearTimer = timers.clearTimer ?? ((handle) => clearTimeout(handle as never));
+    // The handle is opaque (an injected clock returns anything); the default clear only ever gets the default set's.
+    this.#clearTimer = timers.clearTimer ?? ((handle) => clearTimeout(handle as ReturnType<typeof setTimeout>));
   }
 
   show(message: string, ms = 4000, kind: 'info' | 'error' = 'info'): void {

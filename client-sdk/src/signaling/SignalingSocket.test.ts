@@ -71,7 +71,7 @@ describe('SignalingSocket', () => {
     const { socket, fake } = open({ openTimeoutMs: 500 });
     vi.advanceTimersByTime(500);
     await expect(socket.opened).rejects.toMatchObject({ code: 'FW_ERR_TIMEOUT' });
-    expect(fake.closedWith).toBeDefined();
+    expect(fake.closedWith).toEqual({ code: 4000, reason: 'open timeout' });
     expect(socket.closedInfo?.local).toBe(true);
   });
 

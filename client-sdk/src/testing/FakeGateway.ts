@@ -218,9 +218,9 @@ export class FakeGateway {
           await player.peer
             ?.addIceCandidate({
               candidate: message.p.candidate,
-              sdpMid: message.p.sdpMid ?? undefined,
-              sdpMLineIndex: message.p.sdpMLineIndex ?? undefined,
-            } as never)
+              sdpMid: message.p.sdpMid ?? null,
+              sdpMLineIndex: message.p.sdpMLineIndex ?? null,
+            })
             .catch(() => undefined);
         }
         return;

@@ -29,7 +29,7 @@ describe('PacketHistory', () => {
   it('forgets a packet older than maxAgeMs', () => {
     const history = new PacketHistory({ maxAgeMs: 1000 });
     history.put(1, packet(1), 0);
-    expect(history.get(1, 1000)).toBeDefined();
+    expect(history.get(1, 1000)?.packet).toEqual(packet(1));
     expect(history.get(1, 1001)).toBeUndefined();
   });
 

@@ -123,7 +123,9 @@ describe('AgentIdentityVerifier', () => {
     const node = key();
     const onTime = v.newChallenge();
     clock.now += 30_000;
-    await expect(v.verify(onTime, 'agent-1', await sign(node, onTime, 'agent-1'))).resolves.toBeDefined();
+    await expect(v.verify(onTime, 'agent-1', await sign(node, onTime, 'agent-1'))).resolves.toBe(
+      node.address.toLowerCase(),
+    );
     const late = v.newChallenge();
     clock.now += 30_001;
     expect(await refusal(v.verify(late, 'agent-1', await sign(node, late, 'agent-1')))).toMatchObject({

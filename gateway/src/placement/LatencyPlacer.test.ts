@@ -137,7 +137,9 @@ describe('LatencyPlacer', () => {
     expect(Object.fromEntries([...state.measured].map(([slot, rtt]) => [f.index.coordinates.idOf(slot), rtt]))).toEqual(
       { a: 7, b: 17, c: 82 },
     );
-    expect(state.point).toBeDefined();
+    // The fitted coordinate predicts what the player measured.
+    const predicted = [...state.measured.keys()].map((slot) => f.index.coordinates.predict(state.point!, slot));
+    expect(predicted).toEqual([...state.measured.values()].map((rtt) => expect.closeTo(rtt, 1)));
   });
 
   it('fails with FW_ERR_NO_NODE_IN_BUDGET naming the nearest free node when none is within the budget', async () => {

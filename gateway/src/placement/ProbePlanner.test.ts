@@ -41,7 +41,9 @@ describe('ProbePlanner', () => {
     expect(first.every((c) => Number.isNaN(c.predictedMs))).toBe(true);
     p.planner.absorb(state, first, p.answer(first), 10);
     expect(state).toMatchObject({ rounds: 1, probes: 3, measuredAt: 10 });
-    expect(state.point).toBeDefined();
+    // The fitted coordinate predicts what the landmarks measured.
+    const predicted = [...state.measured.keys()].map((slot) => p.coordinates.predict(state.point!, slot));
+    expect(predicted).toEqual([...state.measured.values()].map((rtt) => expect.closeTo(rtt, 1)));
     const second = p.planner.nextTargets(p.query, state, false);
     const firstIds = new Set(first.map((c) => c.nodeId));
     expect(second.length).toBeGreaterThan(0);

@@ -184,7 +184,7 @@ function harness() {
     });
     const created = manager.create(sessionSpec());
     const session = await manager.join(player, { sid: created.id, sub: created.playerId, iat: 0, exp: 0 });
-    await vi.waitFor(() => expect(session.encoder).toBeDefined());
+    await vi.waitFor(() => expect(session.encoder).toEqual({ codec: 'h264', name: 'libx264', hardware: false }));
     const route = routes.at(-1)!;
     route.mediaFlowing();
     expect(session.state).toBe(SessionStateName.Streaming);

@@ -46,7 +46,8 @@ export class FakePlayer {
       onMessage: (message) => {
         this.messages.push(message);
         if (message.t === MessageType.IceCandidate && message.p.candidate && this.pc) {
-          this.pc.addIceCandidate(message.p as never).catch(() => {});
+          const { candidate, sdpMid = null, sdpMLineIndex = null } = message.p;
+          this.pc.addIceCandidate({ candidate, sdpMid, sdpMLineIndex }).catch(() => {});
         }
       },
     });

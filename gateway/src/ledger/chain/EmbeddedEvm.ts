@@ -100,7 +100,17 @@ export class EmbeddedEvm {
   }
 
   /** EIP-1193 request: what viem's `custom({ request })` transport calls. */
-  readonly request: EIP1193RequestFn = (async ({ method, params }: { method: string; params?: unknown }) => {
+  readonly request: EIP1193RequestFn = (({ method, params }: { method: string; params?: unknown }) =>
+    this.#send(method, params)) as EIP1193RequestFn;
+
+  /** Moves the chain's clock forward and mines a block (challenge windows in tests and the bench). */
+  async increaseTime(seconds: number): Promise<void> {
+    // Hardhat's test methods, sent untyped: viem's public RPC schema does not list them.
+    await this.#send('evm_increaseTime', [seconds]);
+    await this.#send('evm_mine', []);
+  }
+
+  async #send(method: string, params: unknown): Promise<unknown> {
     if (this.#closed) throw new FramewayError('FW_ERR_CHAIN_UNAVAILABLE', 'the embedded EVM is closed');
     const id = this.#nextId++;
     const response = await this.#provider.handleRequest(
@@ -109,12 +119,6 @@ export class EmbeddedEvm {
     const data = (typeof response.data === 'string' ? JSON.parse(response.data) : response.data) as JsonRpcResponse;
     if (data.error) throw toRpcError(data.error);
     return data.result;
-  }) as EIP1193RequestFn;
-
-  /** Moves the chain's clock forward and mines a block (challenge windows in tests and the bench). */
-  async increaseTime(seconds: number): Promise<void> {
-    await this.request({ method: 'evm_increaseTime', params: [seconds] } as never);
-    await this.request({ method: 'evm_mine', params: [] } as never);
   }
 
   close(): void {

@@ -4,6 +4,8 @@ import {
   type Address,
   BaseError,
   type Chain,
+  type ContractFunctionArgs,
+  type ContractFunctionName,
   ContractFunctionRevertedError,
   type Hex,
   type PublicClient,
@@ -20,6 +22,15 @@ import type {
   LedgerChain,
   SettlementRequest,
 } from './LedgerChain.js';
+
+type WriteName = ContractFunctionName<typeof framewayLedgerAbi, 'nonpayable' | 'payable'>;
+/**
+ * A write's request as the untyped viem calls take it. viem types a contract call only for one literal
+ * function name (over a generic name its conditional types do not reduce), and ZKsync's paymaster fields
+ * are not in the generic WalletClient's type; #write's signature checks the arguments against the ABI.
+ */
+type SimulateRequest = Parameters<PublicClient<Transport, Chain>['simulateContract']>[0];
+type WriteRequest = Parameters<WalletClient<Transport, Chain, Account>['writeContract']>[0];
 
 const ZERO_ROOT: Hex = `0x${'0'.repeat(64)}`;
 
@@ -214,7 +225,11 @@ export class ViemLedgerChain implements LedgerChain {
    * Simulates first (a revert surfaces with the contract's error name and no
    * gas spent), then sends and waits for the receipt.
    */
-  async #write(functionName: string, args: readonly unknown[], value?: bigint): Promise<ChainTx> {
+  async #write<const N extends WriteName>(
+    functionName: N,
+    args: ContractFunctionArgs<typeof framewayLedgerAbi, 'nonpayable' | 'payable', N>,
+    value?: bigint,
+  ): Promise<ChainTx> {
     const request = {
       address: this.address,
       abi: framewayLedgerAbi,
@@ -222,16 +237,15 @@ export class ViemLedgerChain implements LedgerChain {
       args,
       account: this.walletClient.account,
       ...(value === undefined ? {} : { value }),
-    } as never;
+    } as unknown as SimulateRequest;
     let hash: Hex;
     try {
       const { request: simulated } = await this.publicClient.simulateContract(request);
       const paymaster = this.#options.paymaster;
-      hash = await this.walletClient.writeContract(
-        (paymaster
-          ? { ...(simulated as object), paymaster: paymaster.address, paymasterInput: paymaster.input }
-          : simulated) as never,
-      );
+      const write = paymaster
+        ? { ...simulated, paymaster: paymaster.address, paymasterInput: paymaster.input }
+        : simulated;
+      hash = await this.walletClient.writeContract(write as WriteRequest);
     } catch (error) {
       throw toChainError(error, functionName);
     }

@@ -17,7 +17,15 @@ import { eip712WalletActions, getGeneralPaymasterInput } from 'viem/zksync';
 import type { LedgerChainConfig } from '../ledgerConfig.js';
 import { EMBEDDED_CHAIN_ID, EmbeddedEvm } from './EmbeddedEvm.js';
 import { framewayLedgerAbi, framewayLedgerBytecode } from './framewayLedgerArtifact.js';
-import { type PaymasterConfig, toChainError, ViemLedgerChain } from './ViemLedgerChain.js';
+import { type PaymasterConfig, toChainError, ViemLedgerChain, type ViemLedgerChainOptions } from './ViemLedgerChain.js';
+
+/**
+ * Sophon's clients as the ledger takes them. viem types a ZKsync-formatted client (ZKsync receipts and
+ * blocks, nullable log `blockHash`) apart from the generic clients; the ledger reads only what both
+ * share (receipt status, gas used, contract reads), so the narrowing is safe.
+ */
+type LedgerPublicClient = ViemLedgerChainOptions['publicClient'];
+type LedgerWalletClient = ViemLedgerChainOptions['walletClient'];
 
 /**
  * The embedded chain as viem sees it: a plain local chain. Local EVMs reject
@@ -124,8 +132,8 @@ function createSophon(
   return new ViemLedgerChain({
     kind,
     address: getAddress(config.contractAddress),
-    publicClient: publicClient as never,
-    walletClient: walletClient as never,
+    publicClient: publicClient as unknown as LedgerPublicClient,
+    walletClient: walletClient as unknown as LedgerWalletClient,
     paymaster,
     pollingIntervalMs: 500,
     receiptTimeoutMs: config.receiptTimeoutMs,
