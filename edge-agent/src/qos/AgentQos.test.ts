@@ -2,7 +2,7 @@ import { type AnyMessage, MessageType, type SignalingChannel } from '@frameway/p
 import { agentReportDigest, qosDomain, recoverSigner, type SignedAgentReport } from '@frameway/protocol/qos';
 import { pino } from 'pino';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AgentQos } from './AgentQos.js';
 
 const domain = qosDomain(31337, '0x5FbDB2315678afecb367f032d93F642f64180aa3');
@@ -40,8 +40,8 @@ describe('AgentQos', () => {
     counters.framesIn = 12;
     counters.framesWritten = 12;
     now = 200;
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    expect(sent).toHaveLength(1);
+    // The first report is due after one 200 ms interval; a busy machine may deliver the next one too.
+    await vi.waitFor(() => expect(sent.length).toBeGreaterThanOrEqual(1), { timeout: 2000 });
     expect(sent[0]?.report).toMatchObject({
       sessionId: 'ses_run',
       nodeId: 'node-1',
@@ -52,8 +52,9 @@ describe('AgentQos', () => {
     expect(await recoverSigner(agentReportDigest(domain, sent[0]!.report), sent[0]!.signature)).toBe(key.address);
     qos.sessionEnded('ses_run');
     expect(qos.activeReporters).toBe(0);
+    const reported = sent.length;
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(sent).toHaveLength(1);
+    expect(sent).toHaveLength(reported);
     qos.close();
   });
 });
