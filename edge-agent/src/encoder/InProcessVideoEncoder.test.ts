@@ -33,10 +33,10 @@ async function started(overrides: Partial<InProcessVideoEncoderOptions> = {}) {
   return { encoder, units, exits };
 }
 
-/** Resolves once the encoder takes frames again (the frame in flight is out, or a reopen is done), or is gone. */
+/** Resolves once the encoder is idle (every frame taken is out, a reopen is done), or is gone. */
 async function untilReady(encoder: InProcessVideoEncoder, timeoutMs = 5_000): Promise<void> {
   const deadline = performance.now() + timeoutMs;
-  while (!encoder.ready && encoder.running) {
+  while (!encoder.idle && encoder.running) {
     if (performance.now() > deadline) throw new Error('encoder never became ready');
     await new Promise((resolve) => setImmediate(resolve));
   }
@@ -334,15 +334,21 @@ describe.skipIf(av === undefined)('InProcessVideoEncoder with libx264 (node-av)'
     expect(encoder.stats).toMatchObject({ framesIn: 12, framesWritten: 6, framesDropped: 6 });
   });
 
-  it('drops and counts a frame pushed while the previous one is being encoded', async () => {
+  it('keeps one frame waiting while another is encoded, and drops and counts a third', async () => {
     const { encoder, units } = await started();
     expect(encoder.ready).toBe(true);
     expect(encoder.pushFrame(movingFrame(320, 180, 0))).toBe(true);
+    // Encoding the first: the second is copied and waits (as the CLI's pipe holds one).
+    expect(encoder.ready).toBe(true);
+    const second = movingFrame(320, 180, 1);
+    expect(encoder.pushFrame(second)).toBe(true);
+    second.fill(0); // the caller may reuse its buffer at once
     expect(encoder.ready).toBe(false);
-    expect(encoder.pushFrame(movingFrame(320, 180, 1))).toBe(false);
+    expect(encoder.pushFrame(movingFrame(320, 180, 2))).toBe(false);
     await untilReady(encoder);
-    expect(units).toHaveLength(1);
-    expect(encoder.stats).toMatchObject({ framesIn: 2, framesWritten: 1, framesDropped: 1 });
+    expect(units).toHaveLength(2);
+    expect(units[1]!.data.length).toBeGreaterThan(1000); // the grain frame, not the zeroed buffer
+    expect(encoder.stats).toMatchObject({ framesIn: 3, framesWritten: 2, framesDropped: 1 });
   });
 
   it('copies the frame before pushFrame returns: the caller may reuse its buffer at once', async () => {

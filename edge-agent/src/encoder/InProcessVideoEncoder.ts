@@ -72,6 +72,14 @@ export class InProcessVideoEncoder extends TypedEmitter<SessionVideoEncoderEvent
   #opening: Promise<void> | undefined;
   /** The encode or reopen in flight; it never rejects (failures end the stream). */
   #job: Promise<void> | undefined;
+  /**
+   * The one frame waiting while another is encoded, as the CLI's pipe holds
+   * one: without it every frame arriving during an encode was dropped, and a
+   * busy node fell to ~55 fps (latency bench). At most one waits: latency
+   * stays within one encode.
+   */
+  #pending: { frame: Buffer; captureMs: number } | undefined;
+  #pendingBuffer: Buffer | undefined;
   #closing: Promise<void> | undefined;
   #keyframeWanted = false;
   #reopenWanted = false;
@@ -111,9 +119,18 @@ export class InProcessVideoEncoder extends TypedEmitter<SessionVideoEncoderEvent
     return this.#state === 'running';
   }
 
-  /** False while a frame is being encoded (or the encoder reopened): a frame pushed now is dropped. */
+  /**
+   * True while a frame can be taken: the encoder is idle, or encodes one with
+   * none waiting (the pushed frame is copied and goes next). False: a frame
+   * pushed now is dropped.
+   */
   get ready(): boolean {
-    return this.#state === 'running' && this.#job === undefined;
+    return this.#state === 'running' && (this.#job === undefined || this.#pending === undefined);
+  }
+
+  /** Nothing being encoded and nothing waiting: every frame taken so far is out as access units. */
+  get idle(): boolean {
+    return this.#job === undefined && this.#pending === undefined;
   }
 
   get stats(): VideoEncoderStats {
@@ -164,8 +181,15 @@ export class InProcessVideoEncoder extends TypedEmitter<SessionVideoEncoderEvent
       this.#stats.framesDropped += 1;
       return false;
     }
-    codec.load(frame);
     this.#stats.framesWritten += 1;
+    if (this.#job !== undefined) {
+      // Busy: the frame waits, copied (the runtime reuses its buffer), and is encoded next.
+      this.#pendingBuffer ??= Buffer.alloc(this.frameBytes);
+      this.#pendingBuffer.set(frame);
+      this.#pending = { frame: this.#pendingBuffer, captureMs };
+      return true;
+    }
+    codec.load(frame);
     this.#runJob(() => this.#encode(codec, captureMs));
     return true;
   }
@@ -258,7 +282,18 @@ export class InProcessVideoEncoder extends TypedEmitter<SessionVideoEncoderEvent
       .catch((error: unknown) => this.#fail(error))
       .finally(() => {
         this.#job = undefined;
+        this.#encodePending();
       });
+  }
+
+  /** The frame that waited during the last job, if any, is encoded now. */
+  #encodePending(): void {
+    const pending = this.#pending;
+    this.#pending = undefined;
+    const codec = this.#codec;
+    if (!pending || !codec || this.#state !== 'running') return;
+    codec.load(pending.frame);
+    this.#runJob(() => this.#encode(codec, pending.captureMs));
   }
 
   async #encode(codec: NodeAvVideoCodec, captureMs: number): Promise<void> {
