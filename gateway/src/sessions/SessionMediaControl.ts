@@ -49,10 +49,6 @@ export class SessionMediaControl {
     this.#keyframes = new KeyframeRequestCoalescer(options.keyframes);
   }
 
-  get keyframeCounters() {
-    return { ...this.#keyframes.counters };
-  }
-
   get controls(): EncoderControls {
     return this.#controls;
   }

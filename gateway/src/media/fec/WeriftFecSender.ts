@@ -1,4 +1,5 @@
 import { type RTCRtpCodecParameters, type RTCRtpSender, RtpHeader, RtpPacket, type TransportWideCC } from 'werift';
+import { recordWireSend, TRANSPORT_CC_URI } from '../werift/recordWireSend.js';
 import { encapsulateRed, redBlockPayloadType } from './encapsulateRed.js';
 import { FecGroupPlanner } from './FecGroupPlanner.js';
 import { FecSequenceMap } from './FecSequenceMap.js';
@@ -72,10 +73,6 @@ interface SenderInternals {
 }
 
 type SendRtp = (payload: Buffer, header: RtpHeader) => Promise<number>;
-
-const TRANSPORT_CC_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
-/** SRTP_AES128_CM_HMAC_SHA1_80's tag: what werift's own send record counted in a packet's size. */
-const SRTP_AUTH_TAG_BYTES = 10;
 
 /**
  * The video sender's last step before SRTP, for RED + ULPFEC (RFC 2198,
@@ -271,12 +268,6 @@ export class WeriftFecSender {
     if (!records || id === undefined) return;
     const extension = header.extensions.find((e) => e.id === id);
     if (!extension || extension.payload.length < 2) return;
-    const now = Date.now();
-    records.rtpPacketSent({
-      wideSeq: extension.payload.readUInt16BE(0),
-      size: header.serializeSize + payload.length + SRTP_AUTH_TAG_BYTES,
-      sendingAtMs: now,
-      sentAtMs: now,
-    });
+    recordWireSend(records, extension.payload.readUInt16BE(0), header, payload);
   }
 }

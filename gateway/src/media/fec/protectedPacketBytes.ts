@@ -1,3 +1,4 @@
+import { TRANSPORT_CC_URI } from '../werift/recordWireSend.js';
 import { RTP_HEADER_BYTES } from './encodeUlpfec.js';
 
 /**
@@ -10,7 +11,7 @@ import { RTP_HEADER_BYTES } from './encodeUlpfec.js';
 export const MUTABLE_EXTENSION_URIS: readonly string[] = [
   'urn:ietf:params:rtp-hdrext:toffset',
   'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time',
-  'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01',
+  TRANSPORT_CC_URI,
   'http://www.webrtc.org/experiments/rtp-hdrext/transport-wide-cc-02',
 ];
 

@@ -1,9 +1,6 @@
 import type { RTCRtpSender, RtpHeader } from 'werift';
+import { recordWireSend, TRANSPORT_CC_URI } from './recordWireSend.js';
 import type { TransportFeedbackSink } from './WeriftPlayerPeer.js';
-
-const TRANSPORT_CC_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
-/** SRTP's authentication tag (AES_CM_128_HMAC_SHA1_80), part of what the wire carries. */
-const SRTP_AUTH_TAG_BYTES = 10;
 
 type SendRtp = (payload: Buffer, header: RtpHeader) => Promise<number>;
 
@@ -28,8 +25,6 @@ export class RtxTransportSequencer {
   readonly #sender: RTCRtpSender;
   readonly #sink: TransportFeedbackSink;
   #wrapped: { transport: NonNullable<RTCRtpSender['dtlsTransport']>; original: SendRtp } | undefined;
-  /** Retransmissions renumbered so far. */
-  renumbered = 0;
 
   constructor(sender: RTCRtpSender, sink: TransportFeedbackSink) {
     this.#sender = sender;
@@ -70,14 +65,7 @@ export class RtxTransportSequencer {
     value.writeUInt16BE(wideSeq, 0);
     // The extension list is shared with werift's cached original: replace the entry, never mutate it.
     header.extensions = header.extensions.map((extension, i) => (i === index ? { id, payload: value } : extension));
-    this.renumbered++;
-    const now = Date.now();
-    this.#sink.rtpPacketSent({
-      wideSeq,
-      size: header.serializeSize + payload.length + SRTP_AUTH_TAG_BYTES,
-      sendingAtMs: now,
-      sentAtMs: now,
-    });
+    recordWireSend(this.#sink, wideSeq, header, payload);
     return header;
   }
 }
