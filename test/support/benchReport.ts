@@ -16,6 +16,14 @@ export interface MachineInfo {
 }
 
 /** What a reader needs to compare figures across machines: CPU, memory, load, tool versions. */
+/** The one-line machine summary benches print under their tables (Chromium's version where a browser ran). */
+export function describeMachine(machine: MachineInfo, chromiumVersion?: string): string {
+  return (
+    `machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, load ${machine.loadAverage.join(' ')}; ` +
+    `node ${machine.node}; ${chromiumVersion === undefined ? '' : `Chromium ${chromiumVersion}; `}ffmpeg ${machine.ffmpeg ?? '?'}`
+  );
+}
+
 export function machineInfo(ffmpegPath = process.env.FFMPEG_BIN ?? 'ffmpeg'): MachineInfo {
   const list = cpus();
   const gib = (bytes: number): number => Math.round((bytes / 2 ** 30) * 10) / 10;

@@ -7,6 +7,7 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import type * as v from 'valibot';
+import { useJsonBodies } from '../http/createRestHost.js';
 import { toApiError } from '../http/toApiError.js';
 import { createLogger } from '../logging/logger.js';
 import type { ApiKeys } from '../studio/ApiKeys.js';
@@ -104,25 +105,7 @@ export function createApiApp(options: ApiAppOptions): ApiApp {
     };
   });
 
-  // JSON only; an empty body is no body (DELETE, optional bodies).
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    const text = String(body);
-    if (text.trim() === '') {
-      done(null, undefined);
-      return;
-    }
-    try {
-      done(null, JSON.parse(text));
-    } catch {
-      done(
-        Object.assign(new Error('the body is not valid JSON'), {
-          code: 'FST_ERR_CTP_INVALID_JSON_BODY',
-          statusCode: 400,
-        }),
-      );
-    }
-  });
+  useJsonBodies(app, 'application/json');
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('cache-control', 'no-store');

@@ -44,23 +44,7 @@ export function createRestHost(options: RestHostOptions): FastifyInstance {
     return { error: Object.assign(new Error(result.issues[0]?.message ?? 'invalid input'), { issues: result.issues }) };
   });
   app.setSerializerCompiler(() => (data: unknown) => JSON.stringify(data));
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser(
-    options.anyContentType ? '*' : 'application/json',
-    { parseAs: 'string' },
-    (_request, body, done) => {
-      const text = String(body);
-      if (text.trim() === '') {
-        done(null, undefined);
-        return;
-      }
-      try {
-        done(null, JSON.parse(text));
-      } catch {
-        done(Object.assign(new Error('the body is not valid JSON'), { code: 'FST_ERR_CTP_INVALID_JSON_BODY' }));
-      }
-    },
-  );
+  useJsonBodies(app, options.anyContentType ? '*' : 'application/json');
   app.setErrorHandler((error, request, reply) => {
     const fwError = options.toError(error);
     if (fwError.code === 'FW_ERR_INTERNAL') log.error({ err: error, url: request.url }, 'request failed');
@@ -72,4 +56,30 @@ export function createRestHost(options: RestHostOptions): FastifyInstance {
     return reply.code(404).type(JSON_TYPE).send(JSON.stringify(error.toJSON()));
   });
   return app;
+}
+
+/**
+ * Bodies as JSON only (of `contentType`; `'*'` reads any type as JSON, for
+ * `curl -d`): an empty body is no body (DELETE, optional bodies), anything
+ * else that does not parse is Fastify's invalid-JSON error.
+ */
+export function useJsonBodies(app: FastifyInstance, contentType: string): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(contentType, { parseAs: 'string' }, (_request, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(
+        Object.assign(new Error('the body is not valid JSON'), {
+          code: 'FST_ERR_CTP_INVALID_JSON_BODY',
+          statusCode: 400,
+        }),
+      );
+    }
+  });
 }

@@ -24,7 +24,7 @@
  *   BENCH_SEED      seed of the press intervals (default 1)
  */
 import { createRandom } from '@frameway/gateway';
-import { formatTable, machineInfo, ms, writeBenchResults } from '../../support/benchReport.js';
+import { describeMachine, formatTable, machineInfo, ms, writeBenchResults } from '../../support/benchReport.js';
 import { launchChromium } from '../../support/launchChromium.js';
 import type { InputSample } from '../../support/markerProbe.js';
 import { type Summary, summarize } from '../../support/summarize.js';
@@ -189,10 +189,7 @@ async function main(): Promise<void> {
   for (const [against, r] of Object.entries(x11Ratio ?? {})) {
     console.log(`x11 / ${against}: p50 ×${r.p50.toFixed(2)}, p95 ×${r.p95.toFixed(2)}`);
   }
-  console.log(
-    `\nmachine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, load ${machine.loadAverage.join(' ')}; ` +
-      `node ${machine.node}; Chromium ${chromiumVersion}; ffmpeg ${machine.ffmpeg ?? '?'}`,
-  );
+  console.log(`\n${describeMachine(machine, chromiumVersion)}`);
 
   if (abort.signal.aborted) {
     // An interrupted run is no result: keep latency-latest.json as it was.

@@ -21,7 +21,7 @@
  */
 import { createRandom } from '@frameway/gateway';
 import type { Browser } from 'playwright-core';
-import { machineInfo, writeBenchResults } from '../../support/benchReport.js';
+import { describeMachine, machineInfo, writeBenchResults } from '../../support/benchReport.js';
 import { launchChromium } from '../../support/launchChromium.js';
 import { missingPrerequisites } from '../../support/prerequisites.js';
 import { summarize } from '../../support/summarize.js';
@@ -157,10 +157,7 @@ async function runInside(): Promise<void> {
     "\ntarget kbps: the StreamQuality the gateway sends the player (the SDK's streamQuality event); " +
       '"–" when it sent none.',
   );
-  console.log(
-    `machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, load ${machine.loadAverage.join(' ')}; ` +
-      `node ${machine.node}; Chromium ${chromiumVersion}; ffmpeg ${machine.ffmpeg ?? '?'}`,
-  );
+  console.log(describeMachine(machine, chromiumVersion));
   if (abort.signal.aborted) {
     process.exitCode = 1;
     return;
