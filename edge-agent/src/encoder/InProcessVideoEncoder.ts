@@ -222,7 +222,8 @@ export class InProcessVideoEncoder extends TypedEmitter<SessionVideoEncoderEvent
     if (plan.resize) {
       this.#reopenWanted = true;
       // Rate and size are set together at the reopen.
-      if (this.ready) this.#runJob(() => this.#reopenWhileWanted());
+      // Only while no job runs: jobs never overlap (a running one reopens when it ends).
+      if (this.#state === 'running' && this.#job === undefined) this.#runJob(() => this.#reopenWhileWanted());
     } else if (plan.rateChanged) {
       this.#codec?.setRate(this.#rate());
     }
